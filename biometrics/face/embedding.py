@@ -110,6 +110,11 @@ class DlibResNetModel(EmbeddingModel):
         import dlib
         import face_recognition
         import face_recognition_models
+        from PIL import ImageFile
+
+        # face_recognition turns on Pillow's lenient loading of truncated
+        # files for the whole process; uploads are strict (images.py).
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
 
         self._fr = face_recognition
         self._dlib = dlib

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # 80 megapixels: a 50-megapixel camera still image is accepted (and
 # downscaled); anything larger is refused before decoding.  Pillow's own
@@ -98,6 +98,9 @@ def load_image(data: bytes, *, max_side: int = DEFAULT_MAX_SIDE) -> LoadedImage:
     if width * height > MAX_IMAGE_PIXELS:
         raise _bomb(width, height)
 
+    # face_recognition sets Pillow's global LOAD_TRUNCATED_IMAGES to True when
+    # imported, which would pad a truncated upload with grey: undo that.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

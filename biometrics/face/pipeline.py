@@ -38,13 +38,13 @@ class FaceAnalysis:
     image: LoadedImage
     faces: list[DetectedFace]
     quality: QualityReport
-    embedding: np.ndarray | None  # set only when quality.accepted
+    embedding: np.ndarray | None  # set only when quality.accepted (and encoding was asked)
     model_name: str
     model_version: str
 
     @property
     def accepted(self) -> bool:
-        return self.quality.accepted and self.embedding is not None
+        return self.quality.accepted
 
     @property
     def face(self) -> DetectedFace | None:
@@ -57,8 +57,9 @@ def analyse(
     model: EmbeddingModel | None = None,
     policy: QualityPolicy = LIVE_POLICY,
     max_side: int = DEFAULT_MAX_SIDE,
+    encode: bool = True,
 ) -> FaceAnalysis:
-    """Load, detect, check and (if accepted) encode one capture.
+    """Load, detect, check and (if accepted and ``encode``) encode one capture.
 
     Raises ``biometrics.face.images.ImageError`` for bytes that are not a
     usable image; a usable image of poor quality returns an analysis whose
@@ -66,13 +67,15 @@ def analyse(
     """
     model = model or get_model()
     image = load_image(data, max_side=max_side)
-    return analyse_pixels(image, model=model, policy=policy)
+    return analyse_pixels(image, model=model, policy=policy, encode=encode)
 
 
-def analyse_pixels(image: LoadedImage, *, model: EmbeddingModel, policy: QualityPolicy = LIVE_POLICY) -> FaceAnalysis:
+def analyse_pixels(
+    image: LoadedImage, *, model: EmbeddingModel, policy: QualityPolicy = LIVE_POLICY, encode: bool = True
+) -> FaceAnalysis:
     faces = model.detect(image.pixels)
     report = assess(image.pixels, faces, scale=image.scale, policy=policy)
-    embedding = model.encode(image.pixels, faces[0]) if report.accepted else None
+    embedding = model.encode(image.pixels, faces[0]) if report.accepted and encode else None
     return FaceAnalysis(
         image=image,
         faces=faces,

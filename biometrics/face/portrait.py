@@ -65,6 +65,7 @@ def analyse_document_page(
     model: EmbeddingModel | None = None,
     policy: QualityPolicy = DOCUMENT_POLICY,
     max_side: int = DEFAULT_MAX_SIDE,
+    encode: bool = True,
 ) -> tuple[PortraitCrop, FaceAnalysis]:
     """Crop the portrait from a photo-page image and analyse the crop."""
     model = model or get_model()
@@ -79,4 +80,4 @@ def analyse_document_page(
         scale=page.scale,
         format=page.format,
     )
-    return crop, analyse_pixels(crop_image, model=model, policy=policy)
+    return crop, analyse_pixels(crop_image, model=model, policy=policy, encode=encode)

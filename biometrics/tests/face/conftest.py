@@ -12,12 +12,12 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def shared_dir() -> Path:
+def _shared_path() -> Path:
     return Path(os.environ.get("BMIS_SHARED_DIR") or (REPO_ROOT.parent / "shared"))
 
 
 def faces_dir() -> Path:
-    return shared_dir() / "faces" / "deepface"
+    return _shared_path() / "faces" / "deepface"
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +32,42 @@ def deepface_dir() -> Path:
 def labelled_pairs(deepface_dir) -> list[tuple[str, str, bool]]:
     with open(deepface_dir / "master.csv", newline="") as fh:
         return [(r["file_x"], r["file_y"], r["Decision"] == "Yes") for r in csv.DictReader(fh)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_face_galleries(settings, tmp_path):
+    """Each test starts with no in-memory gallery and its own saved-index directory."""
+    from biometrics.services.face_index import reset_registries
+
+    settings.BMIS_FACE_INDEX_DIR = tmp_path / "face-index"
+    reset_registries()
+    yield
+    reset_registries()
+
+
+def photo_page(portrait_bytes: bytes) -> bytes:
+    """A passport-like data page: the portrait, a smaller ghost image, text lines, an MRZ band."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    portrait = Image.open(io.BytesIO(portrait_bytes))
+    page = Image.new("RGB", (1250, 880), (236, 232, 220))
+    draw = ImageDraw.Draw(page)
+    main = portrait.convert("RGB").resize(
+        (round(450 * portrait.width / portrait.height), 450), Image.Resampling.LANCZOS
+    )
+    page.paste(main, (60, 180))
+    ghost = portrait.convert("L").resize(
+        (round(155 * portrait.width / portrait.height), 155), Image.Resampling.LANCZOS
+    ).point(lambda v: 120 + v // 2)
+    page.paste(ghost.convert("RGB"), (1060, 420))
+    for row in range(8):
+        draw.rectangle((470, 200 + row * 55, 470 + 300 + (row * 37) % 250, 222 + row * 55), fill=(40, 40, 60))
+    draw.rectangle((40, 720, 1210, 760), fill=(30, 30, 30))
+    buf = io.BytesIO()
+    page.save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")

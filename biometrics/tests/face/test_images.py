@@ -52,6 +52,14 @@ def test_truncated_jpeg():
     assert "truncated" in err.message
 
 
+def test_truncated_jpeg_refused_even_after_face_recognition_import(model):
+    """face_recognition sets Pillow's LOAD_TRUNCATED_IMAGES globally; uploads stay strict."""
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what importing face_recognition does
+    assert _error(read_fixture("img10.jpg")[:5000]).code == "truncated"
+
+
 def test_decompression_bomb_refused_from_header():
     # 20000 x 20000 = 400 megapixels claimed by a 70-byte file.
     data = _png_with_size(20_000, 20_000)

@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from biometrics.face.embedding import DlibResNetModel, EmbeddingModel, get_model
 from biometrics.face.images import ImageError
@@ -21,7 +21,7 @@ from biometrics.face.pipeline import (
     verify,
 )
 from biometrics.face.portrait import analyse_document_page
-from biometrics.tests.face.conftest import read_fixture
+from biometrics.tests.face.conftest import photo_page, read_fixture
 
 
 @pytest.fixture(scope="module")
@@ -151,25 +151,8 @@ def test_accuracy_floor_on_labelled_pairs(pair_embeddings, labelled_pairs):
     assert accuracy >= 0.99
 
 
-def _photo_page(portrait: Image.Image) -> bytes:
-    """A passport-like data page: portrait, smaller ghost image, text lines."""
-    page = Image.new("RGB", (1250, 880), (236, 232, 220))
-    draw = ImageDraw.Draw(page)
-    main = portrait.convert("RGB").resize((round(450 * portrait.width / portrait.height), 450), Image.Resampling.LANCZOS)
-    page.paste(main, (60, 180))
-    ghost = portrait.convert("L").resize((round(155 * portrait.width / portrait.height), 155), Image.Resampling.LANCZOS).point(lambda v: 120 + v // 2)
-    page.paste(ghost.convert("RGB"), (1060, 420))
-    for row in range(8):
-        draw.rectangle((470, 200 + row * 55, 470 + 300 + (row * 37) % 250, 222 + row * 55), fill=(40, 40, 60))
-    draw.rectangle((40, 720, 1210, 760), fill=(30, 30, 30))  # MRZ band
-    buf = io.BytesIO()
-    page.save(buf, format="JPEG", quality=90)
-    return buf.getvalue()
-
-
 def test_portrait_cropped_from_photo_page(model, jolie_b):
-    portrait = Image.open(io.BytesIO(read_fixture("img10.jpg")))
-    crop, analysis = analyse_document_page(_photo_page(portrait), model=model)
+    crop, analysis = analyse_document_page(photo_page(read_fixture("img10.jpg")), model=model)
     left, top, right, bottom = crop.box
     # The crop lies on the main portrait (pasted at x 60-369, y 180-630).
     assert 30 <= left and right <= 440 and 150 <= top and bottom <= 660
