@@ -102,16 +102,21 @@ class FaceImage(models.Model):
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
+        """Travelers' faces by border post; watchlist photos by who may see the list."""
         from watchlists.models import Watchlist
 
-        qs = _post_scoped(qs, user, action)
-        if user.role != Role.ADMIN:
-            # Watchlist photos: only those of lists the user may see.
-            qs = qs.filter(
-                Q(watchlist_entry__isnull=True)
-                | Q(watchlist_entry__watchlist__in=Watchlist.objects.restrict(user, "view"))
-            )
-        return qs
+        if action != "view":
+            return qs if user.role == Role.ADMIN else qs.none()
+        if user.role == Role.ADMIN:
+            return qs
+        allowed = post_ids(user)
+        travelers = Q(watchlist_entry__isnull=True)
+        if allowed is not None:
+            travelers &= Q(post_id__in=allowed)
+        listed = Q(watchlist_entry__isnull=False) & Q(
+            watchlist_entry__watchlist__in=Watchlist.objects.restrict(user, "view")
+        )
+        return qs.filter(travelers | listed)
 
 
 class FaceTemplate(models.Model):

@@ -65,7 +65,9 @@ def panel(request, inspection_id: int):
 @require_GET
 def inspection_page(request, inspection_id: int):
     """A page holding only the face panel of one inspection (also used by devices' operators)."""
-    return render(request, "biometrics/face/inspection.html", {"inspection_id": inspection_id})
+    context = panel_context(request, inspection_id)
+    context["inspection_id"] = inspection_id
+    return render(request, "biometrics/face/inspection.html", context)
 
 
 @role_required(*STAFF)

@@ -22,9 +22,9 @@ from biometrics.models.face import (
     FaceTemplateChange,
     FaceVerification,
 )
+from biometrics.search import ModelTag
 from biometrics.services import face as services
 from biometrics.services.face_index import GalleryRegistry, get_registry
-from biometrics.search import ModelTag
 from biometrics.tests.face.conftest import photo_page, read_fixture
 from watchlists.models import Hit, PersonEntry, PersonEntryName, Visibility, Watchlist
 
@@ -267,10 +267,14 @@ def test_broker_down_leaves_requests_pending_then_requeued(settings, post_a):
     """A real connection failure to a broker that is not there."""
     from bmis.celery import app
 
+    def fresh_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
     app.conf.task_always_eager = False
     old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.pool.force_close_all() if hasattr(app.pool, "force_close_all") else None
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    fresh_pools()
     try:
         _live(read_fixture("img10.jpg"), inspection_id=81, person_id=81, post=post_a)
         ident = FaceIdentification.objects.get(inspection_id=81)
@@ -281,6 +285,7 @@ def test_broker_down_leaves_requests_pending_then_requeued(settings, post_a):
         assert panel.unavailable and panel.waiting
     finally:
         app.conf.broker_url = old
+        fresh_pools()
         app.conf.task_always_eager = True
     assert services.face_requeue_pending(older_than_seconds=3600) == 1
     ident.refresh_from_db()
