@@ -330,6 +330,42 @@ def face_templates_remove(*, actor, templates, reason: str) -> int:
     return removed
 
 
+def face_inspection_link_person(*, actor, inspection_id: int, person_id: int) -> int:
+    """Attach the faces captured at an inspection to its traveler once known.
+
+    The inspection screen's panel captures before (or without) knowing the
+    traveler's id; the travelers app calls this when the inspection's person
+    is set, so that the faces join the gallery of travelers seen before.
+    Returns how many images were linked.
+    """
+    linked = 0
+    with transaction.atomic():
+        images = list(FaceImage.objects.select_for_update().filter(inspection_id=inspection_id, person_id__isnull=True,
+                                                                   watchlist_entry__isnull=True))
+        for image in images:
+            image.person_id = person_id
+            image.save(update_fields=["person_id"])
+            for template in FaceTemplate.objects.filter(image=image):
+                template.person_id = person_id
+                template.gallery = PERSONS_GALLERY
+                template.save(update_fields=["person_id", "gallery"])
+                FaceTemplateChange.objects.create(
+                    template_id=template.pk, op=FaceTemplateChange.ADD, gallery=PERSONS_GALLERY,
+                    model_name=template.model_name, model_version=template.model_version,
+                )
+            audit_log(actor=actor, action="face_image.link_person", obj=image,
+                      changes={"person_id": [None, person_id]}, metadata={"inspection_id": inspection_id})
+            linked += 1
+        for model_cls in (FaceVerification, FaceIdentification):
+            model_cls.objects.filter(inspection_id=inspection_id, person_id__isnull=True).update(person_id=person_id)
+    for image in images:
+        if not FaceTemplate.objects.filter(image=image).exists():
+            from biometrics.tasks import face as tasks
+
+            enqueue(tasks.face_encode, image.pk)
+    return linked
+
+
 # -- request bookkeeping -------------------------------------------------------
 
 def _start(model_cls, pk: int):

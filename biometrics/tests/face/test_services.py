@@ -305,3 +305,16 @@ def test_template_vector_round_trip(post_a):
     vec = template.embedding
     assert vec.dtype == np.float32 and vec.shape == (128,)
     assert template.model_name == "dlib-resnet-v1" and template.model_version.startswith("sha256:")
+
+
+def test_faces_linked_to_the_traveler_join_the_persons_gallery(post_a):
+    live = _live(read_fixture("img5.jpg"), inspection_id=95, person_id=None, post=post_a)
+    # Encoded for its 1:N search, but with no traveler it belongs to no gallery.
+    assert FaceTemplate.objects.get(image=live.image).gallery == ""
+    assert services.face_inspection_link_person(actor=None, inspection_id=95, person_id=96) == 1
+    template = FaceTemplate.objects.get(image=live.image)
+    assert template.person_id == 96 and template.gallery == PERSONS_GALLERY
+    assert AuditEvent.objects.filter(action="face_image.link_person").count() == 1
+    # Found later as the same face under another identity.
+    again = _live(read_fixture("img10.jpg"), inspection_id=97, person_id=98, post=post_a)
+    assert [c["person_id"] for c in FaceIdentification.objects.get(pk=again.identification.pk).candidates] == [96]
