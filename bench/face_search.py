@@ -112,7 +112,7 @@ def run(size: int, shape: TemplateShape, tag: ModelTag, n_queries: int, exact_ti
 
     print()
     print(f"{'efSearch':>8} {'p50 ms':>8} {'p95 ms':>8} {'R@1':>6} {'R@10':>6}")
-    for ef in (32, 64, 96, 128, 192, 256, 384):
+    for ef in (64, 128, 256, 384, 512, 768):
         hnsw.ef_search = ef
         lat, res = timed_searches(hnsw, queries, tag)
         print(f"{ef:8d} {pct(lat, 50) * 1e3:8.2f} {pct(lat, 95) * 1e3:8.2f} {recall(res, truth, 1):6.3f} {recall(res, truth, 10):6.3f}")

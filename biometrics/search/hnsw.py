@@ -14,8 +14,8 @@ import numpy as np
 from biometrics.search.base import FaceIndex, IndexFileError, ModelTag
 
 DEFAULT_M = 32
-DEFAULT_EF_CONSTRUCTION = 80
-DEFAULT_EF_SEARCH = 96
+DEFAULT_EF_CONSTRUCTION = 128
+DEFAULT_EF_SEARCH = 384
 
 
 class HnswIndex(FaceIndex):

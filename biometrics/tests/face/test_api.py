@@ -185,3 +185,44 @@ def test_schema_lists_face_endpoints(client):
         assert "post" in schema["paths"][p], p
         assert "400" in schema["paths"][p]["post"]["responses"]
     assert "get" in schema["paths"]["/api/v1/biometrics/faces/identifications/{id}"]
+
+
+def test_fifty_megapixel_upload_is_accepted(client_all):
+    src = Image.open(io.BytesIO(read_fixture("img10.jpg")))
+    factor = (50_000_000 / (src.width * src.height)) ** 0.5
+    big = src.resize((round(src.width * factor), round(src.height * factor)), Image.Resampling.BILINEAR)
+    buf = io.BytesIO()
+    big.save(buf, format="JPEG", quality=80)
+    del big
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(buf.getvalue()), "person_id": 8},
+                        format="multipart")
+    assert r.status_code == 201, r.json()
+    assert r.json()["quality"]["metrics"]["inter_eye_px"] > 700
+    image = FaceImage.objects.get(pk=r.json()["image_id"])
+    assert max(image.width, image.height) <= 1600  # stored downscaled
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_api_through_a_real_broker_and_worker(client_all, celery_live_worker, settings):
+    r = client_all.post("/api/v1/biometrics/faces/verify", {
+        "probe": _upload(read_fixture("img10.jpg")), "reference": _upload(read_fixture("img5.jpg")),
+    }, format="multipart")
+    assert r.status_code == 200, r.json()
+    assert r.json()["verdict"] == "match"
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_api_answers_202_when_no_worker_takes_the_job(client_all, settings):
+    from bmis.celery import app
+
+    app.control.purge()
+    settings.BMIS_FACE_API_WAIT_SECONDS = 0.5
+    r = client_all.post("/api/v1/biometrics/faces/identify", {"image": _upload(read_fixture("img10.jpg"))},
+                        format="multipart")
+    assert r.status_code == 202, r.json()
+    ident_id = r.json()["identification_id"]
+    r = client_all.get(f"/api/v1/biometrics/faces/identifications/{ident_id}")
+    assert r.status_code == 200 and r.json()["status"] == "pending"
+    app.control.purge()

@@ -263,9 +263,12 @@ def test_hidden_watchlist_hit_is_not_shown_to_other_agencies(police_agency, post
 
 
 @pytest.mark.django_db(transaction=True)
-def test_broker_down_leaves_requests_pending_then_requeued(settings, post_a):
+def test_broker_down_leaves_requests_pending_then_requeued(settings, post_a, monkeypatch):
     """A real connection failure to a broker that is not there."""
     from bmis.celery import app
+
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
 
     def fresh_pools():
         app._pool = None
@@ -284,6 +287,7 @@ def test_broker_down_leaves_requests_pending_then_requeued(settings, post_a):
         panel = face_panel(user=_superuser(), inspection_id=81)
         assert panel.unavailable and panel.waiting
     finally:
+        monkeypatch.undo()
         app.conf.broker_url = old
         fresh_pools()
         app.conf.task_always_eager = True
