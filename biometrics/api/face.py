@@ -86,8 +86,16 @@ def _wait_for(model_cls, pk: int):
     return obj
 
 
-def _post(request):
-    return None  # API callers are not at a booth
+def _post(request, code: str | None):
+    """The border post named by the caller (a device or a partner at a post), if any."""
+    if not code:
+        return None
+    from core.models import BorderPost
+
+    post = BorderPost.objects.restrict(request.user, "view").filter(code=code).first()
+    if post is None:
+        raise ValidationError({"post": [f"unknown border post {code!r}, or not visible to you"]})
+    return post
 
 
 class FaceEnrolApi(APIView):
@@ -107,6 +115,7 @@ class FaceEnrolApi(APIView):
             default=FaceSource.DEVICE,
         )
         inspection_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+        post = serializers.CharField(required=False, max_length=10, help_text="Border post code of the capture.")
 
     class FaceEnrolOutputSerializer(serializers.Serializer):
         image_id = serializers.IntegerField()
@@ -122,10 +131,11 @@ class FaceEnrolApi(APIView):
         data = self.FaceEnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        post = _post(request, v.get("post"))
         raw = _read_upload(v["image"], "image")
         result = _capture_or_400(lambda: services.face_capture(
             actor=request.user, data=raw, purpose=v["purpose"], source=v["source"], person_id=v["person_id"],
-            inspection_id=v.get("inspection_id"), post=_post(request), field_name="image",
+            inspection_id=v.get("inspection_id"), post=post, field_name="image",
         ))
         if not result.accepted:
             return _quality_error("image", result.quality)
@@ -168,6 +178,7 @@ class FaceVerifyApi(APIView):
         reference_template_id = serializers.IntegerField(required=False, min_value=1)
         person_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
         inspection_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+        post = serializers.CharField(required=False, max_length=10, help_text="Border post code of the capture.")
 
         def validate(self, attrs):
             if ("reference" in attrs) == ("reference_template_id" in attrs):
@@ -195,7 +206,7 @@ class FaceVerifyApi(APIView):
         verification, reports = _capture_or_400(lambda: services.face_verify_images(
             actor=request.user, probe_data=probe, reference_data=reference, reference_template=template,
             reference_source=v["reference_source"], person_id=v.get("person_id"),
-            inspection_id=v.get("inspection_id"), post=_post(request),
+            inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
         ))
         for name in ("probe", "reference"):
             if not reports[name].get("accepted", True):
@@ -286,7 +297,7 @@ class FaceIdentifyApi(APIView):
             raise ValidationError({"watchlists": ["nothing to search: no visible watchlist and no persons:read scope"]})
         raw = _read_upload(v["image"], "image")
         ident, quality = _capture_or_400(lambda: services.face_identify_image(
-            actor=request.user, data=raw, watchlist_ids=wl_ids, search_persons=search_persons, post=_post(request),
+            actor=request.user, data=raw, watchlist_ids=wl_ids, search_persons=search_persons, post=None,
         ))
         if ident is None:
             return _quality_error("image", quality)

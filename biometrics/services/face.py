@@ -245,10 +245,10 @@ def _dispatch(result: CaptureResult) -> None:
     from biometrics.tasks import face as tasks
 
     ok = True
-    if result.image is not None and result.image.person_id is not None or (
-        result.image is not None and result.image.watchlist_entry_id is not None
-    ):
-        ok &= enqueue(tasks.face_encode, result.image.pk)
+    image = result.image
+    # Encode at once what joins a gallery; a probe is encoded by its own 1:1 or 1:N task.
+    if image is not None and (image.person_id is not None or image.watchlist_entry_id is not None):
+        ok &= enqueue(tasks.face_encode, image.pk)
     if result.verification is not None and result.verification.status == FaceRequestStatus.PENDING:
         ok &= dispatch_request(result.verification)
     if result.identification is not None:

@@ -85,6 +85,16 @@ def test_enrol_bad_input_is_a_clear_400(client_all, data, code, words):
     assert FaceImage.objects.count() == 0 and FaceTemplate.objects.count() == 0
 
 
+def test_enrol_at_a_post(client_all, post_a):
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7,
+                                                     "post": "PA", "inspection_id": 3}, format="multipart")
+    assert r.status_code == 201
+    assert FaceImage.objects.get(pk=r.json()["image_id"]).post == post_a
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7,
+                                                     "post": "NOPE"}, format="multipart")
+    assert r.status_code == 400 and "post" in r.json()["error"]["fields"]
+
+
 def test_enrol_missing_fields(client_all):
     r = client_all.post("/api/v1/biometrics/faces", {"person_id": "x"}, format="multipart")
     assert r.status_code == 400
