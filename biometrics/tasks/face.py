@@ -64,14 +64,15 @@ def face_encode(self, image_id: int) -> int | None:
     return services.face_template_ensure(image=image).pk
 
 
+# Tasks return ids only: Celery logs return values, and results stay in the database.
 @shared_task(name="biometrics.face_verify", base=_VerifyTask, **_RETRY)
-def face_verify(self, verification_id: int) -> str:
-    return services.face_verification_run(verification_id=verification_id).verdict
+def face_verify(self, verification_id: int) -> int:
+    return services.face_verification_run(verification_id=verification_id).pk
 
 
 @shared_task(name="biometrics.face_identify", base=_IdentifyTask, **_RETRY)
 def face_identify(self, identification_id: int) -> int:
-    return len(services.face_identification_run(identification_id=identification_id).candidates)
+    return services.face_identification_run(identification_id=identification_id).pk
 
 
 @shared_task(name="biometrics.face_purge_expired", **_RETRY)
@@ -86,7 +87,7 @@ def face_requeue_pending(self) -> int:
 
 @shared_task(name="biometrics.face_sync_watchlist_photos", **_RETRY)
 def face_sync_watchlist_photos(self) -> dict:
-    return services.face_sync_watchlist_photos()
+    return services.face_sync_watchlist_photos()  # counts only
 
 
 def _warm(**_kwargs) -> None:

@@ -322,3 +322,17 @@ def test_faces_linked_to_the_traveler_join_the_persons_gallery(post_a):
     # Found later as the same face under another identity.
     again = _live(read_fixture("img10.jpg"), inspection_id=97, person_id=98, post=post_a)
     assert [c["person_id"] for c in FaceIdentification.objects.get(pk=again.identification.pk).candidates] == [96]
+
+
+def test_face_index_command(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.BMIS_FACE_SEARCH_BACKEND = "hnsw"
+    services.face_capture(actor=None, data=read_fixture("img5.jpg"), purpose="enrolment", source="device",
+                          person_id=111)
+    out = StringIO()
+    call_command("face_index", stdout=out)
+    assert "persons: 1 templates (hnsw)" in out.getvalue()
+    assert len(list(settings.BMIS_FACE_INDEX_DIR.glob("*.npz"))) == 1
