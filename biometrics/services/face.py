@@ -615,6 +615,11 @@ def face_requeue_pending(*, older_than_seconds: int | None = None) -> int:
     return count
 
 
+# Change-log rows older than this are pruned by the purge job; a saved index older than the
+# log is then rebuilt from the templates instead of caught up.
+CHANGE_LOG_KEEP = timedelta(days=30)
+
+
 def face_purge_expired(*, now=None) -> int:
     """Delete face images past their retention date, with their templates; audited."""
     now = now or timezone.now()
@@ -622,6 +627,7 @@ def face_purge_expired(*, now=None) -> int:
     while True:
         batch = list(FaceImage.objects.filter(retain_until__lt=now).order_by("pk")[:200])
         if not batch:
+            FaceTemplateChange.objects.filter(created_at__lt=timezone.now() - CHANGE_LOG_KEEP).delete()
             return purged
         with transaction.atomic():
             for image in batch:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from biometrics.models.face import FaceTemplate, FaceTemplateChange
@@ -119,6 +119,7 @@ class GalleryRegistry:
         out: dict[str, FaceIndex] = {}
         if self.index_dir is None or not self.index_dir.is_dir():
             return out
+        oldest = self._changes().aggregate(m=Min("id"))["m"]
         prefix = f"{self.model.name}-{self.model.version.replace(':', '-')}-"
         for path in sorted(self.index_dir.glob(prefix + "*.npz")):
             gallery = _gallery_from_file_part(path.stem[len(prefix) :])
@@ -130,6 +131,10 @@ class GalleryRegistry:
             if index.watermark > watermark:
                 # Saved from a database newer than this one (restored backup, test run).
                 logger.warning("ignoring saved face index %s: ahead of the database", path.name)
+                continue
+            if oldest is not None and oldest > index.watermark + 1:
+                # The changes since it was saved were pruned: it cannot catch up.
+                logger.warning("ignoring saved face index %s: older than the change log", path.name)
                 continue
             out[gallery] = index
         return out

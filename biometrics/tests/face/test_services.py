@@ -336,3 +336,26 @@ def test_face_index_command(settings):
     call_command("face_index", stdout=out)
     assert "persons: 1 templates (hnsw)" in out.getvalue()
     assert len(list(settings.BMIS_FACE_INDEX_DIR.glob("*.npz"))) == 1
+
+
+def test_saved_index_older_than_the_pruned_log_is_rebuilt(settings):
+    settings.BMIS_FACE_SEARCH_BACKEND = "hnsw"
+    model = services.face_model()
+
+    def enrol(person, name):
+        services.face_capture(actor=None, data=read_fixture(name), purpose="enrolment", source="device",
+                              person_id=person)
+
+    enrol(121, "img5.jpg")
+    enrol(122, "img12.jpg")
+    registry = get_registry(model)
+    registry.warm()
+    registry.save()
+    enrol(123, "img10.jpg")
+    enrol(124, "img5.jpg")
+    # The log rows up to the third enrolment are pruned: the saved file cannot catch up.
+    third = FaceTemplateChange.objects.order_by("id")[2]
+    FaceTemplateChange.objects.filter(id__lte=third.id).delete()
+    fresh = GalleryRegistry(ModelTag.of(model), index_dir=settings.BMIS_FACE_INDEX_DIR)
+    fresh.warm()
+    assert len(fresh.galleries[PERSONS_GALLERY]) == 4
