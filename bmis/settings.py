@@ -280,6 +280,8 @@ BMIS_FACE_SEARCH_BACKEND = env_str("BMIS_FACE_SEARCH_BACKEND", "auto")
 if BMIS_FACE_SEARCH_BACKEND not in ("auto", "exact", "hnsw"):
     raise ConfigError("BMIS_FACE_SEARCH_BACKEND must be auto, exact or hnsw")
 BMIS_FACE_HNSW_MIN_TEMPLATES = env_int("BMIS_FACE_HNSW_MIN_TEMPLATES", 50_000, minimum=0)
+# HNSW search breadth: recall against latency (bench/face_search.py sweeps it).
+BMIS_FACE_HNSW_EF_SEARCH = env_int("BMIS_FACE_HNSW_EF_SEARCH", 384, minimum=16, maximum=4096)
 # Saved indexes (shorter worker start); the database stays the source of truth.
 BMIS_FACE_INDEX_DIR = Path(env_str("BMIS_FACE_INDEX_DIR", str(VAR_DIR / "face-index")))
 # Distance thresholds (see bench/README.md for the figures behind the defaults).

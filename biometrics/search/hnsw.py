@@ -8,10 +8,15 @@ the graph is rebuilt from the live vectors.
 
 from __future__ import annotations
 
-import faiss
-import numpy as np
+import logging
 
-from biometrics.search.base import FaceIndex, IndexFileError, ModelTag
+# faiss.loader reports at INFO every optional CPU-specific build it does not find.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+
+from biometrics.search.base import FaceIndex, IndexFileError, ModelTag  # noqa: E402
 
 DEFAULT_M = 32
 DEFAULT_EF_CONSTRUCTION = 128

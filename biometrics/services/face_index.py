@@ -32,6 +32,12 @@ LATE_COMMIT_WINDOW = timedelta(seconds=60)
 _BATCH = 20_000
 
 
+def new_index(backend: str, model: ModelTag) -> FaceIndex:
+    if backend == "hnsw":
+        return make_index(backend, model, ef_search=settings.BMIS_FACE_HNSW_EF_SEARCH)
+    return make_index(backend, model)
+
+
 def choose_backend(size: int) -> str:
     configured = settings.BMIS_FACE_SEARCH_BACKEND
     if configured != "auto":
@@ -77,7 +83,7 @@ class GalleryRegistry:
     def _build(self, gallery: str, watermark: int) -> FaceIndex:
         qs = self._templates().filter(gallery=gallery).order_by("id")
         size = qs.count()
-        index = make_index(choose_backend(size), self.model)
+        index = new_index(choose_backend(size), self.model)
 
         def batches():
             last = 0
@@ -128,6 +134,8 @@ class GalleryRegistry:
             except (IndexFileError, ModelMismatchError) as exc:
                 logger.warning("ignoring saved face index %s: %s", path.name, exc)
                 continue
+            if index.backend == "hnsw":
+                index.ef_search = settings.BMIS_FACE_HNSW_EF_SEARCH
             if index.watermark > watermark:
                 # Saved from a database newer than this one (restored backup, test run).
                 logger.warning("ignoring saved face index %s: ahead of the database", path.name)
@@ -181,7 +189,7 @@ class GalleryRegistry:
                     continue
                 index = self.galleries.get(gallery)
                 if index is None:
-                    index = self.galleries[gallery] = make_index(choose_backend(len(rows)), self.model)
+                    index = self.galleries[gallery] = new_index(choose_backend(len(rows)), self.model)
                 vecs = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype="<f4").reshape(len(rows), -1)
                 index.add([r[0] for r in rows], vecs, model=self.model)
                 applied += len(rows)
@@ -193,7 +201,7 @@ class GalleryRegistry:
         index = self.galleries[gallery]
         wanted = choose_backend(len(index))
         if wanted != index.backend and settings.BMIS_FACE_SEARCH_BACKEND == "auto":
-            new = make_index(wanted, self.model)
+            new = new_index(wanted, self.model)
             ids, vecs = index.vectors()
             new.rebuild([(ids, vecs)], model=self.model, watermark=index.watermark)
             self.galleries[gallery] = new
