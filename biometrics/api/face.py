@@ -199,6 +199,10 @@ class FaceVerifyApi(APIView):
         template = None
         if "reference_template_id" in v:
             template = FaceTemplate.objects.restrict(request.user, "view").filter(pk=v["reference_template_id"]).first()
+            if template is not None and template.watchlist_entry_id is None and "persons:read" not in effective_scopes(
+                request.user, request.auth
+            ):
+                template = None  # a traveler's template needs persons:read
             if template is None:
                 raise ValidationError({"reference_template_id": ["no such template, or not visible to you"]})
         probe = _read_upload(v["probe"], "probe")

@@ -236,3 +236,14 @@ def test_api_answers_202_when_no_worker_takes_the_job(client_all, settings):
     r = client_all.get(f"/api/v1/biometrics/faces/identifications/{ident_id}")
     assert r.status_code == 200 and r.json()["status"] == "pending"
     app.control.purge()
+
+
+def test_verify_against_a_travelers_template_needs_persons_read(client_all, api, make_partner):
+    enrolled = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")),
+                                                           "person_id": 9}, format="multipart").json()
+    _c, raw = make_partner(["biometrics:write"])
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    r = api.post("/api/v1/biometrics/faces/verify", {
+        "probe": _upload(read_fixture("img10.jpg")), "reference_template_id": enrolled["template_id"],
+    }, format="multipart")
+    assert r.status_code == 400 and "reference_template_id" in r.json()["error"]["fields"]
