@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RestrictedQuerySet, Role, post_ids
-from travelers.validators import icao_code_validator
 from travelers.mrz import PartialDate
+from travelers.validators import icao_code_validator
 
 
 class Sex(models.TextChoices):

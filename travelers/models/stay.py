@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RestrictedQuerySet, Role
-from travelers.validators import icao_code_validator
 from travelers.models.person import Person, TravelDocument, visible_persons_q
+from travelers.validators import icao_code_validator
 
 
 class StayRegime(models.TextChoices):
