@@ -40,7 +40,7 @@ class MrzForm(ReadForm):
     mrz = forms.CharField(
         label=_("Machine-readable zone"), max_length=400, strip=False,
         widget=forms.Textarea(attrs={
-            "rows": 3, "cols": 46, "spellcheck": "false", "autocomplete": "off", "autocapitalize": "characters",
+            "rows": 3, "cols": 46, "wrap": "off", "spellcheck": "false", "autocomplete": "off", "autocapitalize": "characters",
             "class": "mrz-input", "dir": "ltr", "data-shortcut": "F2",
         }),
     )

@@ -31,6 +31,7 @@ from travelers.models import (
     Inspection,
     InspectionStatus,
     Person,
+    ReasonCode,
     SecondaryInspection,
     StayRule,
 )
@@ -147,6 +148,7 @@ def _inspection_context(request, inspection: Inspection, decision_form=None) -> 
         "verdict": inspection.stay_verdict or {},
         "hits": list(hits_for_inspection(user=request.user, inspection_id=inspection.pk)),
         "decision_form": decision_form or DecisionForm(),
+        "reasons": list(ReasonCode.objects.filter(is_active=True).order_by("code")),
         "is_open": inspection.status == InspectionStatus.OPEN,
         "secondary": SecondaryInspection.objects.filter(inspection=inspection).first(),
         "movement": getattr(inspection, "movement", None) if inspection.status == InspectionStatus.CLOSED else None,

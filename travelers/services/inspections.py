@@ -163,7 +163,8 @@ def inspection_start(
             stay_verdict=verdict, transport_mode=transport_mode, carrier=(carrier or "").strip().upper()[:40],
             read_at=now,
         )
-        inspection.full_clean()
+        # Foreign keys are objects already loaded and checked above: validate the values only.
+        inspection.full_clean(exclude=["post", "booth", "officer", "person", "document", "reason_code"])
         inspection.save()
         audit_log(actor=actor, action="inspection.start", obj=inspection, metadata={
             "post": post.code, "booth": booth.code if booth else None, "direction": direction,
@@ -221,7 +222,7 @@ def _movement_record(*, actor, inspection: Inspection, admitted: bool, now: date
         movement.stay_days = assessment.stay_days
         movement.overstay_days = assessment.overstay_days if entry is not None else None
         detail = assessment.as_dict()
-    movement.full_clean()
+    movement.full_clean(exclude=["person", "document", "inspection", "post", "booth", "officer", "visa"])
     movement.save()
     audit_log(actor=actor, action="movement.create", obj=movement, metadata={
         "inspection_id": inspection.pk, "person_id": person.pk, "direction": movement.direction,

@@ -126,7 +126,8 @@ def document_resolve(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     document.set_birth(fields.date_of_birth)
-    document.full_clean(exclude=["person"])
+    # The number's uniqueness is guarded by the lock above and the database constraint.
+    document.full_clean(exclude=["person", "created_by"], validate_unique=False, validate_constraints=False)
     document.save()
     audit_log(actor=actor, action="traveldocument.create", obj=document,
               metadata={"person_id": person.pk, "rule": rule, "kind": kind, "source": "mrz" if mrz else "manual"})

@@ -23,8 +23,14 @@
     var shape = lines(text);
     return shape === "30,30,30" || shape === "36,36" || shape === "44,44";
   }
+  var timer = null;
+  var lastRead = null;
+  // One read per zone: the Enter after the last line and the pause after typing must not both
+  // submit it.
   function read() {
-    if (form.dataset.reading === "1") return;
+    clearTimeout(timer);
+    if (form.dataset.reading === "1" || mrz.value === lastRead) return;
+    lastRead = mrz.value;
     form.dataset.reading = "1";
     form.requestSubmit();
   }
@@ -40,7 +46,6 @@
     });
     // Readers that send no Enter after the last line: read once the zone is complete and
     // the typing has paused.
-    var timer = null;
     mrz.addEventListener("input", function () {
       clearTimeout(timer);
       if (complete(mrz.value)) timer = setTimeout(read, 250);
@@ -50,7 +55,9 @@
 
   function nextTraveler() {
     if (!mrz) return;
+    clearTimeout(timer);
     mrz.value = "";
+    lastRead = null;
     form.dataset.reading = "";
     mrz.focus();
   }
