@@ -134,15 +134,15 @@ def run(n: int, settings) -> None:
 
     api_start, api_decide = [], []
     for i in range(n):
-        holder = {}
+        holder: dict = {}
 
-        def start_api(i=i):
+        def start_api(i=i, holder=holder):
             response = client.post("/api/v1/inspections", {"post": "BENCH", "booth": "B1", "direction": "entry",
                                                            "mrz": mrz(20_000 + i)}, content_type="application/json")
             assert response.status_code == 201, response.content[:300]
             holder["id"] = response.json()["id"]
         api_start.append(timed(start_api))
-        api_decide.append(timed(lambda: client.post(f"/api/v1/inspections/{holder['id']}/decision",
+        api_decide.append(timed(lambda holder=holder: client.post(f"/api/v1/inspections/{holder['id']}/decision",
                                                     {"decision": "admit"}, content_type="application/json")))
     assert Movement.objects.count() == 2 * n
 
