@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import RestrictedQuerySet, Role, post_ids
 from travelers.mrz import PartialDate
 from travelers.validators import icao_code_validator
+from watchlists.names.icao import icao_readable
 
 
 class Sex(models.TextChoices):
@@ -54,6 +55,19 @@ class BirthDateMixin(models.Model):
         self.birth_year, self.birth_month, self.birth_day = birth.year, birth.month, birth.day
 
 
+class ReadableNameMixin:
+    """Names kept as read, and their readable form for people and screening (ICAO's
+    transliteration of Arabic, `MXHMWD` -> `MAHMUD`, made readable by watchlists.names)."""
+
+    @property
+    def name_readable(self) -> str:
+        return f"{icao_readable(self.primary_identifier)}, {icao_readable(self.secondary_identifier)}".strip(", ")
+
+    @property
+    def name_needs_reading(self) -> bool:
+        return self.name_readable != f"{self.primary_identifier}, {self.secondary_identifier}".strip(", ")
+
+
 class PersonQuerySet(RestrictedQuerySet):
     pass
 
@@ -66,7 +80,7 @@ def visible_persons_q(user, prefix: str = "") -> Q | None:
     return Q(**{f"{prefix}inspections__post_id__in": allowed})
 
 
-class Person(BirthDateMixin):
+class Person(ReadableNameMixin, BirthDateMixin):
     """One identity, which can hold several documents over the years."""
 
     primary_identifier = models.CharField(_("surname"), max_length=100)
@@ -108,7 +122,7 @@ class Person(BirthDateMixin):
         return qs if q is None else qs.filter(q).distinct()
 
 
-class TravelDocument(BirthDateMixin):
+class TravelDocument(ReadableNameMixin, BirthDateMixin):
     """A travel document as read at the border; the data as printed on it, which may differ
     from the person's (a new passport after a name change)."""
 

@@ -50,6 +50,15 @@ def test_officer_reads_decides_and_sees_the_movement(login, officer_a, booth_a, 
     assert "No previous movements." not in again and "PA" in again
 
 
+def test_icao_transliterated_name_is_shown_as_read_and_readable(login, officer_a, booth_a, rules):
+    client = login(officer_a, booth=booth_a)
+    html = read(client, passport(issuing_state="IRQ", nationality="IRQ", primary_identifier="MXHMWD",
+                                 secondary_identifier="XHSN")).content.decode()
+    assert "<strong>MXHMWD</strong>, XHSN" in html
+    assert '<dd class="name-readable" dir="ltr">MAHMUD, HASAN</dd>' in html
+    assert "name-readable" not in read(client, passport()).content.decode()
+
+
 def test_bad_mrz_shows_field_errors_and_a_prefilled_correction_form(login, officer_a, booth_a, rules):
     client = login(officer_a, booth=booth_a)
     expired = passport(date_of_expiry=date(2026, 1, 1))

@@ -201,3 +201,27 @@ def test_overstay_task_runs_the_scan_and_is_scheduled(officer_a, booth_a, rules)
     assert result == {"new_overstays": 1}
     entry = settings.CELERY_BEAT_SCHEDULE["travelers-overstay-scan"]
     assert entry["task"] == overstay_scan_task.name == "travelers.overstay_scan"
+
+
+# The recent-travelers provider for re-screening -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_recent_travelers_lists_persons_who_crossed_in_the_window(officer_a, booth_a, rules):
+    from travelers.providers import recent_travelers
+
+    early = start(officer_a, booth_a, passport(document_number="E0000001", secondary_identifier="EARLY"),
+                  at(2026, 2, 1))
+    admit(officer_a, early, at(2026, 2, 1, 10, 1))
+    recent = start(officer_a, booth_a, passport(issuing_state="IRQ", nationality="IRQ", primary_identifier="MXHMWD",
+                                                secondary_identifier="XHSN"), at(2026, 3, 5))
+    inspection_decide(actor=officer_a, inspection=recent, decision="refuse", reason_code="A", now=at(2026, 3, 5, 10, 1))
+    start(officer_a, booth_a, passport(document_number="O0000003", secondary_identifier="OPEN"), at(2026, 3, 6))
+
+    found = recent_travelers(since=at(2026, 3, 1, 0, 0))
+    assert [p["person_id"] for p in found] == [recent.person_id]  # undecided inspections are no movement
+    row = found[0]
+    assert (row["primary_identifier"], row["name_readable"], row["nationality"]) == ("MXHMWD", "MAHMUD, HASAN", "IRQ")
+    assert row["documents"] == [{"issuing_state": "IRQ", "kind": "passport", "number": "N1234567"}]
+    assert row["last_movement_at"] == at(2026, 3, 5, 10, 1)
+    assert [p["person_id"] for p in recent_travelers(since=at(2026, 1, 1), until=at(2026, 3, 1))] == [early.person_id]
