@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from django.conf import settings
@@ -78,10 +79,19 @@ def open_entry(person: Person) -> Movement | None:
 
 def entry_verdict_for(*, person: Person, nationality: str, document_expiry, today: date) -> stay.Verdict:
     visas = [_visa_info(v) for v in Visa.objects.filter(person=person)]
-    return stay.entry_verdict(
+    verdict = stay.entry_verdict(
         rule=rule_for(nationality), today=today, visas=visas,
         past_stays=past_stays(person), document_expiry=document_expiry,
     )
+    # An entry while the last one has no exit: the exit was missed, or the traveler overstayed.
+    previous = open_entry(person)
+    if previous is not None:
+        notes = [f"previous entry on {timezone.localdate(previous.occurred_at).isoformat()} has no recorded exit"]
+        if previous.permitted_until and previous.permitted_until < today:
+            notes.append(f"that stay was permitted until {previous.permitted_until.isoformat()}: overstay of "
+                         f"{(today - previous.permitted_until).days} days")
+        verdict = replace(verdict, notes=[*verdict.notes, *notes])
+    return verdict
 
 
 def exit_preview(*, person: Person, today: date) -> stay.ExitAssessment:

@@ -321,6 +321,15 @@ def test_exit_computes_the_stay_and_flags_an_overstay(officer_a, booth_a, rules)
     assert (movement.stay_days, movement.overstay_days) == (35, 5)
 
 
+def test_entry_without_exit_of_the_last_stay_is_noted(officer_a, booth_a, rules):
+    enter_and_exit(officer_a, booth_a, at(2026, 3, 1), None)
+    again = start(officer_a, booth_a, passport(), now=at(2026, 4, 4))
+    assert again.stay_verdict["notes"] == [
+        "previous entry on 2026-03-01 has no recorded exit",
+        "that stay was permitted until 2026-03-30: overstay of 5 days",
+    ]
+
+
 def test_stay_within_the_permitted_period_is_not_an_overstay(officer_a, booth_a, rules):
     _entry, leaving = enter_and_exit(officer_a, booth_a, at(2026, 3, 1), at(2026, 3, 30))
     movement = Movement.objects.get(inspection=leaving)

@@ -31,7 +31,7 @@ def test_officer_reads_decides_and_sees_the_movement(login, officer_a, booth_a, 
     assert response.status_code == 200
     assert "HADDAD" in html and "N1234567" in html
     until = (timezone.localdate() + timedelta(days=29)).isoformat()
-    assert "Allowed to enter" in html and f"until {until}" in html
+    assert "Allowed to enter" in html and f'until <span dir="ltr">{until}</span>' in html
     assert 'data-shortcut="F8"' in html and 'data-shortcut="F9"' in html and 'data-shortcut="F10"' in html
     assert "No previous movements." in html
     inspection = Inspection.objects.get()
