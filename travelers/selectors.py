@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 
-from audit.services import audit_read
+from audit.services import audit_log, audit_read
 from travelers.models import Inspection, Movement, Overstay, Person, SecondaryInspection, SecondaryStatus
 
 
@@ -13,6 +14,16 @@ def person_get(*, user, pk: int, purpose: str = "") -> Person:
     person = get_object_or_404(Person.objects.restrict(user, "view"), pk=pk)
     audit_read(actor=user, obj=person, purpose=purpose)
     return person
+
+
+def audit_person_list(*, user, person_ids, purpose: str) -> None:
+    """A page or response that shows several persons (a queue, a list) is one audited read."""
+    ids = sorted({pk for pk in person_ids if pk is not None})
+    if not ids:
+        return
+    with transaction.atomic():
+        audit_log(actor=user, action="person.list", object_type="travelers.person",
+                  metadata={"person_ids": ids, "purpose": purpose})
 
 
 def person_movements(*, user, person: Person):

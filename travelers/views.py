@@ -211,7 +211,10 @@ def inspection_decide_view(request, pk: int):
 @role_required(*HUMANS)
 @require_GET
 def secondary_queue(request):
-    return render(request, "travelers/secondary_queue.html", {"queue": selectors.secondary_queue(user=request.user)})
+    queue = list(selectors.secondary_queue(user=request.user))
+    selectors.audit_person_list(user=request.user, person_ids=[i.inspection.person_id for i in queue],
+                                purpose="secondary queue")
+    return render(request, "travelers/secondary_queue.html", {"queue": queue})
 
 
 @role_required(*HUMANS)
@@ -286,6 +289,7 @@ def overstay_list(request):
     today = timezone.localdate()
     for overstay in overstays:
         overstay.days_over = (today - overstay.permitted_until).days
+    selectors.audit_person_list(user=request.user, person_ids=[o.person_id for o in overstays], purpose="overstays")
     return render(request, "travelers/overstays.html", {"overstays": overstays})
 
 
@@ -294,6 +298,8 @@ def overstay_list(request):
 def inspection_list(request):
     """Recent inspections and the booth telemetry: seconds from document read to decision."""
     recent = list(selectors.inspections_recent(user=request.user, limit=500))
+    selectors.audit_person_list(user=request.user, person_ids=[i.person_id for i in recent[:100]],
+                                purpose="inspection list")
     per_booth: dict[str, list[float]] = defaultdict(list)
     for inspection in recent:
         if inspection.seconds_to_decision is not None:

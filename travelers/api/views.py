@@ -107,6 +107,7 @@ class InspectionDetailApi(APIView):
 
     def get(self, request, pk: int):
         inspection = selectors.inspection_get(user=request.user, pk=pk)
+        selectors.person_get(user=request.user, pk=inspection.person_id, purpose="api: inspection")
         return Response(InspectionOutputSerializer(inspection).data)
 
 

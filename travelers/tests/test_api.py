@@ -104,6 +104,8 @@ def test_start_and_decide_through_the_api(api, officer_a, booth_a, rules):
     assert decided["movement"]["direction"] == "entry" and decided["movement"]["carrier"] == "IA123"
     assert decided["seconds_to_decision"] >= 0
     assert api.get(f"/api/v1/inspections/{inspection_id}").json()["movement"]["id"] == decided["movement"]["id"]
+    read = AuditEvent.objects.filter(action="person.view").last()
+    assert read.metadata == {"purpose": "api: inspection"} and read.actor_user == officer_a
 
 
 def test_start_with_a_bad_document_is_400_and_saves_nothing(api, officer_a, booth_a, rules):

@@ -126,6 +126,8 @@ def test_referral_and_secondary_pages(login, officer_a, supervisor_a, booth_a, r
     secondary = SecondaryInspection.objects.get()
     queue = officer.get("/travelers/secondary/").content.decode()
     assert "HADDAD" in queue and "R3" in queue
+    listed = AuditEvent.objects.filter(action="person.list").last()
+    assert listed.metadata == {"person_ids": [inspection.person_id], "purpose": "secondary queue"}
     client.logout()
     sup = login(supervisor_a)
     assert sup.post(f"/travelers/secondary/{secondary.pk}/", {"action": "take"}).status_code == 302
