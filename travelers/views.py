@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
+from audit.services import audit_read
 from core.models import Booth, Direction
 from travelers import selectors
 from travelers.forms import (
@@ -30,6 +31,7 @@ from travelers.matching import RULE_TEXT
 from travelers.models import (
     Inspection,
     InspectionStatus,
+    Movement,
     Person,
     ReasonCode,
     SecondaryInspection,
@@ -135,24 +137,40 @@ def checkpoint_read(request):
 
 
 def _inspection_context(request, inspection: Inspection, decision_form=None) -> dict:
-    person = selectors.person_get(user=request.user, pk=inspection.person_id, purpose="inspection")
+    # The inspection came through the restricted queryset, and a person is visible wherever one
+    # of their inspections is: reading the person needs no second lookup, only its audit event.
+    person = inspection.person
+    audit_read(actor=request.user, obj=person, purpose="inspection")
     movements = list(selectors.person_movements(user=request.user, person=person)[:10])
-    today = timezone.localdate()
     document = inspection.document
+    is_open = inspection.status == InspectionStatus.OPEN
     return {
         "inspection": inspection,
         "person": person,
         "document": document,
-        "document_expired": document.date_of_expiry < today,
+        "document_expired": document.date_of_expiry < timezone.localdate(),
         "movements": movements,
         "verdict": inspection.stay_verdict or {},
         "hits": list(hits_for_inspection(user=request.user, inspection_id=inspection.pk)),
         "decision_form": decision_form or DecisionForm(),
-        "reasons": list(ReasonCode.objects.filter(is_active=True).order_by("code")),
-        "is_open": inspection.status == InspectionStatus.OPEN,
-        "secondary": SecondaryInspection.objects.filter(inspection=inspection).first(),
-        "movement": getattr(inspection, "movement", None) if inspection.status == InspectionStatus.CLOSED else None,
+        "reasons": list(ReasonCode.objects.filter(is_active=True).order_by("code")) if is_open else [],
+        "is_open": is_open,
+        "secondary": (SecondaryInspection.objects.filter(inspection=inspection).first()
+                      if inspection.status == InspectionStatus.REFERRED else None),
+        "movement": _movement_of(inspection),
     }
+
+
+def _movement_of(inspection: Inspection):
+    if inspection.status != InspectionStatus.CLOSED:
+        return None
+    return Movement.objects.filter(inspection=inspection).select_related("post", "booth").first()
+
+
+def _decided_context(request, inspection: Inspection) -> dict:
+    audit_read(actor=request.user, obj=inspection.person, purpose="inspection decided")
+    return {"inspection": inspection, "person": inspection.person, "document": inspection.document,
+            "movement": _movement_of(inspection)}
 
 
 @role_required(*HUMANS)
@@ -202,7 +220,7 @@ def inspection_decide_view(request, pk: int):
     if not request.htmx:
         return redirect("travelers:inspection-detail", pk=inspection.pk)
     inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
-    return render(request, "travelers/_decided.html", _inspection_context(request, inspection))
+    return render(request, "travelers/_decided.html", _decided_context(request, inspection))
 
 
 # Secondary inspection ------------------------------------------------------------------------
