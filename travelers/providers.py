@@ -8,37 +8,39 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max
-
 from travelers.models import Movement, Person
 
 
-def recent_travelers(*, since: datetime, until: datetime | None = None) -> list[dict]:
-    """Every person with a movement (entry or exit, admitted or refused) in [since, until), with
-    what screening needs: names as read and readable, date of birth (possibly partial),
-    nationality, sex, document numbers, the last movement. System-level read (no user): the
-    caller screens and raises hits through its own audited services."""
+def recent_travelers(since: datetime, until: datetime | None = None) -> list[dict]:
+    """Every person with a movement (entry or exit, admitted or refused) in [since, until), in
+    the shape of the watchlists re-screening hook: `person_id`, `names` (as read and readable),
+    `date_of_birth` ("YYYY", "YYYY-MM", "YYYY-MM-DD" or None), `nationality`, `gender`,
+    `document_numbers`, and the `inspection_id` / `post_id` of the last movement. A system-level
+    read: the caller screens and raises hits through its own audited services."""
     movements = Movement.objects.filter(occurred_at__gte=since)
     if until is not None:
         movements = movements.filter(occurred_at__lt=until)
-    last = dict(movements.values("person_id").annotate(at=Max("occurred_at")).values_list("person_id", "at"))
+    last: dict[int, Movement] = {}
+    for movement in movements.order_by("occurred_at", "pk").only(
+        "person_id", "inspection_id", "post_id", "occurred_at"
+    ):
+        last[movement.person_id] = movement
     persons = Person.objects.filter(pk__in=last).prefetch_related("documents").order_by("pk")
     out = []
     for person in persons:
+        as_read = f"{person.primary_identifier} {person.secondary_identifier}".strip()
+        readable = person.name_readable.replace(",", "")
+        names = [as_read] + ([readable] if readable != as_read else [])
+        movement = last[person.pk]
         out.append({
             "person_id": person.pk,
-            "primary_identifier": person.primary_identifier,
-            "secondary_identifier": person.secondary_identifier,
-            "name_readable": person.name_readable,
-            "birth_year": person.birth_year,
-            "birth_month": person.birth_month,
-            "birth_day": person.birth_day,
+            "names": names,
+            "date_of_birth": person.birth.isoformat() or None,
             "nationality": person.nationality,
-            "sex": person.sex,
-            "documents": [
-                {"issuing_state": d.issuing_state, "kind": d.kind, "number": d.number}
-                for d in person.documents.all()
-            ],
-            "last_movement_at": last[person.pk],
+            "gender": person.sex,
+            "document_numbers": [d.number for d in person.documents.all()],
+            "inspection_id": movement.inspection_id,
+            "post_id": movement.post_id,
+            "last_movement_at": movement.occurred_at,
         })
     return out
