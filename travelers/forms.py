@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Booth, Direction
-from travelers.models import Decision, ReasonCode, StayRegime, TransportMode
+from travelers.models import Decision, ReasonCode, StayRegime, TransportMode, VisaCategory
 from travelers.mrz import DocumentFields, PartialDate
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -155,3 +155,14 @@ class StayRuleForm(forms.Form):
     max_stay_days = forms.IntegerField(label=_("Maximum stay (days)"), min_value=1, required=False)
     period_days = forms.IntegerField(label=_("Within a period of (days)"), min_value=1, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class VisaForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=VisaCategory.choices)
+    number = forms.CharField(label=_("Number"), max_length=35)
+    issuing_state = forms.CharField(label=_("Issuing state"), max_length=3, initial="IRQ")
+    valid_from = forms.DateField(label=_("Valid from"), help_text=_("YYYY-MM-DD"))
+    valid_until = forms.DateField(label=_("Valid until"), help_text=_("YYYY-MM-DD"))
+    entries_allowed = forms.IntegerField(label=_("Entries allowed"), min_value=0, initial=1,
+                                         help_text=_("0 means any number of entries."))
+    max_stay_days = forms.IntegerField(label=_("Maximum stay per entry (days)"), min_value=1, required=False)

@@ -26,6 +26,7 @@ from travelers.forms import (
     SecondaryDecisionForm,
     SplitForm,
     StayRuleForm,
+    VisaForm,
 )
 from travelers.matching import RULE_TEXT
 from travelers.models import (
@@ -46,6 +47,7 @@ from travelers.services import (
     secondary_decide,
     secondary_take,
     stay_rule_set,
+    visa_issue,
 )
 from watchlists.selectors import hits_for_inspection
 
@@ -267,34 +269,54 @@ def secondary_detail(request, pk: int):
 # Persons -----------------------------------------------------------------------------------
 
 
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 @role_required(*HUMANS)
 def person_detail(request, pk: int):
+    """A traveler's documents, movements and visas; supervisors split wrong merges and record
+    visas and permits here."""
     person = selectors.person_get(user=request.user, pk=pk, purpose="person page")
-    can_split = Person.objects.restrict(request.user, "split").filter(pk=pk).exists()
-    split_form = SplitForm(person=person) if can_split else None
+    is_staff = Person.objects.restrict(request.user, "split").filter(pk=pk).exists()
+    split_form = SplitForm(person=person) if is_staff else None
+    visa_form = VisaForm() if is_staff else None
     if request.method == "POST":
-        if not can_split:
+        if not is_staff:
             raise PermissionDenied
-        split_form = SplitForm(request.POST, person=person)
-        if split_form.is_valid():
-            try:
-                new = person_split(actor=request.user, person=person,
-                                   document_ids=[int(x) for x in split_form.cleaned_data["documents"]],
-                                   reason=split_form.cleaned_data["reason"])
-            except ValidationError as exc:
-                for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                    split_form.add_error(field if field in split_form.fields else None, errors)
-            else:
-                messages.success(request, _("The documents were moved to a new person."))
-                return redirect("travelers:person-detail", pk=new.pk)
+        if request.POST.get("action") == "visa":
+            visa_form = VisaForm(request.POST)
+            if visa_form.is_valid():
+                try:
+                    visa_issue(actor=request.user, person=person, **visa_form.cleaned_data)
+                except ValidationError as exc:
+                    _form_errors(visa_form, exc)
+                else:
+                    messages.success(request, _("Visa or permit recorded."))
+                    return redirect("travelers:person-detail", pk=pk)
+        else:
+            split_form = SplitForm(request.POST, person=person)
+            if split_form.is_valid():
+                try:
+                    new = person_split(actor=request.user, person=person,
+                                       document_ids=[int(x) for x in split_form.cleaned_data["documents"]],
+                                       reason=split_form.cleaned_data["reason"])
+                except ValidationError as exc:
+                    _form_errors(split_form, exc)
+                else:
+                    messages.success(request, _("The documents were moved to a new person."))
+                    return redirect("travelers:person-detail", pk=new.pk)
+    has_errors = any(f is not None and f.errors for f in (split_form, visa_form))
     return render(request, "travelers/person_detail.html", {
         "person": person,
         "documents": person.documents.order_by("-created_at"),
         "movements": selectors.person_movements(user=request.user, person=person)[:100],
         "visas": person.visas.order_by("-valid_until"),
         "split_form": split_form,
+        "visa_form": visa_form,
         "rule_text": RULE_TEXT,
-    }, status=400 if split_form is not None and split_form.errors else 200)
+    }, status=400 if has_errors else 200)
 
 
 # Supervisor pages --------------------------------------------------------------------------

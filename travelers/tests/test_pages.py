@@ -204,3 +204,23 @@ def test_checkpoint_in_arabic_is_right_to_left(login, officer_a, booth_a, rules)
     result = read(client, passport()).content.decode()
     assert "مسموح له بالدخول" in result
     assert 'dir="ltr"' in result  # MRZ names and numbers stay left-to-right
+
+
+def test_supervisor_records_a_visa_on_the_person_page(login, officer_a, supervisor, booth_a, rules, client):
+    from travelers.models import Visa
+
+    officer = login(officer_a, booth=booth_a)
+    read(officer, passport(issuing_state="SYR", nationality="SYR"))
+    person = Person.objects.get()
+    assert officer.post(f"/travelers/persons/{person.pk}/", {"action": "visa"}).status_code == 403
+    client.logout()
+    sup = login(supervisor)
+    form = {"action": "visa", "category": "visa", "number": "iq123", "issuing_state": "IRQ",
+            "valid_from": "2026-01-01", "valid_until": "2025-01-01", "entries_allowed": "2"}
+    bad = sup.post(f"/travelers/persons/{person.pk}/", form)
+    assert bad.status_code == 400 and "A visa cannot end before it starts." in bad.content.decode()
+    ok = sup.post(f"/travelers/persons/{person.pk}/", {**form, "valid_until": "2099-01-01"})
+    assert ok.status_code == 302
+    visa = Visa.objects.get()
+    assert (visa.number, visa.entries_allowed, visa.created_by) == ("IQ123", 2, supervisor)
+    assert AuditEvent.objects.filter(action="visa.issue", object_id=str(visa.pk)).exists()
