@@ -270,6 +270,11 @@ TRAVELERS_EXTRA_CODES = frozenset(env_list("BMIS_MRZ_EXTRA_CODES", []))
 # Holders of this nationality are nationals: they enter as of right, with no limit of stay.
 TRAVELERS_HOME_NATIONALITY = env_str("BMIS_HOME_NATIONALITY", "IRQ")
 # The daily scan that lists persons whose permitted stay ended without an exit.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "TravelDirectionEnum": "travelers.models.inspection.TRAVEL_DIRECTIONS",
+    "InspectionDecisionEnum": "travelers.models.inspection.Decision",
+    "MovementDecisionEnum": "travelers.models.inspection.MovementDecision",
+})
 CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
     "task": "travelers.overstay_scan",
     "schedule": crontab(hour=1, minute=15),

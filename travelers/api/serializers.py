@@ -7,8 +7,8 @@ from datetime import date
 
 from rest_framework import serializers
 
-from core.models import Direction
 from travelers.models import Decision, Inspection, Movement, Person, TransportMode, TravelDocument
+from travelers.models.inspection import TRAVEL_DIRECTIONS
 from travelers.mrz import DocumentFields, PartialDate
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -124,7 +124,7 @@ class ParseOutputSerializer(serializers.Serializer):
 class InspectionInputSerializer(serializers.Serializer):
     post = serializers.CharField(help_text="Border post code, e.g. BGW")
     booth = serializers.CharField(required=False, allow_blank=True, default="", help_text="Booth code at that post")
-    direction = serializers.ChoiceField(choices=[Direction.ENTRY, Direction.EXIT])
+    direction = serializers.ChoiceField(choices=TRAVEL_DIRECTIONS)
     mrz = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False, max_length=400)
     document = DocumentInputSerializer(required=False, help_text="Typed data, instead of or correcting the MRZ")
     override_reason = serializers.CharField(

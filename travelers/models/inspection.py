@@ -8,6 +8,9 @@ from accounts.permissions import RestrictedQuerySet, Role, post_ids
 from core.models import Direction
 from travelers.models.person import Person, TravelDocument, visible_persons_q
 
+# Entry or exit (a booth may serve both; a crossing is one of the two).
+TRAVEL_DIRECTIONS = [(Direction.ENTRY.value, Direction.ENTRY.label), (Direction.EXIT.value, Direction.EXIT.label)]
+
 
 class ReasonUse(models.TextChoices):
     REFUSE = "refuse", _("Refusal of entry or exit")
@@ -80,7 +83,7 @@ class Inspection(models.Model):
     post = models.ForeignKey("core.BorderPost", on_delete=models.PROTECT, related_name="+")
     booth = models.ForeignKey("core.Booth", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices[:2])
+    direction = models.CharField(_("direction"), max_length=10, choices=TRAVEL_DIRECTIONS)
     status = models.CharField(
         _("status"), max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.OPEN, db_index=True
     )
@@ -173,7 +176,7 @@ class Movement(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="movements")
     document = models.ForeignKey(TravelDocument, on_delete=models.PROTECT, related_name="movements")
     inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, related_name="movement")
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices[:2])
+    direction = models.CharField(_("direction"), max_length=10, choices=TRAVEL_DIRECTIONS)
     post = models.ForeignKey("core.BorderPost", on_delete=models.PROTECT, related_name="+")
     booth = models.ForeignKey("core.Booth", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
