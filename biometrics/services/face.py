@@ -69,6 +69,31 @@ def face_model():
     return get_model(settings.BMIS_FACE_MODEL)
 
 
+# -- the inspection a capture belongs to ---------------------------------------------
+# biometrics never imports travelers: the travelers app registers a lookup
+# (inspection_id, user) -> {"person_id", "post_id"} or None (no such inspection, or not
+# visible to the user) in its AppConfig.ready().
+_inspection_lookup = None
+
+
+def register_inspection_lookup(lookup) -> None:
+    global _inspection_lookup
+    _inspection_lookup = lookup
+
+
+def face_inspection_lookup(*, inspection_id: int, user) -> dict | None:
+    """The traveler and post of an inspection the user may see; None if it is not one.
+
+    Without a registered lookup (the travelers app absent) every id is accepted as is and
+    the result has no traveler and no post."""
+    if _inspection_lookup is None:
+        return {"person_id": None, "post_id": None, "known": False}
+    info = _inspection_lookup(inspection_id, user)
+    if info is None:
+        return None
+    return {"person_id": info.get("person_id"), "post_id": info.get("post_id"), "known": True}
+
+
 def _policy(purpose: str, source: str):
     if purpose in (FacePurpose.DOCUMENT, FacePurpose.WATCHLIST) or source in (FaceSource.DOCUMENT_PAGE, FaceSource.CHIP):
         return DOCUMENT_POLICY

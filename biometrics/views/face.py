@@ -5,7 +5,7 @@ evidence of a face hit."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from accounts.views import current_booth_id
 from audit.services import audit_read
 from biometrics.models.face import FaceImage, FacePurpose, FaceSource
 from biometrics.selectors.face import face_panel
-from biometrics.services.face import face_capture
+from biometrics.services.face import face_capture, face_inspection_lookup
 
 STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 
@@ -37,14 +37,24 @@ def panel_context(request, inspection_id) -> dict:
     return {"face": face_panel(user=request.user, inspection_id=int(inspection_id)), "face_kinds": _CAPTURE_KINDS}
 
 
-def _post_of(request):
-    from core.models import Booth
+def _post_of(request, info: dict):
+    """The post of the inspection (known to travelers), else that of the officer's booth."""
+    from core.models import Booth, BorderPost
 
+    if info.get("post_id"):
+        return BorderPost.objects.filter(pk=info["post_id"]).first()
     booth_id = current_booth_id(request)
     if booth_id is None:
         return None
     booth = Booth.objects.filter(pk=booth_id).select_related("post").first()
     return booth.post if booth else None
+
+
+def _inspection_or_404(request, inspection_id: int) -> dict:
+    info = face_inspection_lookup(inspection_id=inspection_id, user=request.user)
+    if info is None:
+        raise Http404("no such inspection")
+    return info
 
 
 def _panel_response(request, inspection_id: int, *, status: int = 200, notice: dict | None = None):
@@ -58,6 +68,7 @@ def _panel_response(request, inspection_id: int, *, status: int = 200, notice: d
 @never_cache
 def panel(request, inspection_id: int):
     """The face panel alone (htmx polling target)."""
+    _inspection_or_404(request, inspection_id)
     return _panel_response(request, inspection_id)
 
 
@@ -65,6 +76,7 @@ def panel(request, inspection_id: int):
 @require_GET
 def inspection_page(request, inspection_id: int):
     """A page holding only the face panel of one inspection (also used by devices' operators)."""
+    _inspection_or_404(request, inspection_id)
     context = panel_context(request, inspection_id)
     context["inspection_id"] = inspection_id
     return render(request, "biometrics/face/inspection.html", context)
@@ -73,6 +85,7 @@ def inspection_page(request, inspection_id: int):
 @role_required(*STAFF)
 @require_POST
 def capture(request, inspection_id: int):
+    info = _inspection_or_404(request, inspection_id)
     kind = request.POST.get("kind", "live-camera")
     if kind not in _CAPTURE_KINDS:
         return _panel_response(request, inspection_id, status=400, notice={
@@ -83,8 +96,8 @@ def capture(request, inspection_id: int):
         return _panel_response(request, inspection_id, status=400, notice={
             "level": "bad", "field": "image", "message": _("No image was sent: capture or choose a file."),
         })
-    person_id = request.POST.get("person_id") or None
-    if person_id is not None:
+    person_id = info["person_id"] if info["known"] else (request.POST.get("person_id") or None)
+    if person_id is not None and not info["known"]:
         try:
             person_id = int(person_id)
         except ValueError:
@@ -95,7 +108,7 @@ def capture(request, inspection_id: int):
     try:
         result = face_capture(
             actor=request.user, data=upload.read(), purpose=purpose, source=source, person_id=person_id,
-            inspection_id=inspection_id, post=_post_of(request), field_name="image",
+            inspection_id=inspection_id, post=_post_of(request, info), field_name="image",
         )
     except ValidationError as exc:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"image": exc.messages}

@@ -70,6 +70,19 @@ def photo_page(portrait_bytes: bytes) -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture
+def make_inspection():
+    """make_inspection(officer, booth) -> an open entry inspection from a generated passport MRZ
+    (the face views accept only inspections the user may see)."""
+    from travelers.services import inspection_start
+    from travelers.tests.factories import passport
+
+    def make(officer, booth):
+        return inspection_start(actor=officer, post=booth.post, booth=booth, direction="entry", mrz=passport())
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def model():
     from biometrics.face.embedding import get_model
