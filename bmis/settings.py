@@ -286,7 +286,39 @@ CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
 
 
 # --- biometrics: face ---------------------------------------------------------------------------
-# (settings of face biometrics go here)
+# Embedding model of new templates (biometrics.face.embedding); templates keep their model.
+BMIS_FACE_MODEL = env_str("BMIS_FACE_MODEL", "dlib-resnet-v1")
+# Search back-end per gallery: "exact" (numpy), "hnsw" (FAISS) or "auto" (exact below
+# BMIS_FACE_HNSW_MIN_TEMPLATES templates, HNSW above).
+BMIS_FACE_SEARCH_BACKEND = env_str("BMIS_FACE_SEARCH_BACKEND", "auto")
+if BMIS_FACE_SEARCH_BACKEND not in ("auto", "exact", "hnsw"):
+    raise ConfigError("BMIS_FACE_SEARCH_BACKEND must be auto, exact or hnsw")
+BMIS_FACE_HNSW_MIN_TEMPLATES = env_int("BMIS_FACE_HNSW_MIN_TEMPLATES", 50_000, minimum=0)
+# HNSW search breadth: recall against latency (bench/face_search.py sweeps it).
+BMIS_FACE_HNSW_EF_SEARCH = env_int("BMIS_FACE_HNSW_EF_SEARCH", 384, minimum=16, maximum=4096)
+# Saved indexes (shorter worker start); the database stays the source of truth.
+BMIS_FACE_INDEX_DIR = Path(env_str("BMIS_FACE_INDEX_DIR", str(VAR_DIR / "face-index")))
+# Distance thresholds (see bench/README.md for the figures behind the defaults).
+BMIS_FACE_VERIFY_THRESHOLD = env_float("BMIS_FACE_VERIFY_THRESHOLD", 0.55, minimum=0.1)
+BMIS_FACE_WATCHLIST_THRESHOLD = env_float("BMIS_FACE_WATCHLIST_THRESHOLD", 0.50, minimum=0.1)
+BMIS_FACE_PERSONS_THRESHOLD = env_float("BMIS_FACE_PERSONS_THRESHOLD", 0.45, minimum=0.1)
+BMIS_FACE_MAX_CANDIDATES = env_int("BMIS_FACE_MAX_CANDIDATES", 10, minimum=1, maximum=100)
+# Retention of face images and their templates, in days, per purpose (watchlist photos are
+# kept while their entry exists).
+BMIS_FACE_RETENTION_DAYS = {
+    "live": env_int("BMIS_FACE_RETENTION_LIVE_DAYS", 90, minimum=1),
+    "document": env_int("BMIS_FACE_RETENTION_DOCUMENT_DAYS", 90, minimum=1),
+    "enrolment": env_int("BMIS_FACE_RETENTION_ENROLMENT_DAYS", 3650, minimum=1),
+}
+# How long the API waits for a queued 1:1 or 1:N result before answering 202.
+BMIS_FACE_API_WAIT_SECONDS = env_float("BMIS_FACE_API_WAIT_SECONDS", 10.0, minimum=0.0)
+# Pending requests older than this are sent to the queue again (broker was down).
+BMIS_FACE_REQUEUE_AFTER_SECONDS = env_int("BMIS_FACE_REQUEUE_AFTER_SECONDS", 60, minimum=5)
+CELERY_BEAT_SCHEDULE.update({
+    "biometrics-face-purge": {"task": "biometrics.face_purge_expired", "schedule": crontab(hour=3, minute=15)},
+    "biometrics-face-requeue": {"task": "biometrics.face_requeue_pending", "schedule": 60.0},
+    "biometrics-face-watchlist-photos": {"task": "biometrics.face_sync_watchlist_photos", "schedule": 300.0},
+})
 
 
 # --- biometrics: fingerprint --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from travelers.models import Movement, Person
+from travelers.models import Inspection, Movement, Person
 
 
 def recent_travelers(since: datetime, until: datetime | None = None) -> list[dict]:
@@ -44,3 +44,14 @@ def recent_travelers(since: datetime, until: datetime | None = None) -> list[dic
             "last_movement_at": movement.occurred_at,
         })
     return out
+
+
+def inspection_for_biometrics(inspection_id: int, user) -> dict | None:
+    """The traveler and post of an inspection `user` may see (None otherwise), for the
+    biometrics app's capture views (registered in TravelersConfig.ready)."""
+    return (
+        Inspection.objects.restrict(user, "view")
+        .filter(pk=inspection_id)
+        .values("person_id", "post_id")
+        .first()
+    )

@@ -1,1 +1,161 @@
-urlpatterns: list = []
+"""Face pages: the inspection panel (capture, quality coaching, 1:1 and 1:N
+results), the image view (permission-checked, audited) and the side-by-side
+evidence of a face hit."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import Role, role_required
+from accounts.views import current_booth_id
+from audit.services import audit_read
+from biometrics.models.face import FaceImage, FacePurpose, FaceSource
+from biometrics.selectors.face import face_panel
+from biometrics.services.face import face_capture, face_inspection_lookup
+
+STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
+
+# What the officer's panel may send: (purpose, source).
+_CAPTURE_KINDS = {
+    "live-camera": (FacePurpose.LIVE, FaceSource.BROWSER),
+    "live-upload": (FacePurpose.LIVE, FaceSource.UPLOAD),
+    "document-page": (FacePurpose.DOCUMENT, FaceSource.DOCUMENT_PAGE),
+    "document-chip": (FacePurpose.DOCUMENT, FaceSource.CHIP),
+}
+
+
+def panel_context(request, inspection_id) -> dict:
+    """Merged into the inspection screen's biometrics panel (biometrics_tags)."""
+    if request is None or not getattr(request.user, "is_authenticated", False):
+        return {}
+    return {"face": face_panel(user=request.user, inspection_id=int(inspection_id)), "face_kinds": _CAPTURE_KINDS}
+
+
+def _post_of(request, info: dict):
+    """The post of the inspection (known to travelers), else that of the officer's booth."""
+    from core.models import Booth, BorderPost
+
+    if info.get("post_id"):
+        return BorderPost.objects.filter(pk=info["post_id"]).first()
+    booth_id = current_booth_id(request)
+    if booth_id is None:
+        return None
+    booth = Booth.objects.filter(pk=booth_id).select_related("post").first()
+    return booth.post if booth else None
+
+
+def _inspection_or_404(request, inspection_id: int) -> dict:
+    info = face_inspection_lookup(inspection_id=inspection_id, user=request.user)
+    if info is None:
+        raise Http404("no such inspection")
+    return info
+
+
+def _panel_response(request, inspection_id: int, *, status: int = 200, notice: dict | None = None):
+    context = panel_context(request, inspection_id)
+    context.update({"inspection_id": inspection_id, "face_notice": notice})
+    return render(request, "biometrics/face/_results.html", context, status=status)
+
+
+@role_required(*STAFF)
+@require_GET
+@never_cache
+def panel(request, inspection_id: int):
+    """The face panel alone (htmx polling target)."""
+    _inspection_or_404(request, inspection_id)
+    return _panel_response(request, inspection_id)
+
+
+@role_required(*STAFF)
+@require_GET
+def inspection_page(request, inspection_id: int):
+    """A page holding only the face panel of one inspection (also used by devices' operators)."""
+    _inspection_or_404(request, inspection_id)
+    context = panel_context(request, inspection_id)
+    context["inspection_id"] = inspection_id
+    return render(request, "biometrics/face/inspection.html", context)
+
+
+@role_required(*STAFF)
+@require_POST
+def capture(request, inspection_id: int):
+    info = _inspection_or_404(request, inspection_id)
+    kind = request.POST.get("kind", "live-camera")
+    if kind not in _CAPTURE_KINDS:
+        return _panel_response(request, inspection_id, status=400, notice={
+            "level": "bad", "field": "kind", "message": _("Unknown capture kind."),
+        })
+    upload = request.FILES.get("image")
+    if upload is None:
+        return _panel_response(request, inspection_id, status=400, notice={
+            "level": "bad", "field": "image", "message": _("No image was sent: capture or choose a file."),
+        })
+    person_id = info["person_id"] if info["known"] else (request.POST.get("person_id") or None)
+    if person_id is not None and not info["known"]:
+        try:
+            person_id = int(person_id)
+        except ValueError:
+            return _panel_response(request, inspection_id, status=400, notice={
+                "level": "bad", "field": "person_id", "message": _("The traveler id must be a number."),
+            })
+    purpose, source = _CAPTURE_KINDS[kind]
+    try:
+        result = face_capture(
+            actor=request.user, data=upload.read(), purpose=purpose, source=source, person_id=person_id,
+            inspection_id=inspection_id, post=_post_of(request, info), field_name="image",
+        )
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"image": exc.messages}
+        name, messages = next(iter(fields.items()))
+        return _panel_response(request, inspection_id, status=400, notice={
+            "level": "bad", "field": name, "message": " ".join(messages),
+        })
+    if result.accepted:
+        notice = {"level": "ok", "field": "", "message": _("Face accepted: matching started.")}
+    else:
+        notice = {"level": "warn", "field": "image", "message": result.message, "issues": result.quality["issues"]}
+    return _panel_response(request, inspection_id, notice=notice)
+
+
+@role_required(*STAFF)
+@require_GET
+def image(request, image_id: int):
+    """A stored face image, for users allowed to see it; every read is audited."""
+    obj = get_object_or_404(FaceImage.objects.restrict(request.user, "view"), pk=image_id)
+    audit_read(actor=request.user, obj=obj, purpose=request.GET.get("purpose", "face panel")[:60])
+    response = HttpResponse(bytes(obj.jpeg), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*STAFF)
+@require_GET
+def hit_evidence(request, hit_id: int):
+    """Both faces of a face hit side by side: the capture and the gallery photo."""
+    from watchlists.models import Hit
+
+    hit = get_object_or_404(Hit.objects.restrict(request.user, "view").select_related("watchlist"), pk=hit_id,
+                            source="face")
+    explanation = hit.explanation or {}
+    images = FaceImage.objects.restrict(request.user, "view").defer("jpeg")
+    probe = images.filter(pk=explanation.get("probe_image_id")).first()
+    gallery = images.filter(pk=explanation.get("gallery_image_id")).first()
+    return render(request, "biometrics/face/hit_evidence.html", {
+        "hit": hit, "probe": probe, "gallery": gallery, "explanation": explanation,
+    })
+
+
+urlpatterns = [
+    path("face/inspections/<int:inspection_id>/", inspection_page, name="face-inspection"),
+    path("face/inspections/<int:inspection_id>/panel/", panel, name="face-panel"),
+    path("face/inspections/<int:inspection_id>/capture/", capture, name="face-capture"),
+    path("face/images/<int:image_id>/", image, name="face-image"),
+    path("face/hits/<int:hit_id>/", hit_evidence, name="face-hit-evidence"),
+]
