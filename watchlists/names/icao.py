@@ -46,56 +46,56 @@ from .translit import arabic_word_to_latin, strip_harakat
 
 # Table C, Arabic letters.
 ARABIC_TO_ICAO: dict[str, str] = {
-    "\u0621": "XE",   # ء hamza
+    "\u0621": "XE",  # ء hamza
     "\u0622": "XAA",  # آ alef with madda
     "\u0623": "XAE",  # أ alef with hamza above
-    "\u0624": "U",    # ؤ waw with hamza
-    "\u0625": "I",    # إ alef with hamza below
-    "\u0626": "XI",   # ئ yeh with hamza
-    "\u0627": "A",    # ا alef
-    "\u0628": "B",    # ب
+    "\u0624": "U",  # ؤ waw with hamza
+    "\u0625": "I",  # إ alef with hamza below
+    "\u0626": "XI",  # ئ yeh with hamza
+    "\u0627": "A",  # ا alef
+    "\u0628": "B",  # ب
     "\u0629": "XTA",  # ة teh marbuta (XAH at the end of a name component)
-    "\u062a": "T",    # ت
+    "\u062a": "T",  # ت
     "\u062b": "XTH",  # ث
-    "\u062c": "J",    # ج
-    "\u062d": "XH",   # ح
+    "\u062c": "J",  # ج
+    "\u062d": "XH",  # ح
     "\u062e": "XKH",  # خ
-    "\u062f": "D",    # د
+    "\u062f": "D",  # د
     "\u0630": "XDH",  # ذ
-    "\u0631": "R",    # ر
-    "\u0632": "Z",    # ز
-    "\u0633": "S",    # س
+    "\u0631": "R",  # ر
+    "\u0632": "Z",  # ز
+    "\u0633": "S",  # س
     "\u0634": "XSH",  # ش
     "\u0635": "XSS",  # ص
     "\u0636": "XDZ",  # ض
     "\u0637": "XTT",  # ط
     "\u0638": "XZZ",  # ظ
-    "\u0639": "E",    # ع
-    "\u063a": "G",    # غ
-    "\u0641": "F",    # ف
-    "\u0642": "Q",    # ق
-    "\u0643": "K",    # ك
-    "\u0644": "L",    # ل
-    "\u0645": "M",    # م
-    "\u0646": "N",    # ن
-    "\u0647": "H",    # ه
-    "\u0648": "W",    # و
+    "\u0639": "E",  # ع
+    "\u063a": "G",  # غ
+    "\u0641": "F",  # ف
+    "\u0642": "Q",  # ق
+    "\u0643": "K",  # ك
+    "\u0644": "L",  # ل
+    "\u0645": "M",  # م
+    "\u0646": "N",  # ن
+    "\u0647": "H",  # ه
+    "\u0648": "W",  # و
     "\u0649": "XAY",  # ى alef maksura
-    "\u064a": "Y",    # ي
+    "\u064a": "Y",  # ي
     "\u0671": "XXA",  # ٱ alef wasla
     # Table C, Persian, Urdu and Pashto letters.
     "\u0679": "XXT",  # ٹ
     "\u067c": "XRT",  # ټ
-    "\u067e": "P",    # پ
+    "\u067e": "P",  # پ
     "\u0681": "XKE",  # ځ
     "\u0685": "XXH",  # څ
-    "\u0686": "XC",   # چ
+    "\u0686": "XC",  # چ
     "\u0688": "XXD",  # ڈ
     "\u0689": "XDR",  # ډ
     "\u0691": "XXR",  # ڑ
     "\u0693": "XRR",  # ړ
     "\u0696": "XRX",  # ږ
-    "\u0698": "XJ",   # ژ
+    "\u0698": "XJ",  # ژ
     "\u069a": "XXS",  # ښ
     "\u06a9": "XKK",  # ک keheh
     "\u06ab": "XXK",  # ګ
@@ -110,7 +110,7 @@ ARABIC_TO_ICAO: dict[str, str] = {
     "\u06c3": "XTG",  # ۃ
     "\u06cc": "XYA",  # ی Farsi yeh
     "\u06cd": "XXY",  # ۍ
-    "\u06d0": "Y",    # ې
+    "\u06d0": "Y",  # ې
     "\u06d2": "XYB",  # ے
     "\u06d3": "XBE",  # ۓ
 }
@@ -128,7 +128,9 @@ SORANI_EXTENSION: dict[str, str] = {
 TEH_MARBUTA_FINAL = "XAH"
 _SHADDA = "\u0651"
 _NOT_ENCODED = set("\u069c\u06a2\u06a7\u06a8\u0640\u200c\u200d")
-_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
 
 # Reverse table: one Arabic letter per code (ambiguities in the docstring).
 ICAO_TO_ARABIC: dict[str, str] = {}
@@ -142,7 +144,9 @@ ICAO_TO_ARABIC["R"] = "\u0631"
 ICAO_TO_ARABIC["L"] = "\u0644"
 ICAO_TO_ARABIC["V"] = "\u06a4"
 
-_X_CODES = sorted((c for c in ICAO_TO_ARABIC if c.startswith("X")), key=len, reverse=True)
+_X_CODES = sorted(
+    (c for c in ICAO_TO_ARABIC if c.startswith("X")), key=len, reverse=True
+)
 _LENIENT_X = {"S": "\u0634", "K": "\u062e", "D": "\u0630", "T": "\u062b", "Z": "\u0638"}
 # Codes too short to tell an ICAO name from a Latin one on their own
 # (``MAXIM``, ``ALEXEI``): they are read inside an ICAO name but do not make
@@ -288,7 +292,9 @@ def icao_readable(text: str) -> str:
     out = []
     for token in tokens:
         letters = _parse_token(token) or []
-        latin = arabic_word_to_latin(strip_harakat("".join(letters)), sorani=False, persian=False)
+        latin = arabic_word_to_latin(
+            strip_harakat("".join(letters)), sorani=False, persian=False
+        )
         if latin:
             out.append(latin.upper())
     return " ".join(out)

@@ -36,18 +36,60 @@ _HARAKAT = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670", "\u0640"}
 
 # Consonant letters and their readable Latin value.
 _CONSONANTS = {
-    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d",
-    "ذ": "dh", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d",
-    "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k",
-    "ل": "l", "م": "m", "ن": "n", "ه": "h", "ء": "", "أ": "", "ؤ": "",
-    "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k", "ڤ": "v", "ڕ": "r",
-    "ڵ": "l", "ھ": "h", "ڭ": "ng", "ڨ": "g", "ڢ": "f", "ڧ": "q",
-    "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ہ": "h", "ۃ": "a",
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "q",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "ء": "",
+    "أ": "",
+    "ؤ": "",
+    "پ": "p",
+    "چ": "ch",
+    "ژ": "zh",
+    "گ": "g",
+    "ک": "k",
+    "ڤ": "v",
+    "ڕ": "r",
+    "ڵ": "l",
+    "ھ": "h",
+    "ڭ": "ng",
+    "ڨ": "g",
+    "ڢ": "f",
+    "ڧ": "q",
+    "ٹ": "t",
+    "ڈ": "d",
+    "ڑ": "r",
+    "ں": "n",
+    "ہ": "h",
+    "ۃ": "a",
 }
 _YEH = {"ي", "ی", "ې", "ۍ", "ے", "ئ"}
 _WAW = {"و", "ۆ", "ۇ", "ۈ", "ۋ"}
 _ALEF = {"ا", "آ", "إ", "ٱ", "ى"}
-_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
 
 
 # Letters that mark Persian (and Urdu/Pashto) spelling; Persian reads the
@@ -69,7 +111,9 @@ def is_turkic_kurdish(text: str) -> bool:
 
 
 def strip_harakat(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch not in _HARAKAT)
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKC", text) if ch not in _HARAKAT
+    )
 
 
 def _sorani_to_latin(word: str) -> str:
@@ -100,7 +144,9 @@ def _sorani_to_latin(word: str) -> str:
             else:
                 out.append("u")
         elif ch in ("ی", "ي"):
-            if ((i == 0 or prev in vowels) and nxt) or (nxt in vowels and nxt not in ("ی", "ي")):
+            if ((i == 0 or prev in vowels) and nxt) or (
+                nxt in vowels and nxt not in ("ی", "ي")
+            ):
                 out.append("y")
             else:
                 out.append("i")
@@ -139,7 +185,9 @@ def _classify(word: str, persian: bool = False) -> list[tuple[str, str]]:
             else:
                 units.append(("V", "i"))
         elif ch in _CONSONANTS:
-            value = _PERSIAN_VALUES.get(ch, _CONSONANTS[ch]) if persian else _CONSONANTS[ch]
+            value = (
+                _PERSIAN_VALUES.get(ch, _CONSONANTS[ch]) if persian else _CONSONANTS[ch]
+            )
             units.append(("C", value))
         elif ch in _ARABIC_DIGITS:
             units.append(("V", _ARABIC_DIGITS[ch]))
@@ -178,7 +226,9 @@ def _vocalize(units: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
-def arabic_word_to_latin(word: str, sorani: bool | None = None, persian: bool | None = None) -> str:
+def arabic_word_to_latin(
+    word: str, sorani: bool | None = None, persian: bool | None = None
+) -> str:
     """One part in Arabic script -> lower-case readable Latin."""
     word = strip_harakat(word)
     if sorani is None:
@@ -208,8 +258,20 @@ def arabic_to_latin(text: str) -> str:
 
 
 _TURKIC_SPELLING = {
-    "ç": "ch", "ş": "sh", "ğ": "gh", "ı": "i", "ê": "e", "î": "i", "û": "u",
-    "ö": "o", "ü": "u", "x": "kh", "c": "j", "q": "q", "w": "w", "i̇": "i",
+    "ç": "ch",
+    "ş": "sh",
+    "ğ": "gh",
+    "ı": "i",
+    "ê": "e",
+    "î": "i",
+    "û": "u",
+    "ö": "o",
+    "ü": "u",
+    "x": "kh",
+    "c": "j",
+    "q": "q",
+    "w": "w",
+    "i̇": "i",
 }
 
 
@@ -222,4 +284,6 @@ def latin_to_ascii(part: str, turkic_kurdish: bool = False) -> str:
     part = unicodedata.normalize("NFC", part.casefold())
     if turkic_kurdish:
         part = "".join(_TURKIC_SPELLING.get(ch, ch) for ch in part)
-    return "".join(ch for ch in fold_latin_diacritics(part) if ch.isascii() and ch.isalnum())
+    return "".join(
+        ch for ch in fold_latin_diacritics(part) if ch.isascii() and ch.isalnum()
+    )

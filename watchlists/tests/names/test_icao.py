@@ -13,20 +13,71 @@ from watchlists.names.icao import (
 
 # The Arabic part of Table C, letter by letter.
 TABLE_C_ARABIC = [
-    ("ء", "XE"), ("آ", "XAA"), ("أ", "XAE"), ("ؤ", "U"), ("إ", "I"), ("ئ", "XI"),
-    ("ا", "A"), ("ب", "B"), ("ت", "T"), ("ث", "XTH"), ("ج", "J"), ("ح", "XH"),
-    ("خ", "XKH"), ("د", "D"), ("ذ", "XDH"), ("ر", "R"), ("ز", "Z"), ("س", "S"),
-    ("ش", "XSH"), ("ص", "XSS"), ("ض", "XDZ"), ("ط", "XTT"), ("ظ", "XZZ"), ("ع", "E"),
-    ("غ", "G"), ("ف", "F"), ("ق", "Q"), ("ك", "K"), ("ل", "L"), ("م", "M"), ("ن", "N"),
-    ("ه", "H"), ("و", "W"), ("ى", "XAY"), ("ي", "Y"),
+    ("ء", "XE"),
+    ("آ", "XAA"),
+    ("أ", "XAE"),
+    ("ؤ", "U"),
+    ("إ", "I"),
+    ("ئ", "XI"),
+    ("ا", "A"),
+    ("ب", "B"),
+    ("ت", "T"),
+    ("ث", "XTH"),
+    ("ج", "J"),
+    ("ح", "XH"),
+    ("خ", "XKH"),
+    ("د", "D"),
+    ("ذ", "XDH"),
+    ("ر", "R"),
+    ("ز", "Z"),
+    ("س", "S"),
+    ("ش", "XSH"),
+    ("ص", "XSS"),
+    ("ض", "XDZ"),
+    ("ط", "XTT"),
+    ("ظ", "XZZ"),
+    ("ع", "E"),
+    ("غ", "G"),
+    ("ف", "F"),
+    ("ق", "Q"),
+    ("ك", "K"),
+    ("ل", "L"),
+    ("م", "M"),
+    ("ن", "N"),
+    ("ه", "H"),
+    ("و", "W"),
+    ("ى", "XAY"),
+    ("ي", "Y"),
 ]
 # Persian, Urdu and Pashto extensions of Table C.
 TABLE_C_EXTENSIONS = [
-    ("پ", "P"), ("چ", "XC"), ("ژ", "XJ"), ("ک", "XKK"), ("گ", "XGG"), ("ی", "XYA"),
-    ("ٹ", "XXT"), ("ڈ", "XXD"), ("ڑ", "XXR"), ("ں", "XNN"), ("ھ", "XDO"), ("ے", "XYB"),
-    ("ټ", "XRT"), ("ځ", "XKE"), ("څ", "XXH"), ("ډ", "XDR"), ("ړ", "XRR"), ("ږ", "XRX"),
-    ("ښ", "XXS"), ("ګ", "XXK"), ("ڭ", "XNG"), ("ۀ", "XYH"), ("ہ", "XXG"), ("ۂ", "XGE"),
-    ("ۃ", "XTG"), ("ۍ", "XXY"), ("ۓ", "XBE"),
+    ("پ", "P"),
+    ("چ", "XC"),
+    ("ژ", "XJ"),
+    ("ک", "XKK"),
+    ("گ", "XGG"),
+    ("ی", "XYA"),
+    ("ٹ", "XXT"),
+    ("ڈ", "XXD"),
+    ("ڑ", "XXR"),
+    ("ں", "XNN"),
+    ("ھ", "XDO"),
+    ("ے", "XYB"),
+    ("ټ", "XRT"),
+    ("ځ", "XKE"),
+    ("څ", "XXH"),
+    ("ډ", "XDR"),
+    ("ړ", "XRR"),
+    ("ږ", "XRX"),
+    ("ښ", "XXS"),
+    ("ګ", "XXK"),
+    ("ڭ", "XNG"),
+    ("ۀ", "XYH"),
+    ("ہ", "XXG"),
+    ("ۂ", "XGE"),
+    ("ۃ", "XTG"),
+    ("ۍ", "XXY"),
+    ("ۓ", "XBE"),
 ]
 
 
@@ -75,7 +126,10 @@ def test_words_and_mrz_fillers():
 
 def test_doc_9303_worked_example():
     # Appendix B: ابو بكر محمد بن زكريا الرازي
-    assert arabic_to_icao("ابو بكر محمد بن زكريا الرازي") == "ABW BKR MXHMD BN ZKRYA ALRAZY"
+    assert (
+        arabic_to_icao("ابو بكر محمد بن زكريا الرازي")
+        == "ABW BKR MXHMD BN ZKRYA ALRAZY"
+    )
 
 
 def test_sorani_extension():
@@ -117,7 +171,9 @@ def test_icao_readable_x_scheme(mrz, readable):
     assert icao_readable(mrz) == readable
 
 
-@pytest.mark.parametrize("mrz", ["MOHAMMED", "AL KHAFAJI", "MAXIM", "ALEXANDER", "ALEXEI"])
+@pytest.mark.parametrize(
+    "mrz", ["MOHAMMED", "AL KHAFAJI", "MAXIM", "ALEXANDER", "ALEXEI"]
+)
 def test_icao_readable_leaves_latin_names(mrz):
     assert not is_icao_xscheme(mrz)
     assert icao_readable(mrz) == mrz
