@@ -181,7 +181,7 @@ class PersonIndex:
         self._active.append(True)
         self._year.append(dob.year if dob else 0)
         self._month.append(dob.month or 0 if dob else 0)
-        self._day.append(dob.day or 0 if dob and not dob.placeholder else 0)
+        self._day.append(dob.day or 0 if dob and not dob.year_only else 0)
         g = (person.gender or "").strip().upper()[:1]
         self._gender.append(1 if g == "M" else 2 if g == "F" else 0)
         nats = [c for c in person.nationalities if c][:2]

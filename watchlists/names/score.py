@@ -67,11 +67,11 @@ class Dob:
     year: int
     month: int | None = None
     day: int | None = None
-    placeholder: bool = False  # 1 January: only the year is really known
+    year_only: bool = False  # 1 January: only the year is really known
 
     @property
     def full(self) -> bool:
-        return self.month is not None and self.day is not None and not self.placeholder
+        return self.month is not None and self.day is not None and not self.year_only
 
     def __str__(self) -> str:
         if self.month is None:
@@ -95,7 +95,7 @@ def parse_dob(value) -> Dob | None:
             value.year,
             value.month,
             value.day,
-            placeholder=(value.month, value.day) == (1, 1),
+            year_only=(value.month, value.day) == (1, 1),
         )
     m = _DOB_RE.match(str(value))
     if not m:
@@ -114,7 +114,7 @@ def parse_dob(value) -> Dob | None:
 
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise ValueError(f"day out of range: {day}")
-    return Dob(year, month, day, placeholder=(month, day) == (1, 1))
+    return Dob(year, month, day, year_only=(month, day) == (1, 1))
 
 
 _DOC_FILLERS = re.compile(r"[\s<\-./]+")
