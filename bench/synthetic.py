@@ -273,28 +273,28 @@ Murat|Murad
 """.strip().splitlines()
 
 WESTERN_GIVEN = """
-John|Jon Johnny
-Michael|Mikael|Michel
-David|Dave
-James|Jim
-Robert|Rob
-Peter|Pieter|Pete
+John|Jon
+Michael|Michel
+David|Davide
+James|Jaimes
+Robert|Robbert
+Peter|Pieter
 Thomas|Tomas
-Daniel|Danny
-Paul|Pavel
+Daniel|Daniele
 Mark|Marc
 Anna|Ana
-Maria|Marie|Mary
-Elena|Helena
-Sophie|Sofia
+Maria|Mariya
+Elena|Elina
+Sophie|Sophia
 Laura|Lora
+Stefan|Stephan
 """.strip().splitlines()
 
 WESTERN_FAMILY = """
 Smith|Smyth
 Johnson|Jonson
 Brown|Browne
-Miller|Muller|Mueller
+Miller|Millar
 Wilson|Willson
 Anderson|Andersen
 Taylor|Tailor
@@ -303,7 +303,7 @@ Martin|Martins
 Garcia|Garsia
 Rossi|Rosi
 Novak|Nowak
-Schmidt|Schmitt
+Schmidt|Schmid
 Dubois|Du Bois
 Petrov|Petroff
 """.strip().splitlines()

@@ -42,6 +42,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 from .translit import PERSIAN_LETTERS, SORANI_LETTERS
 
 SHORT_VOWELS = frozenset("aeiou")
@@ -469,6 +471,16 @@ def arabic_units(
 # Alignment
 
 
+_SUB_CACHE: dict[tuple[str, str], float] = {}
+
+
+def _sub(a: str, b: str) -> float:
+    cost = _SUB_CACHE.get((a, b))
+    if cost is None:
+        cost = _SUB_CACHE[(a, b)] = substitution_cost(a, b)
+    return cost
+
+
 @lru_cache(maxsize=500_000)
 def unit_similarity(
     a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = False, b_unvoc: bool = False
@@ -482,17 +494,20 @@ def unit_similarity(
     # del_a: a unit of a with nothing in b (b is the "other" side).
     del_a = [deletion_cost(u, b_unvoc, k, n) for k, u in enumerate(a)]
     del_b = [deletion_cost(u, a_unvoc, k, m) for k, u in enumerate(b)]
+    b_vowel = [u in VOWEL_LIKE for u in b]
     prev2: list[float] | None = None
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
         prev[j] = prev[j - 1] + del_b[j - 1]
     for i in range(1, n + 1):
-        cur = [prev[0] + del_a[i - 1]] + [0.0] * m
         ai = a[i - 1]
+        da = del_a[i - 1]
+        cur = [prev[0] + da] + [0.0] * m
+        subs = [_sub(ai, bj) for bj in b]
+        a_vowel = ai in VOWEL_LIKE
         for j in range(1, m + 1):
-            bj = b[j - 1]
-            best = prev[j - 1] + substitution_cost(ai, bj)
-            d = prev[j] + del_a[i - 1]
+            best = prev[j - 1] + subs[j - 1]
+            d = prev[j] + da
             best = min(best, d)
             d = cur[j - 1] + del_b[j - 1]
             best = min(best, d)
@@ -500,8 +515,8 @@ def unit_similarity(
                 prev2 is not None
                 and j > 1
                 and ai == b[j - 2]
-                and a[i - 2] == bj
-                and (ai in VOWEL_LIKE) == (bj in VOWEL_LIKE)
+                and a[i - 2] == b[j - 1]
+                and a_vowel == b_vowel[j - 1]
             ):
                 d = prev2[j - 2] + 0.4
                 best = min(best, d)
@@ -510,8 +525,7 @@ def unit_similarity(
     cost = prev[m]
     wa = sum(unit_weight(u) for u in a)
     wb = sum(unit_weight(u) for u in b)
-    norm = max(wa, wb)
-    return max(0.0, 1.0 - cost / norm)
+    return max(0.0, 1.0 - cost / max(wa, wb))
 
 
 _VOWEL_LETTERS = frozenset("aeiouy")
@@ -594,6 +608,17 @@ _KEY_CLASS = {
     "m": "M",
     "n": "N",
 }
+
+
+def keys_may_match(a: str, b: str) -> bool:
+    """Cheap test: can two parts with these keys reach a useful similarity?
+
+    Keys that share under a third of their consonant classes (after the best
+    alignment) never pair (``HSN`` and ``MHMD``); very short keys always
+    qualify."""
+    if len(a) <= 1 or len(b) <= 1:
+        return True
+    return Levenshtein.normalized_similarity(a, b) >= 0.34
 
 
 def retrieval_key(units: tuple[str, ...]) -> str:

@@ -34,6 +34,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from . import phonetic
 from .parsing import Form, NamePart, ParsedName, parse_name
 
@@ -189,7 +191,12 @@ def part_similarity(a: NamePart, b: NamePart) -> tuple[float, str]:
                     if fa.latin == fb.latin and fa.units == fb.units
                     else "phonetic variant"
                 )
-            if not fa.unvocalised and not fb.unvocalised and best < 0.95:
+            if (
+                not fa.unvocalised
+                and not fb.unvocalised
+                and best < 0.95
+                and OSA.distance(fa.latin, fb.latin, score_cutoff=2) <= 2
+            ):
                 t = phonetic.typo_similarity(fa.latin, fb.latin) - pen
                 if t > best + 1e-9:
                     best = t
@@ -238,10 +245,11 @@ def name_similarity(query: ParsedName, entry: ParsedName) -> NameMatch:
             s, how = part_similarity(a, b)
             if s > 0.0:
                 cells.append((s, (i,), (j,), a, b, how))
-    # Joined readings are tried only when some part would stay weak.
+    # Joined readings are tried only when the names have different numbers
+    # of parts and some part would stay weak.
     strong_q = {c[1][0] for c in cells if c[0] >= KNEE}
     strong_e = {c[2][0] for c in cells if c[0] >= KNEE}
-    if len(strong_q) < len(qp) or len(strong_e) < len(ep):
+    if len(qp) != len(ep) and (len(strong_q) < len(qp) or len(strong_e) < len(ep)):
         for a, ia in _candidates(qp):
             for b, ib in _candidates(ep):
                 if len(ia) + len(ib) != 3:
