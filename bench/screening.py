@@ -42,12 +42,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from synthetic import generate, spelling_variant
+from synthetic import generate, spelling_variant  # noqa: E402
 
-from watchlists.names.index import PersonIndex
-from watchlists.names.parsing import parse_name
-from watchlists.names.score import DEFAULT_THRESHOLD, Person, score_person
-from watchlists.names.translit import arabic_to_latin, latin_to_ascii
+from watchlists.names.index import PersonIndex  # noqa: E402
+from watchlists.names.parsing import parse_name  # noqa: E402
+from watchlists.names.score import DEFAULT_THRESHOLD, Person, score_person  # noqa: E402
+from watchlists.names.translit import arabic_to_latin, latin_to_ascii  # noqa: E402
 
 
 def shared_dir() -> Path:
@@ -74,9 +74,7 @@ def ascii_name(name: str) -> str:
 def load_pairs():
     path = shared_dir() / "names" / "pairs.csv"
     if not path.exists():
-        print(
-            f"pairs.csv not found at {path}: accuracy rows skipped (set BMIS_SHARED_DIR)"
-        )
+        print(f"pairs.csv not found at {path}: accuracy rows skipped (set BMIS_SHARED_DIR)")
         return []
     return list(csv.DictReader(path.open(encoding="utf-8")))
 
@@ -121,9 +119,7 @@ def nomenklatura_scores(pairs):
             props["nationality"] = [country]
         if gender:
             props["gender"] = ["male" if gender.upper().startswith("M") else "female"]
-        return EntityProxy.from_dict(
-            {"id": eid, "schema": "Person", "properties": props}
-        )
+        return EntityProxy.from_dict({"id": eid, "schema": "Person", "properties": props})
 
     t0 = time.perf_counter()
     scores = []
@@ -158,15 +154,11 @@ def rates(pairs, hits):
 
 def run_memory(args):
     print("== conditions")
-    print(
-        f"entries={args.entries:,} queries={args.queries} brute_force_queries={args.brute_queries} seed={args.seed}"
-    )
+    print(f"entries={args.entries:,} queries={args.queries} brute_force_queries={args.brute_queries} seed={args.seed}")
     print(
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}"
     )
-    print(
-        "back-end: in-memory PersonIndex (numpy postings), exact rescoring of a shortlist of 30"
-    )
+    print("back-end: in-memory PersonIndex (numpy postings), exact rescoring of a shortlist of 30")
     print("note: figures from a shared, loaded machine unless stated otherwise")
 
     pairs = load_pairs()
@@ -234,20 +226,15 @@ def run_memory(args):
     prep_s = time.perf_counter() - t0
     bf_lat, fast_lat = [], []
     overlap_bf, total_bf, overlap_fast, total_fast = 0, 0, 0, 0
-    for p, q in queries[: args.brute_queries]:
+    for _p, q in queries[: args.brute_queries]:
         qa = ascii_name(q.names[0])
         t = time.perf_counter()
-        res = process.extract(
-            qa, choice_names, scorer=fuzz.token_sort_ratio, score_cutoff=90, limit=None
-        )
+        res = process.extract(qa, choice_names, scorer=fuzz.token_sort_ratio, score_cutoff=90, limit=None)
         bf_lat.append((time.perf_counter() - t) * 1000)
         bf_ids = {choice_ids[idx] for _, _, idx in res}
         name_only = Person(q.names)
         t = time.perf_counter()
-        fast_ids = {
-            h.explanation["entry_id"]
-            for h in index.search(name_only, limit=10_000, shortlist=10_000)
-        }
+        fast_ids = {h.explanation["entry_id"] for h in index.search(name_only, limit=10_000, shortlist=10_000)}
         fast_lat.append((time.perf_counter() - t) * 1000)
         total_bf += len(bf_ids)
         overlap_bf += len(bf_ids & fast_ids)
@@ -261,21 +248,12 @@ def run_memory(args):
     slice_index.bulk_load(slice_people)
     ex_total = ex_found = 0
     ex_lat = []
-    for p, q in queries[: args.exhaustive_queries]:
-        q2 = Person(
-            [spelling_variant(rng, slice_people[rng.randrange(slice_n)].names[0])]
-        )
+    for _ in range(args.exhaustive_queries):
+        q2 = Person([spelling_variant(rng, slice_people[rng.randrange(slice_n)].names[0])])
         t = time.perf_counter()
-        exhaustive = {
-            e.entry_id
-            for e in slice_people
-            if score_person(q2, e).score >= DEFAULT_THRESHOLD
-        }
+        exhaustive = {e.entry_id for e in slice_people if score_person(q2, e).score >= DEFAULT_THRESHOLD}
         ex_lat.append((time.perf_counter() - t) * 1000)
-        got = {
-            h.explanation["entry_id"]
-            for h in slice_index.search(q2, limit=10_000, shortlist=10_000)
-        }
+        got = {h.explanation["entry_id"] for h in slice_index.search(q2, limit=10_000, shortlist=10_000)}
         ex_total += len(exhaustive)
         ex_found += len(exhaustive & got)
 
@@ -283,9 +261,7 @@ def run_memory(args):
     add_ms = []
     for i in range(20):
         newp = Person(
-            [
-                f"Zubair Qahtan Al-Mashhadani {['Fadhil', 'Kamil', 'Sattar', 'Ghanim'][i % 4]}"
-            ],
+            [f"Zubair Qahtan Al-Mashhadani {['Fadhil', 'Kamil', 'Sattar', 'Ghanim'][i % 4]}"],
             "1971-03-09",
             ("IRQ",),
             "M",
@@ -301,15 +277,11 @@ def run_memory(args):
     # accuracy on pairs.csv
     acc_rows = []
     if pairs:
-        ours_pair = [
-            score_person(q, e).score >= DEFAULT_THRESHOLD for _, q, e in planted
-        ]
+        ours_pair = [score_person(q, e).score >= DEFAULT_THRESHOLD for _, q, e in planted]
         ours_index = []
         for _, q, e in planted:
             hits = index.search(q, limit=1000)
-            ours_index.append(
-                any(h.explanation["entry_id"] == e.entry_id for h in hits)
-            )
+            ours_index.append(any(h.explanation["entry_id"] == e.entry_id for h in hits))
         nk, nk_s = nomenklatura_scores(pairs)
         acc_rows.append(("ours, pairwise", *rates(pairs, ours_pair)))
         acc_rows.append(
@@ -331,13 +303,9 @@ def run_memory(args):
                     *rates(pairs, [s >= 0.50 for s in nk]),
                 )
             )
-            nk_note = (
-                f"(logic-v2 {len(pairs)} pairs in {nk_s:.1f} s, including its start-up)"
-            )
+            nk_note = f"(logic-v2 {len(pairs)} pairs in {nk_s:.1f} s, including its start-up)"
         else:
-            nk_note = (
-                "(nomenklatura not installed: pip install -r requirements-bench.txt)"
-            )
+            nk_note = "(nomenklatura not installed: pip install -r requirements-bench.txt)"
 
     stats = index.stats()
     print("\n== index")
@@ -368,16 +336,10 @@ def run_memory(args):
     print(
         f"| add one entry + find it | {len(add_ms)} | {pct(add_ms, 50):.1f} | {pct(add_ms, 95):.1f} | {max(add_ms):.1f} |"
     )
-    print(
-        f"\nspeed ratio brute force / index (p50, names only): {pct(bf_lat, 50) / pct(fast_lat, 50):.1f}x"
-    )
-    print(
-        f"(brute-force names were transliterated to Latin once beforehand in {prep_s:.1f} s, not counted)"
-    )
+    print(f"\nspeed ratio brute force / index (p50, names only): {pct(bf_lat, 50) / pct(fast_lat, 50):.1f}x")
+    print(f"(brute-force names were transliterated to Latin once beforehand in {prep_s:.1f} s, not counted)")
     print("\n== recall")
-    print(
-        f"| respelled entry found by the index | {found}/{len(queries)} = {found / len(queries):.3f} |"
-    )
+    print(f"| respelled entry found by the index | {found}/{len(queries)} = {found / len(queries):.3f} |")
     print(
         f"| rapidfuzz>=90 hits also returned by the index | {overlap_bf}/{total_bf} = {overlap_bf / max(total_bf, 1):.3f} |"
     )
@@ -389,18 +351,14 @@ def run_memory(args):
     )
     if acc_rows:
         print(f"\n== accuracy on pairs.csv ({len(pairs)} rows) {nk_note}")
-        print(
-            "| matcher | recall (match rows) | false hits (nomatch rows) | precision |"
-        )
+        print("| matcher | recall (match rows) | false hits (nomatch rows) | precision |")
         print("|---|---|---|---|")
         for name, rec, fh, prec in acc_rows:
             print(f"| {name} | {rec:.3f} | {fh:.3f} | {prec:.3f} |")
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--entries", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--brute-queries", type=int, default=20)

@@ -316,9 +316,7 @@ def _parse(lines):
             latin, arabic = line.split("=", 1)
         else:
             latin, arabic = line, ""
-        spellings = [
-            s.strip() for s in latin.replace(" ", "\u00a0").split("|") if s.strip()
-        ]
+        spellings = [s.strip() for s in latin.replace(" ", "\u00a0").split("|") if s.strip()]
         spellings = [s.replace("\u00a0", " ") for s in spellings]
         out.append((spellings, arabic.strip()))
     return out
@@ -374,16 +372,13 @@ def make_person(rng: random.Random) -> dict:
     if culture == "arabic":
         given = _pick(rng, p["arabic_f"] if female else p["arabic_m"], arabic_script)
         n_fathers = rng.choice([1, 2, 2, 2])
-        parts = [given] + [
-            _pick(rng, p["arabic_m"], arabic_script) for _ in range(n_fathers)
-        ]
+        parts = [given] + [_pick(rng, p["arabic_m"], arabic_script) for _ in range(n_fathers)]
         if rng.random() < 0.7:
             parts.append(_pick(rng, p["family"], arabic_script))
     elif culture == "kurdish":
         given = _pick(rng, p["kurdish_f"] if female else p["kurdish_m"], arabic_script)
         parts = [given] + [
-            _pick(rng, rng.choice([p["kurdish_m"], p["arabic_m"]]), arabic_script)
-            for _ in range(rng.choice([1, 2]))
+            _pick(rng, rng.choice([p["kurdish_m"], p["arabic_m"]]), arabic_script) for _ in range(rng.choice([1, 2]))
         ]
     elif culture == "persian":
         given = _pick(rng, p["arabic_f"] if female else p["persian_m"], arabic_script)
@@ -424,9 +419,7 @@ def spelling_variant(rng: random.Random, name: str) -> str:
         for pool in POOLS.values():
             for spellings, arabic in pool:
                 if part in spellings or part == arabic:
-                    alternatives = spellings + (
-                        [arabic] if arabic and rng.random() < 0.2 else []
-                    )
+                    alternatives = spellings + ([arabic] if arabic and rng.random() < 0.2 else [])
                     break
             if alternatives:
                 break

@@ -128,9 +128,7 @@ SORANI_EXTENSION: dict[str, str] = {
 TEH_MARBUTA_FINAL = "XAH"
 _SHADDA = "\u0651"
 _NOT_ENCODED = set("\u069c\u06a2\u06a7\u06a8\u0640\u200c\u200d")
-_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
-    chr(0x06F0 + i): str(i) for i in range(10)
-}
+_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 
 # Reverse table: one Arabic letter per code (ambiguities in the docstring).
 ICAO_TO_ARABIC: dict[str, str] = {}
@@ -144,9 +142,7 @@ ICAO_TO_ARABIC["R"] = "\u0631"
 ICAO_TO_ARABIC["L"] = "\u0644"
 ICAO_TO_ARABIC["V"] = "\u06a4"
 
-_X_CODES = sorted(
-    (c for c in ICAO_TO_ARABIC if c.startswith("X")), key=len, reverse=True
-)
+_X_CODES = sorted((c for c in ICAO_TO_ARABIC if c.startswith("X")), key=len, reverse=True)
 _LENIENT_X = {"S": "\u0634", "K": "\u062e", "D": "\u0630", "T": "\u062b", "Z": "\u0638"}
 # Codes too short to tell an ICAO name from a Latin one on their own
 # (``MAXIM``, ``ALEXEI``): they are read inside an ICAO name but do not make
@@ -292,9 +288,7 @@ def icao_readable(text: str) -> str:
     out = []
     for token in tokens:
         letters = _parse_token(token) or []
-        latin = arabic_word_to_latin(
-            strip_harakat("".join(letters)), sorani=False, persian=False
-        )
+        latin = arabic_word_to_latin(strip_harakat("".join(letters)), sorani=False, persian=False)
         if latin:
             out.append(latin.upper())
     return " ".join(out)

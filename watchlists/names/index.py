@@ -144,9 +144,7 @@ class PersonIndex:
         if vid is None:
             vid = len(self._forms)
             self._vocab[k] = vid
-            self._forms.append(
-                Form(form.latin, form.units, form.unvocalised, form.key, 0.0)
-            )
+            self._forms.append(Form(form.latin, form.units, form.unvocalised, form.key, 0.0))
             if form.key not in self._key_vids:
                 self._key_vids[form.key] = []
                 self._del_keys.setdefault(form.key, set()).add(form.key)
@@ -305,9 +303,7 @@ class PersonIndex:
                     out.append((vid, s))
         return out
 
-    def candidates(
-        self, query: Person, threshold: float = DEFAULT_THRESHOLD, limit: int = 50
-    ) -> list[Candidate]:
+    def candidates(self, query: Person, threshold: float = DEFAULT_THRESHOLD, limit: int = 50) -> list[Candidate]:
         """Rows whose approximate score may reach ``threshold``, best first,
         one per entry, at most ``limit``."""
         with self._lock:
@@ -414,59 +410,31 @@ class PersonIndex:
             years = self._year.data[slots].astype(np.int32)
             known = years > 0
             diff = np.abs(years - dob.year)
-            ev += np.where(known & (diff == 0), EVIDENCE["dob_same_year"], 0.0).astype(
-                np.float32
-            )
-            ev += np.where(
-                known & (diff == 1), EVIDENCE["dob_year_off_by_one"], 0.0
-            ).astype(np.float32)
-            ev += np.where(
-                known & (diff >= 2) & (diff <= 3), EVIDENCE["dob_year_off_2_3"], 0.0
-            ).astype(np.float32)
-            ev += np.where(
-                known & (diff >= 4) & (diff <= 9), EVIDENCE["dob_year_off_4_9"], 0.0
-            ).astype(np.float32)
-            ev += np.where(
-                known & (diff >= 10), EVIDENCE["dob_year_off_10_plus"], 0.0
-            ).astype(np.float32)
+            ev += np.where(known & (diff == 0), EVIDENCE["dob_same_year"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff == 1), EVIDENCE["dob_year_off_by_one"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff >= 2) & (diff <= 3), EVIDENCE["dob_year_off_2_3"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff >= 4) & (diff <= 9), EVIDENCE["dob_year_off_4_9"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff >= 10), EVIDENCE["dob_year_off_10_plus"], 0.0).astype(np.float32)
             if dob.full:
                 months = self._month.data[slots]
                 days = self._day.data[slots]
                 exact = known & (diff == 0) & (months == dob.month) & (days == dob.day)
-                swapped = (
-                    known
-                    & (diff == 0)
-                    & (months == dob.day)
-                    & (days == dob.month)
-                    & ~exact
-                )
-                ev += np.where(
-                    exact, EVIDENCE["dob_exact"] - EVIDENCE["dob_same_year"], 0.0
-                ).astype(np.float32)
-                ev += np.where(
-                    swapped, EVIDENCE["dob_swapped"] - EVIDENCE["dob_same_year"], 0.0
-                ).astype(np.float32)
+                swapped = known & (diff == 0) & (months == dob.day) & (days == dob.month) & ~exact
+                ev += np.where(exact, EVIDENCE["dob_exact"] - EVIDENCE["dob_same_year"], 0.0).astype(np.float32)
+                ev += np.where(swapped, EVIDENCE["dob_swapped"] - EVIDENCE["dob_same_year"], 0.0).astype(np.float32)
         g = (query.gender or "").strip().upper()[:1]
         if g in ("M", "F"):
             gv = 1 if g == "M" else 2
             gs = self._gender.data[slots]
-            ev += np.where(
-                (gs > 0) & (gs != gv), EVIDENCE["gender_differs"], 0.0
-            ).astype(np.float32)
-        qn = [
-            self._nat_codes.get(c.strip().upper(), -2) for c in query.nationalities if c
-        ]
+            ev += np.where((gs > 0) & (gs != gv), EVIDENCE["gender_differs"], 0.0).astype(np.float32)
+        qn = [self._nat_codes.get(c.strip().upper(), -2) for c in query.nationalities if c]
         if qn:
             n1 = self._nat1.data[slots]
             n2 = self._nat2.data[slots]
             shared = np.isin(n1, qn) | np.isin(n2, qn)
             known = n1 >= 0
-            ev += np.where(known & shared, EVIDENCE["nationality_shared"], 0.0).astype(
-                np.float32
-            )
-            ev += np.where(
-                known & ~shared, EVIDENCE["nationality_differs"], 0.0
-            ).astype(np.float32)
+            ev += np.where(known & shared, EVIDENCE["nationality_shared"], 0.0).astype(np.float32)
+            ev += np.where(known & ~shared, EVIDENCE["nationality_differs"], 0.0).astype(np.float32)
         return ev
 
     def person(self, entry_id) -> Person:

@@ -40,9 +40,7 @@ MAX_NAME_LENGTH = 300
 """Longest name (in characters) the matcher accepts; the API rejects longer."""
 
 
-_ARABIC_RE = re.compile(
-    "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _ARABIC_RANGES) + "]"
-)
+_ARABIC_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _ARABIC_RANGES) + "]")
 _LATIN_RE = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
@@ -117,9 +115,7 @@ def fold_latin_diacritics(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     out = []
     for ch in decomposed:
-        if unicodedata.combining(ch) and not (
-            "\u064b" <= ch <= "\u065f" or ch == "\u0670"
-        ):
+        if unicodedata.combining(ch) and not ("\u064b" <= ch <= "\u065f" or ch == "\u0670"):
             continue
         out.append(ch)
     text = unicodedata.normalize("NFC", "".join(out))

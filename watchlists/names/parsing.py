@@ -66,9 +66,7 @@ def _latin_form(text: str, penalty: float = 0.0) -> Form | None:
 
 
 @lru_cache(maxsize=200_000)
-def _arabic_form(
-    text: str, sorani: bool, persian: bool, penalty: float = 0.0
-) -> Form | None:
+def _arabic_form(text: str, sorani: bool, persian: bool, penalty: float = 0.0) -> Form | None:
     units = phonetic.arabic_units(text, sorani=sorani, persian=persian)
     if not units:
         return None
@@ -116,11 +114,7 @@ def parse_name(text: str) -> ParsedName:
         forms: list[Form] = []
         for idx, alt in enumerate([tok.text] + tok.alternatives):
             penalty = 0.0 if idx == 0 else 0.02
-            form = (
-                _arabic_form(alt, sorani, persian, penalty)
-                if has_arabic(alt)
-                else _latin_form(alt, penalty)
-            )
+            form = _arabic_form(alt, sorani, persian, penalty) if has_arabic(alt) else _latin_form(alt, penalty)
             if form is not None and form not in forms:
                 forms.append(form)
         if forms:
@@ -140,9 +134,7 @@ def parse_name(text: str) -> ParsedName:
             merged = []
             for part, tok in zip(parts, latin_tokens, strict=True):
                 extra = _latin_form(tok.text, 0.03)
-                forms = part.forms + (
-                    (extra,) if extra is not None and extra not in part.forms else ()
-                )
+                forms = part.forms + ((extra,) if extra is not None and extra not in part.forms else ())
                 merged.append(NamePart(part.text, forms, part.notes))
             parts = merged
     return ParsedName(text, tuple(parts), tuple(name_notes))

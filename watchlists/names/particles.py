@@ -132,11 +132,7 @@ def apply_particles(parts: list[str]) -> list[Token]:
         nxt = parts[i + 1] if i + 1 < n else None
         arabic = _is_arabic(part)
         # "child of" connectors (Ben as a first name stays).
-        if (
-            (part in CHILD_OF or part in CHILD_OF_ARABIC or (part == "ben" and i > 0))
-            and nxt is not None
-            and i > 0
-        ):
+        if (part in CHILD_OF or part in CHILD_OF_ARABIC or (part == "ben" and i > 0)) and nxt is not None and i > 0:
             pending_notes.append(f"'{part}' (child of) ignored")
             i += 1
             continue
@@ -144,10 +140,7 @@ def apply_particles(parts: list[str]) -> list[Token]:
             i += 1
             continue
         # Separate article.
-        if nxt is not None and (
-            part in ARTICLES
-            or (part in SUN_ARTICLES and nxt.startswith(SUN_ARTICLES[part]))
-        ):
+        if nxt is not None and (part in ARTICLES or (part in SUN_ARTICLES and nxt.startswith(SUN_ARTICLES[part]))):
             pending_notes.append(f"article '{part}' ignored")
             i += 1
             continue
@@ -157,8 +150,7 @@ def apply_particles(parts: list[str]) -> list[Token]:
             continue
         # abd + next part.
         if nxt is not None and (
-            part in ("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abed")
-            or part == ARABIC_ABD
+            part in ("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abed") or part == ARABIC_ABD
         ):
             j = i + 1
             if parts[j] in ARTICLES and j + 1 < n:
@@ -248,9 +240,7 @@ def apply_particles(parts: list[str]) -> list[Token]:
             if text.startswith(ARABIC_ABD) and len(text) > 4:
                 rest = text[3:]
                 stripped = _strip_article(rest)
-                text = ARABIC_ABD + (
-                    stripped if stripped and rest != ALLAH_ARABIC else rest
-                )
+                text = ARABIC_ABD + (stripped if stripped and rest != ALLAH_ARABIC else rest)
         stripped = _strip_article(text)
         if stripped is not None:
             if arabic:

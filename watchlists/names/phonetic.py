@@ -214,9 +214,7 @@ def substitution_cost(a: str, b: str) -> float:
     return CONSONANT_MISMATCH
 
 
-def deletion_cost(
-    u: str, other_unvocalised: bool, position: int = 1, length: int = 3
-) -> float:
+def deletion_cost(u: str, other_unvocalised: bool, position: int = 1, length: int = 3) -> float:
     """Cost of ``u`` (at ``position`` in a part of ``length`` units) having
     no counterpart in the other part.
 
@@ -290,13 +288,7 @@ def _is_vowel_at(s: str, i: int) -> bool:
 def latin_units(s: str) -> tuple[str, ...]:
     """Units of one lower-case ASCII Latin part (see the module docstring)."""
     # The nisba ending -i is also written -iy and -ie (Rubaiy, Rubaie).
-    if (
-        len(s) > 3
-        and s[-2:] in ("iy", "ie")
-        and s[-3] not in "aeiou" + "y"
-        or len(s) > 4
-        and s[-3:] in ("aiy", "aie")
-    ):
+    if len(s) > 3 and s[-2:] in ("iy", "ie") and s[-3] not in "aeiou" + "y" or len(s) > 4 and s[-3:] in ("aiy", "aie"):
         s = s[:-2] + "i"
     units: list[str] = []
     i = 0
@@ -445,9 +437,7 @@ _ARABIC_UNITS = {
 _PERSIAN_UNITS = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
 
 
-def arabic_units(
-    word: str, sorani: bool | None = None, persian: bool | None = None
-) -> tuple[str, ...]:
+def arabic_units(word: str, sorani: bool | None = None, persian: bool | None = None) -> tuple[str, ...]:
     """Units of one part written in Arabic script."""
     if sorani is None:
         sorani = any(ch in SORANI_LETTERS for ch in word)
@@ -458,9 +448,7 @@ def arabic_units(
     for i, ch in enumerate(letters):
         if sorani and ch == "ئ":
             continue  # seat of an initial vowel, silent in Sorani
-        unit = (
-            _PERSIAN_UNITS.get(ch, _ARABIC_UNITS[ch]) if persian else _ARABIC_UNITS[ch]
-        )
+        unit = _PERSIAN_UNITS.get(ch, _ARABIC_UNITS[ch]) if persian else _ARABIC_UNITS[ch]
         if unit == "h" and i == len(letters) - 1 and i > 0:
             unit = "h?"
         units.append(unit)
@@ -482,9 +470,7 @@ def _sub(a: str, b: str) -> float:
 
 
 @lru_cache(maxsize=500_000)
-def unit_similarity(
-    a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = False, b_unvoc: bool = False
-) -> float:
+def unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = False, b_unvoc: bool = False) -> float:
     """Similarity in [0, 1] of two unit tuples (1.0 = same pronunciation)."""
     if a == b:
         return 1.0 if a else 0.0
@@ -511,13 +497,7 @@ def unit_similarity(
             best = min(best, d)
             d = cur[j - 1] + del_b[j - 1]
             best = min(best, d)
-            if (
-                prev2 is not None
-                and j > 1
-                and ai == b[j - 2]
-                and a[i - 2] == b[j - 1]
-                and a_vowel == b_vowel[j - 1]
-            ):
+            if prev2 is not None and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and a_vowel == b_vowel[j - 1]:
                 d = prev2[j - 2] + 0.4
                 best = min(best, d)
             cur[j] = best
@@ -531,9 +511,7 @@ def unit_similarity(
 _VOWEL_LETTERS = frozenset("aeiouy")
 
 # OCR and keyboard confusions that cost half a substitution at character level.
-_CHAR_CONFUSIONS = {
-    frozenset(p) for p in ("rp", "il", "mn", "uv", "ce", "ao", "bh", "kx")
-}
+_CHAR_CONFUSIONS = {frozenset(p) for p in ("rp", "il", "mn", "uv", "ce", "ao", "bh", "kx")}
 
 
 @lru_cache(maxsize=200_000)

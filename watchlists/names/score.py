@@ -101,9 +101,7 @@ def parse_dob(value) -> Dob | None:
         )
     m = _DOB_RE.match(str(value))
     if not m:
-        raise ValueError(
-            f"not a date of birth: {value!r} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
-        )
+        raise ValueError(f"not a date of birth: {value!r} (expected YYYY, YYYY-MM or YYYY-MM-DD)")
     year = int(m.group(1))
     month = int(m.group(2)) if m.group(2) else None
     day = int(m.group(3)) if m.group(3) else None
@@ -178,19 +176,10 @@ def part_similarity(a: NamePart, b: NamePart) -> tuple[float, str]:
     for fa in a.forms:
         for fb in b.forms:
             pen = fa.penalty + fb.penalty
-            s = (
-                phonetic.unit_similarity(
-                    fa.units, fb.units, fa.unvocalised, fb.unvocalised
-                )
-                - pen
-            )
+            s = phonetic.unit_similarity(fa.units, fb.units, fa.unvocalised, fb.unvocalised) - pen
             if s > best:
                 best = s
-                how = (
-                    "same spelling"
-                    if fa.latin == fb.latin and fa.units == fb.units
-                    else "phonetic variant"
-                )
+                how = "same spelling" if fa.latin == fb.latin and fa.units == fb.units else "phonetic variant"
             if (
                 not fa.unvocalised
                 and not fb.unvocalised
@@ -226,10 +215,7 @@ def _candidates(parts: tuple[NamePart, ...]) -> list[tuple[NamePart, tuple[int, 
     """Each part on its own, and each adjacent pair joined."""
     out = [(p, (i,)) for i, p in enumerate(parts)]
     if len(parts) <= MAX_PARTS_FOR_JOINING:
-        out += [
-            (joined_part(parts[i], parts[i + 1]), (i, i + 1))
-            for i in range(len(parts) - 1)
-        ]
+        out += [(joined_part(parts[i], parts[i + 1]), (i, i + 1)) for i in range(len(parts) - 1)]
     return out
 
 
@@ -273,20 +259,14 @@ def name_similarity(query: ParsedName, entry: ParsedName) -> NameMatch:
         for j in ib:
             e_score[j] = k
         notes = [how] + list(a.notes) + list(b.notes)
-        result.pairs.append(
-            PartMatch(a.text, b.text, round(s, 3), [n for n in notes if n])
-        )
+        result.pairs.append(PartMatch(a.text, b.text, round(s, 3), [n for n in notes if n]))
     result.unmatched_query = [qp[i].text for i in range(len(qp)) if i not in used_q]
     result.unmatched_entry = [ep[j].text for j in range(len(ep)) if j not in used_e]
     q_cov = sum(q_score) / len(qp)
     e_cov = sum(e_score) / len(ep)
     short, long_ = (q_cov, e_cov) if len(qp) <= len(ep) else (e_cov, q_cov)
     score = SHORT_SIDE_WEIGHT * short + (1 - SHORT_SIDE_WEIGHT) * long_
-    if (
-        min(len(qp), len(ep)) == 1
-        and max(len(qp), len(ep)) > 1
-        and len(result.pairs) <= 1
-    ):
+    if min(len(qp), len(ep)) == 1 and max(len(qp), len(ep)) > 1 and len(result.pairs) <= 1:
         score = min(score, SINGLE_PART_CAP)
         result.notes.append("a single name part against a fuller name is capped")
     result.score = min(1.0, score)
@@ -304,9 +284,7 @@ def dob_evidence(q: Dob | None, e: Dob | None) -> tuple[str, float]:
                 return "same date of birth", EVIDENCE["dob_exact"]
             if (q.month, q.day) == (e.day, e.month):
                 return "same date with day and month swapped", EVIDENCE["dob_swapped"]
-            return "same year, different day or month", EVIDENCE[
-                "dob_same_year_other_day"
-            ]
+            return "same year, different day or month", EVIDENCE["dob_same_year_other_day"]
         return "same year of birth", EVIDENCE["dob_same_year"]
     if diff == 1:
         return "year of birth differs by 1", EVIDENCE["dob_year_off_by_one"]
@@ -353,9 +331,7 @@ def document_evidence(q: tuple[str, ...], e: tuple[str, ...]) -> tuple[str, floa
     return "different document numbers (not held against the match)", 0.0
 
 
-def score_person(
-    query: Person, entry: Person, threshold: float = DEFAULT_THRESHOLD
-) -> Result:
+def score_person(query: Person, entry: Person, threshold: float = DEFAULT_THRESHOLD) -> Result:
     """Score ``query`` against ``entry`` (best of the entry's names)."""
     best: NameMatch | None = None
     for qn in query.names:
@@ -444,26 +420,14 @@ def explanation_lines(explanation: dict) -> list[str]:
         lines.append(f"Note: {note}.")
     for p in explanation["name_parts"]:
         how = "; ".join(p["how"])
-        lines.append(
-            f"'{p['query']}' matched '{p['entry']}' at {p['similarity']:.2f} ({how})."
-        )
+        lines.append(f"'{p['query']}' matched '{p['entry']}' at {p['similarity']:.2f} ({how}).")
     if explanation["unmatched_query_parts"]:
-        lines.append(
-            "Not found in the entry: "
-            + ", ".join(explanation["unmatched_query_parts"])
-            + "."
-        )
+        lines.append("Not found in the entry: " + ", ".join(explanation["unmatched_query_parts"]) + ".")
     if explanation["unmatched_entry_parts"]:
-        lines.append(
-            "Entry parts not in the query: "
-            + ", ".join(explanation["unmatched_entry_parts"])
-            + "."
-        )
+        lines.append("Entry parts not in the query: " + ", ".join(explanation["unmatched_entry_parts"]) + ".")
     for ev in explanation["evidence"]:
         if ev["delta"] == 0 and ev["finding"].startswith("not available"):
             continue
         sign = "+" if ev["delta"] >= 0 else ""
-        lines.append(
-            f"{ev['field'].replace('_', ' ').capitalize()}: {ev['finding']} ({sign}{ev['delta']:.2f})."
-        )
+        lines.append(f"{ev['field'].replace('_', ' ').capitalize()}: {ev['finding']} ({sign}{ev['delta']:.2f}).")
     return lines

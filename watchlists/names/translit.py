@@ -87,9 +87,7 @@ _CONSONANTS = {
 _YEH = {"ي", "ی", "ې", "ۍ", "ے", "ئ"}
 _WAW = {"و", "ۆ", "ۇ", "ۈ", "ۋ"}
 _ALEF = {"ا", "آ", "إ", "ٱ", "ى"}
-_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
-    chr(0x06F0 + i): str(i) for i in range(10)
-}
+_ARABIC_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 
 
 # Letters that mark Persian (and Urdu/Pashto) spelling; Persian reads the
@@ -111,9 +109,7 @@ def is_turkic_kurdish(text: str) -> bool:
 
 
 def strip_harakat(text: str) -> str:
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKC", text) if ch not in _HARAKAT
-    )
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch not in _HARAKAT)
 
 
 def _sorani_to_latin(word: str) -> str:
@@ -144,9 +140,7 @@ def _sorani_to_latin(word: str) -> str:
             else:
                 out.append("u")
         elif ch in ("ی", "ي"):
-            if ((i == 0 or prev in vowels) and nxt) or (
-                nxt in vowels and nxt not in ("ی", "ي")
-            ):
+            if ((i == 0 or prev in vowels) and nxt) or (nxt in vowels and nxt not in ("ی", "ي")):
                 out.append("y")
             else:
                 out.append("i")
@@ -185,9 +179,7 @@ def _classify(word: str, persian: bool = False) -> list[tuple[str, str]]:
             else:
                 units.append(("V", "i"))
         elif ch in _CONSONANTS:
-            value = (
-                _PERSIAN_VALUES.get(ch, _CONSONANTS[ch]) if persian else _CONSONANTS[ch]
-            )
+            value = _PERSIAN_VALUES.get(ch, _CONSONANTS[ch]) if persian else _CONSONANTS[ch]
             units.append(("C", value))
         elif ch in _ARABIC_DIGITS:
             units.append(("V", _ARABIC_DIGITS[ch]))
@@ -226,9 +218,7 @@ def _vocalize(units: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
-def arabic_word_to_latin(
-    word: str, sorani: bool | None = None, persian: bool | None = None
-) -> str:
+def arabic_word_to_latin(word: str, sorani: bool | None = None, persian: bool | None = None) -> str:
     """One part in Arabic script -> lower-case readable Latin."""
     word = strip_harakat(word)
     if sorani is None:
@@ -284,6 +274,4 @@ def latin_to_ascii(part: str, turkic_kurdish: bool = False) -> str:
     part = unicodedata.normalize("NFC", part.casefold())
     if turkic_kurdish:
         part = "".join(_TURKIC_SPELLING.get(ch, ch) for ch in part)
-    return "".join(
-        ch for ch in fold_latin_diacritics(part) if ch.isascii() and ch.isalnum()
-    )
+    return "".join(ch for ch in fold_latin_diacritics(part) if ch.isascii() and ch.isalnum())

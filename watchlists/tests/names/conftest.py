@@ -14,7 +14,5 @@ def shared_dir() -> Path:
 def pairs_csv() -> Path:
     path = shared_dir() / "names" / "pairs.csv"
     if not path.exists():
-        pytest.skip(
-            f"name variant set not found at {path} (set BMIS_SHARED_DIR to the shared data folder)"
-        )
+        pytest.skip(f"name variant set not found at {path} (set BMIS_SHARED_DIR to the shared data folder)")
     return path

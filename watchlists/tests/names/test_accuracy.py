@@ -56,9 +56,7 @@ def test_every_category_of_the_shared_set_has_a_working_rule(pairs_csv):
         by_cat.setdefault(r["category"], []).append(r)
     for cat, cat_rows in by_cat.items():
         recall_or_one, false_hits, failures = (
-            _rates(cat_rows)
-            if cat_rows[0]["expected"] == "match"
-            else (1.0, *_rates(cat_rows)[1:])
+            _rates(cat_rows) if cat_rows[0]["expected"] == "match" else (1.0, *_rates(cat_rows)[1:])
         )
         assert recall_or_one >= 0.75, (cat, failures)
         assert false_hits <= 0.5, (cat, failures)

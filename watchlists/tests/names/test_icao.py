@@ -126,10 +126,7 @@ def test_words_and_mrz_fillers():
 
 def test_doc_9303_worked_example():
     # Appendix B: ابو بكر محمد بن زكريا الرازي
-    assert (
-        arabic_to_icao("ابو بكر محمد بن زكريا الرازي")
-        == "ABW BKR MXHMD BN ZKRYA ALRAZY"
-    )
+    assert arabic_to_icao("ابو بكر محمد بن زكريا الرازي") == "ABW BKR MXHMD BN ZKRYA ALRAZY"
 
 
 def test_sorani_extension():
@@ -171,9 +168,7 @@ def test_icao_readable_x_scheme(mrz, readable):
     assert icao_readable(mrz) == readable
 
 
-@pytest.mark.parametrize(
-    "mrz", ["MOHAMMED", "AL KHAFAJI", "MAXIM", "ALEXANDER", "ALEXEI"]
-)
+@pytest.mark.parametrize("mrz", ["MOHAMMED", "AL KHAFAJI", "MAXIM", "ALEXANDER", "ALEXEI"])
 def test_icao_readable_leaves_latin_names(mrz):
     assert not is_icao_xscheme(mrz)
     assert icao_readable(mrz) == mrz

@@ -52,9 +52,7 @@ def test_finds_respelled_entries(index, people):
 
 
 def test_new_entry_is_searchable_immediately_and_removal_hides_it(index):
-    person = Person(
-        ["Zubair Qahtan Al-Mashhadani"], "1971-03-09", ("IRQ",), "M", entry_id="new-1"
-    )
+    person = Person(["Zubair Qahtan Al-Mashhadani"], "1971-03-09", ("IRQ",), "M", entry_id="new-1")
     q = Person(["زبير قحطان المشهداني"], "1971", ("IRQ",), "M")
     assert not any(h.explanation["entry_id"] == "new-1" for h in index.search(q))
     index.add(person)
@@ -68,47 +66,31 @@ def test_new_entry_is_searchable_immediately_and_removal_hides_it(index):
 def test_update_replaces_names(index):
     index.add(Person(["Qutaiba Sarmad"], "1990", entry_id="upd"))
     index.add(Person(["Muhannad Sarmad"], "1990", entry_id="upd"))
-    assert not any(
-        h.explanation["entry_id"] == "upd"
-        for h in index.search(Person(["Qutaiba Sarmad"], "1990"))
-    )
-    assert any(
-        h.explanation["entry_id"] == "upd"
-        for h in index.search(Person(["Mohanad Sarmad"], "1990"))
-    )
+    assert not any(h.explanation["entry_id"] == "upd" for h in index.search(Person(["Qutaiba Sarmad"], "1990")))
+    assert any(h.explanation["entry_id"] == "upd" for h in index.search(Person(["Mohanad Sarmad"], "1990")))
 
 
 def test_compact_keeps_results(index):
     index.add(Person(["Sinan Thamer"], "1980", entry_id="cmp"))
-    before = [
-        h.explanation["entry_id"]
-        for h in index.search(Person(["Sinan Thamir"], "1980"))
-    ]
+    before = [h.explanation["entry_id"] for h in index.search(Person(["Sinan Thamir"], "1980"))]
     index.compact()
     assert index.stats()["delta_postings"] == 0
-    after = [
-        h.explanation["entry_id"]
-        for h in index.search(Person(["Sinan Thamir"], "1980"))
-    ]
+    after = [h.explanation["entry_id"] for h in index.search(Person(["Sinan Thamir"], "1980"))]
     assert before == after and "cmp" in after
 
 
 def test_contradicting_evidence_filters_in_the_index(index):
     index.add(Person(["Sinan Thamer"], "1980", ("IRQ",), "M", entry_id="ev"))
     assert not any(
-        h.explanation["entry_id"] == "ev"
-        for h in index.search(Person(["Sinan Thamer"], "1940", ("IRQ",), "M"))
+        h.explanation["entry_id"] == "ev" for h in index.search(Person(["Sinan Thamer"], "1940", ("IRQ",), "M"))
     )
     assert not any(
-        h.explanation["entry_id"] == "ev"
-        for h in index.search(Person(["Sinan Thamer"], "1980", ("IRQ",), "F"))
+        h.explanation["entry_id"] == "ev" for h in index.search(Person(["Sinan Thamer"], "1980", ("IRQ",), "F"))
     )
 
 
 def test_hits_are_ordered_and_explained(index):
-    index.add(
-        Person(["Harith Adel Al-Lami"], "1975-02-03", ("IRQ",), "M", entry_id="ord")
-    )
+    index.add(Person(["Harith Adel Al-Lami"], "1975-02-03", ("IRQ",), "M", entry_id="ord"))
     hits = index.search(Person(["Harith Adil Allami"], "1975-02-03", ("IRQ",), "M"))
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)

@@ -137,10 +137,7 @@ def test_typo_similarity_forgives_transposition_and_ocr_only():
 
 
 def test_retrieval_key_folds_spellings_together():
-    keys = {
-        retrieval_key(latin_units(s))
-        for s in ("mohammed", "muhammad", "mohamad", "muhammed")
-    }
+    keys = {retrieval_key(latin_units(s)) for s in ("mohammed", "muhammad", "mohamad", "muhammed")}
     keys.add(retrieval_key(arabic_units("محمد")))
     assert keys == {"MHMD"}
     assert retrieval_key(latin_units("qasim")) == retrieval_key(latin_units("kassim"))

@@ -37,10 +37,7 @@ def test_partial_entry_scores_on_its_own_parts():
 
 
 def test_an_unmatched_part_of_the_shorter_name_costs():
-    assert (
-        name_score("Salim Nasser Jassim", "Salim Nasser Hamad Al-Ani")
-        < DEFAULT_THRESHOLD
-    )
+    assert name_score("Salim Nasser Jassim", "Salim Nasser Hamad Al-Ani") < DEFAULT_THRESHOLD
 
 
 def test_single_part_against_fuller_name_is_capped():
@@ -56,9 +53,7 @@ def test_weak_part_counts_less_than_its_similarity():
 
 def test_joined_and_split_compounds_match():
     assert name_score("Gholam Reza Javadi", "غلامرضا جوادی") >= DEFAULT_THRESHOLD
-    assert (
-        name_score("Mohammadreza Karimi", "Mohammad Reza Karimi") >= DEFAULT_THRESHOLD
-    )
+    assert name_score("Mohammadreza Karimi", "Mohammad Reza Karimi") >= DEFAULT_THRESHOLD
 
 
 def test_scripts_and_icao_mix():
@@ -138,9 +133,7 @@ def test_missing_evidence_moves_nothing():
 
 def test_explanation_structure_and_text():
     q = Person(["Abd al-Aziz Fadel"], "1984-05-07", ("IRQ",), "M")
-    e = Person(
-        ["عبد العزيز فاضل", "Abdulaziz Fadhil Al-Ani"], "1984-07-05", ("IRQ",), "M"
-    )
+    e = Person(["عبد العزيز فاضل", "Abdulaziz Fadhil Al-Ani"], "1984-07-05", ("IRQ",), "M")
     res = score_person(q, e)
     ex = res.explanation
     assert ex["matched_name"] in e.names
