@@ -181,7 +181,7 @@ def run_memory(args):
 
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    index = PersonIndex(name_lookup=by_id.__getitem__)
+    index = PersonIndex(name_lookup=lambda ids: {i: by_id[i] for i in ids})
     index.bulk_load(people)
     build_s = time.perf_counter() - t0
     rss1 = rss_mb()
@@ -244,7 +244,7 @@ def run_memory(args):
     # retrieval recall against exhaustive exact scoring on a slice
     slice_n = min(args.slice, len(people))
     slice_people = people[:slice_n]
-    slice_index = PersonIndex(name_lookup=by_id.__getitem__)
+    slice_index = PersonIndex(name_lookup=lambda ids: {i: by_id[i] for i in ids})
     slice_index.bulk_load(slice_people)
     ex_total = ex_found = 0
     ex_lat = []

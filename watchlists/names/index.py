@@ -105,9 +105,10 @@ class Candidate:
 class PersonIndex:
     """In-memory screening index (see module docstring)."""
 
-    def __init__(self, name_lookup: Callable[[object], Person] | None = None):
-        """``name_lookup(entry_id) -> Person`` fetches an entry for exact
-        scoring; without it the index keeps each entry's Person itself."""
+    def __init__(self, name_lookup: Callable[[list], dict] | None = None):
+        """``name_lookup(entry_ids) -> {entry_id: Person}`` fetches the
+        shortlisted entries for exact scoring (from the database, say);
+        without it the index keeps each entry's Person itself."""
         self._lock = threading.RLock()
         self._vocab: dict[tuple, int] = {}
         self._forms: list[Form] = []
@@ -437,10 +438,11 @@ class PersonIndex:
             ev += np.where(known & ~shared, EVIDENCE["nationality_differs"], 0.0).astype(np.float32)
         return ev
 
-    def person(self, entry_id) -> Person:
+    def persons(self, entry_ids: list) -> dict:
+        """``{entry_id: Person}`` for the shortlisted entries still present."""
         if self._persons is not None:
-            return self._persons[entry_id]
-        return self._lookup(entry_id)
+            return {i: self._persons[i] for i in entry_ids if i in self._persons}
+        return self._lookup(entry_ids)
 
     def search(
         self,
@@ -451,8 +453,12 @@ class PersonIndex:
     ) -> list[Result]:
         """Exactly scored hits at or above ``threshold``, best first."""
         results = []
-        for cand in self.candidates(query, threshold, shortlist):
-            person = self.person(cand.entry_id)
+        candidates = self.candidates(query, threshold, shortlist)
+        persons = self.persons([c.entry_id for c in candidates]) if candidates else {}
+        for cand in candidates:
+            person = persons.get(cand.entry_id)
+            if person is None:
+                continue  # removed since the candidates were drawn
             res = score_person(query, person, threshold)
             if res.score >= threshold:
                 res.explanation["entry_id"] = cand.entry_id
