@@ -100,7 +100,9 @@ class Watchlist(models.Model):
             return qs.filter(visible_watchlists_q(user)).distinct()
         if user.role == Role.ADMIN:
             return qs
-        if user.role == Role.SUPERVISOR and user.agency_id:
+        # Supervisors, and partner agencies' API clients (whose token must also hold
+        # watchlists:write), change the lists their agency owns.
+        if user.role in (Role.SUPERVISOR, Role.PARTNER) and user.agency_id:
             return qs.filter(owner_agency_id=user.agency_id)
         return qs.none()
 
