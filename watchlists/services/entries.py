@@ -185,6 +185,15 @@ def person_entry_update(*, actor, entry: PersonEntry, names=None, audit: bool = 
     return entry
 
 
+def person_entry_differs(entry: PersonEntry, *, names, **fields) -> bool:
+    """Would :func:`person_entry_update` with these values change ``entry``?"""
+    clean = _clean_entry_names(names)
+    current = list(entry.names.order_by("-is_primary", "pk").values_list("full_name", flat=True))
+    if current != clean or not entry.is_active:
+        return True
+    return any(getattr(entry, k) != v for k, v in _person_values(**fields).items())
+
+
 def person_entry_deactivate(*, actor, entry: PersonEntry, reason: str = "") -> PersonEntry:
     _check_change(actor, entry.watchlist)
     with transaction.atomic():

@@ -39,6 +39,7 @@ from watchlists.services.entries import (
     document_entry_create,
     document_entry_update,
     person_entry_create,
+    person_entry_differs,
     person_entry_update,
     vehicle_entry_create,
     vehicle_entry_update,
@@ -129,16 +130,13 @@ def _apply(job: ImportJob, records, report: dict) -> None:
                                                     audit=False, rescreen=False, **_person_fields(rec))
                         report["created"] += 1
                         rescreen.append(entry.pk)
+                    elif person_entry_differs(entry, names=rec.names, **_person_fields(rec)):
+                        person_entry_update(actor=None, entry=entry, names=rec.names, is_active=True,
+                                            audit=False, rescreen=False, **_person_fields(rec))
+                        report["updated"] += 1
+                        rescreen.append(entry.pk)
                     else:
-                        before = entry.updated_at
-                        was_active = entry.is_active
-                        entry = person_entry_update(actor=None, entry=entry, names=rec.names, is_active=True,
-                                                    audit=False, rescreen=False, **_person_fields(rec))
-                        if not was_active or entry.updated_at != before and _changed(entry, before):
-                            report["updated"] += 1
-                            rescreen.append(entry.pk)
-                        else:
-                            report["unchanged"] += 1
+                        report["unchanged"] += 1
                 elif rec.kind == "document":
                     entry = existing_doc.get(rec.external_id)
                     fields = {"number": rec.number, "issuing_state": rec.issuing_state, "status": rec.status,
@@ -178,10 +176,6 @@ def _apply(job: ImportJob, records, report: dict) -> None:
         from watchlists.tasks import rescreen_entries
 
         enqueue_on_commit(rescreen_entries, rescreen[start : start + 500])
-
-
-def _changed(entry, before) -> bool:
-    return entry.updated_at != before
 
 
 def import_run(*, job_id: int) -> ImportJob:
