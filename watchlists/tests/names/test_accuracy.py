@@ -38,7 +38,7 @@ def _rates(rows, default_dob=None):
             tn += not hit
         if hit != (r["expected"] == "match"):
             failures.append((r["category"], r["query_name"], r["list_name"]))
-    return tp / (tp + fn), fp / (fp + tn), failures
+    return tp / max(tp + fn, 1), fp / max(fp + tn, 1), failures
 
 
 def test_shared_pairs_recall_and_false_hits(pairs_csv):
@@ -50,16 +50,19 @@ def test_shared_pairs_recall_and_false_hits(pairs_csv):
 
 
 def test_every_category_of_the_shared_set_has_a_working_rule(pairs_csv):
+    """No category may rely on luck elsewhere: each gets most of its rows right."""
     rows = list(csv.DictReader(pairs_csv.open(encoding="utf-8")))
     by_cat = {}
     for r in rows:
         by_cat.setdefault(r["category"], []).append(r)
     for cat, cat_rows in by_cat.items():
-        recall_or_one, false_hits, failures = (
-            _rates(cat_rows) if cat_rows[0]["expected"] == "match" else (1.0, *_rates(cat_rows)[1:])
-        )
-        assert recall_or_one >= 0.75, (cat, failures)
-        assert false_hits <= 0.5, (cat, failures)
+        right = 0
+        for r in cat_rows:
+            q = Person([r["query_name"]], r["query_dob"], (r["query_nationality"],), r["query_gender"])
+            e = Person([r["list_name"]], r["list_dob"], (r["list_nationality"],), r["list_gender"])
+            hit = score_person(q, e).score >= DEFAULT_THRESHOLD
+            right += hit == (r["expected"] == "match")
+        assert right / len(cat_rows) >= 0.75, cat
 
 
 def test_held_out_variants():
