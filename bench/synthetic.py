@@ -410,18 +410,23 @@ def generate(n: int, seed: int = 42):
         yield person
 
 
+def _alternatives(part: str):
+    for pool in POOLS.values():
+        for spellings, arabic in pool:
+            if part in spellings or part == arabic:
+                return spellings, arabic
+    return None
+
+
 def spelling_variant(rng: random.Random, name: str) -> str:
-    """Another spelling of a generated name (swap each part for another
-    spelling of the same name when the pools know one)."""
-    out = []
-    for part in name.split(" "):
-        alternatives = None
-        for pool in POOLS.values():
-            for spellings, arabic in pool:
-                if part in spellings or part == arabic:
-                    alternatives = spellings + ([arabic] if arabic and rng.random() < 0.2 else [])
-                    break
-            if alternatives:
-                break
-        out.append(rng.choice(alternatives) if alternatives else part)
-    return " ".join(out)
+    """Another spelling of a generated name: each part becomes another
+    spelling of the same name; one time in five the whole name is written in
+    Arabic script instead (when every part has an Arabic-script form)."""
+    parts = name.split(" ")
+    found = [_alternatives(p) for p in parts]
+    # Multi-word spellings (Abd al-Rahman) are looked up as whole strings.
+    if any(f is None for f in found):
+        return name
+    if rng.random() < 0.2 and all(arabic for _, arabic in found):
+        return " ".join(arabic for _, arabic in found)
+    return " ".join(rng.choice(spellings) for spellings, _ in found)

@@ -5,9 +5,11 @@ the truth; each web or worker process holds one :class:`PersonIndex` per
 person list, built from the database on first use and then refreshed
 incrementally from ``PersonEntry.updated_at`` at most every
 ``WATCHLISTS_INDEX_REFRESH_SECONDS`` (1 s). A refresh re-reads the entries
-changed since the watermark minus an overlap (``WATCHLISTS_INDEX_OVERLAP_SECONDS``)
-so that a transaction that committed late is not missed; entries already
-indexed at that ``updated_at`` are skipped. A burst of changes larger than
+saved since the previous refresh minus an overlap
+(``WATCHLISTS_INDEX_OVERLAP_SECONDS``, 5 s) so that a transaction that
+committed a little after it saved is not missed; entries already applied at
+that ``updated_at`` are skipped. A transaction that may stay open longer
+than the overlap stamps its rows again just before committing (imports do). A burst of changes larger than
 ``WATCHLISTS_INDEX_REBUILD_AT`` (an import) rebuilds that list's index aside
 and swaps it in, so searches never wait for it. Shortlisted entries are
 fetched from the database for exact scoring, so the index holds numbers and
@@ -24,10 +26,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max
+from django.utils import timezone
 
 from watchlists.models import ListKind, PersonEntry, PersonEntryName, Watchlist
 from watchlists.names.index import PersonIndex
@@ -94,10 +96,9 @@ def lookup_persons(entry_ids: list) -> dict:
 class ListIndex:
     watchlist_id: int
     index: PersonIndex
-    watermark: object = None  # max updated_at seen
-    recent: dict = field(default_factory=dict)  # entry id -> updated_at indexed (within the overlap)
+    synced_at: datetime | None = None  # changes saved before this (minus the overlap) are in the index
+    recent: dict = field(default_factory=dict)  # entry id -> updated_at already applied, within the overlap
     built_at: float = 0.0
-    error: str = ""
 
 
 class IndexRegistry:
@@ -116,35 +117,30 @@ class IndexRegistry:
             self._last_refresh = 0.0
 
     def _build(self, watchlist_id: int) -> ListIndex:
+        overlap = timedelta(seconds=_setting("WATCHLISTS_INDEX_OVERLAP_SECONDS", 5))
+        synced_at = timezone.now()
         index = PersonIndex(name_lookup=lookup_persons)
-        watermark = None
+        recent = {}
         active_people = []
         for person, active, updated in persons_from_db(watchlist_id=watchlist_id):
-            if watermark is None or updated > watermark:
-                watermark = updated
+            if updated >= synced_at - overlap:
+                recent[person.entry_id] = updated
             if active:
                 active_people.append(person)
         index.bulk_load(active_people)
-        return ListIndex(watchlist_id, index, watermark, {}, time.monotonic())
+        return ListIndex(watchlist_id, index, synced_at, recent, time.monotonic())
 
     def _refresh_list(self, li: ListIndex) -> None:
-        overlap = timedelta(seconds=_setting("WATCHLISTS_INDEX_OVERLAP_SECONDS", 30))
+        overlap = timedelta(seconds=_setting("WATCHLISTS_INDEX_OVERLAP_SECONDS", 5))
         rebuild_at = _setting("WATCHLISTS_INDEX_REBUILD_AT", 50_000)
-        if li.watermark is None:
-            latest = PersonEntry.objects.filter(watchlist_id=li.watchlist_id).aggregate(m=Max("updated_at"))["m"]
-            if latest is None:
-                return
-            since = None
-        else:
-            since = li.watermark - overlap
-            if not PersonEntry.objects.filter(watchlist_id=li.watchlist_id, updated_at__gt=since).exists():
-                return
-        changed = (
-            PersonEntry.objects.filter(watchlist_id=li.watchlist_id)
-            .filter(**({"updated_at__gte": since} if since else {}))
-            .count()
-        )
-        if changed > rebuild_at:
+        now = timezone.now()
+        since = li.synced_at - overlap
+        changed = PersonEntry.objects.filter(watchlist_id=li.watchlist_id, updated_at__gte=since)
+        n_changed = changed.count()
+        if n_changed == 0:
+            li.synced_at = now
+            return
+        if n_changed - len(li.recent) > rebuild_at:
             fresh = self._build(li.watchlist_id)
             with self._lock:
                 self._lists[li.watchlist_id] = fresh
@@ -157,11 +153,9 @@ class IndexRegistry:
             else:
                 li.index.remove(person.entry_id)
             li.recent[person.entry_id] = updated
-            if li.watermark is None or updated > li.watermark:
-                li.watermark = updated
-        if li.watermark is not None:
-            cutoff = li.watermark - overlap
-            li.recent = {k: v for k, v in li.recent.items() if v >= cutoff}
+        cutoff = now - overlap
+        li.recent = {k: v for k, v in li.recent.items() if v >= cutoff}
+        li.synced_at = now
         if li.index.stats()["delta_postings"] > 200_000:
             li.index.compact()
 

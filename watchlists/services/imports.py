@@ -109,6 +109,7 @@ def _apply(job: ImportJob, records, report: dict) -> None:
     existing_veh = {e.external_id: e for e in VehicleEntry.objects.filter(watchlist=wl).exclude(external_id="")}
     seen: set[tuple[str, str]] = set()
     rescreen: list[int] = []
+    started = timezone.now()
     total = len(records)
     for n, rec in enumerate(records, start=1):
         if n % 200 == 0 or n == total:
@@ -172,6 +173,11 @@ def _apply(job: ImportJob, records, report: dict) -> None:
             keep = [ext for k, ext in seen if k == kind]
             gone = model.objects.filter(watchlist=wl, is_active=True).exclude(external_id="").exclude(external_id__in=keep)
             report["deactivated"] += gone.update(is_active=False, updated_at=now)
+    # Stamp every row this import touched again, just before the commit, so that the
+    # screening index (which re-reads recent changes) sees them however long the import took.
+    now = timezone.now()
+    for model in (PersonEntry, DocumentEntry, VehicleEntry):
+        model.objects.filter(watchlist=wl, updated_at__gte=started).update(updated_at=now)
     for start in range(0, len(rescreen), 500):
         from watchlists.tasks import rescreen_entries
 
