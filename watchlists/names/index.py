@@ -32,6 +32,7 @@ the screening service feeds it from the database (see ``watchlists.search``).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -135,6 +136,8 @@ class PersonIndex:
         self._lookup = name_lookup
         self._buf = np.zeros(0, dtype=np.float32)
         self._acc = np.zeros(0, dtype=np.float32)
+        self._sim_cache: OrderedDict = OrderedDict()
+        self._sim_cache_vocab = 0
 
     # ------------------------------------------------------------------
     # vocabulary
@@ -293,15 +296,30 @@ class PersonIndex:
         return base
 
     def _similar_vids(self, part: NamePart) -> list[tuple[int, float]]:
+        """Vocabulary readings similar to ``part``, with their similarity.
+
+        Cached per reading set; the cache is dropped when the vocabulary
+        grows (a new reading may be similar to a cached part)."""
+        if self._sim_cache_vocab != len(self._forms):
+            self._sim_cache.clear()
+            self._sim_cache_vocab = len(self._forms)
+        key = part.forms
+        cached = self._sim_cache.get(key)
+        if cached is not None:
+            self._sim_cache.move_to_end(key)
+            return cached
         keys: set[str] = set()
         for f in part.forms:
             keys |= self._similar_keys(f.key)
         out = []
-        for key in keys:
-            for vid in self._key_vids.get(key, ()):
+        for k in keys:
+            for vid in self._key_vids.get(k, ()):
                 s, _ = part_similarity(part, NamePart("", (self._forms[vid],)))
                 if s >= MIN_PART_SIMILARITY:
                     out.append((vid, s))
+        self._sim_cache[key] = out
+        if len(self._sim_cache) > 50_000:
+            self._sim_cache.popitem(last=False)
         return out
 
     def candidates(self, query: Person, threshold: float = DEFAULT_THRESHOLD, limit: int = 50) -> list[Candidate]:

@@ -21,6 +21,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -82,6 +83,12 @@ def _unavailable(wl: Watchlist, reason: str) -> dict:
 def _store(outcome, found, *, actor, source, inspection_id, person_id, post, query, store_hits):
     """found: [(watchlist, entry, score, threshold, matched_name, explanation)]"""
     found.sort(key=lambda f: -f[2])
+    with transaction.atomic():  # one commit for all the hits of a screening
+        _store_all(outcome, found, actor=actor, source=source, inspection_id=inspection_id, person_id=person_id,
+                   post=post, query=query, store_hits=store_hits)
+
+
+def _store_all(outcome, found, *, actor, source, inspection_id, person_id, post, query, store_hits):
     for wl, entry, score, threshold, matched_name, explanation in found:
         hit_id = None
         if store_hits:
@@ -133,7 +140,7 @@ def screen_person(
         outcome.screened_lists.append(wl.code)
         for res in results:
             found_raw.append((wl, res))
-    entries = PersonEntry.objects.in_bulk([res.explanation["entry_id"] for _, res in found_raw])
+    entries = PersonEntry.objects.select_related("watchlist").in_bulk([res.explanation["entry_id"] for _, res in found_raw])
     found = []
     for wl, res in found_raw:
         entry = entries.get(res.explanation["entry_id"])
