@@ -123,7 +123,6 @@ class PersonIndex:
         self._row_nparts = _Growable(np.int8)
         self._slot_ids: list[object] = []
         self._slot_of: dict[object, int] = {}
-        self._slot_rows: dict[int, list[int]] = {}
         self._active = _Growable(np.bool_)
         self._year = _Growable(np.int16)
         self._month = _Growable(np.int8)
@@ -210,7 +209,6 @@ class PersonIndex:
                 for vid in self._row_vids(parsed.parts):
                     self._delta.setdefault(vid, []).append(row)
                     self._delta_count += 1
-            self._slot_rows[slot] = rows
 
     def remove(self, entry_id) -> bool:
         """Deactivate an entry; False if it was not indexed."""
@@ -243,7 +241,6 @@ class PersonIndex:
                     for vid in self._row_vids(parsed.parts):
                         pairs_vid.append(vid)
                         pairs_row.append(row)
-                self._slot_rows[slot] = rows
             self._merge(
                 np.asarray(pairs_vid, dtype=np.int64),
                 np.asarray(pairs_row, dtype=np.int32),
@@ -405,6 +402,9 @@ class PersonIndex:
         cov_small = np.minimum(total / n_small, 1.0)
         cov_large = np.minimum(total / n_large, 1.0)
         name = SHORT_SIDE_WEIGHT * cov_small + (1 - SHORT_SIDE_WEIGHT) * cov_large
+        # Evidence adds at most a few hundredths: rows far below the threshold by name are out.
+        near = name >= threshold - 0.12
+        rows, name = rows[near], name[near]
         slots = self._row_slot.data[rows]
         active = self._active.data[slots]
         approx = name + self._evidence(query, slots)

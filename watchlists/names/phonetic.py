@@ -480,7 +480,7 @@ def unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = Fals
     # del_a: a unit of a with nothing in b (b is the "other" side).
     del_a = [deletion_cost(u, b_unvoc, k, n) for k, u in enumerate(a)]
     del_b = [deletion_cost(u, a_unvoc, k, m) for k, u in enumerate(b)]
-    b_vowel = [u in VOWEL_LIKE for u in b]
+    b_vowel = _vowel_flags(b)
     prev2: list[float] | None = None
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
@@ -489,7 +489,7 @@ def unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = Fals
         ai = a[i - 1]
         da = del_a[i - 1]
         cur = [prev[0] + da] + [0.0] * m
-        subs = [_sub(ai, bj) for bj in b]
+        subs = _sub_row(ai, b)
         a_vowel = ai in VOWEL_LIKE
         for j in range(1, m + 1):
             best = prev[j - 1] + subs[j - 1]
@@ -503,9 +503,22 @@ def unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = Fals
             cur[j] = best
         prev2, prev = prev, cur
     cost = prev[m]
-    wa = sum(unit_weight(u) for u in a)
-    wb = sum(unit_weight(u) for u in b)
-    return max(0.0, 1.0 - cost / max(wa, wb))
+    return max(0.0, 1.0 - cost / max(_weight(a), _weight(b)))
+
+
+@lru_cache(maxsize=100_000)
+def _weight(units: tuple[str, ...]) -> float:
+    return sum(unit_weight(u) for u in units)
+
+
+@lru_cache(maxsize=100_000)
+def _vowel_flags(units: tuple[str, ...]) -> list[bool]:
+    return [u in VOWEL_LIKE for u in units]
+
+
+@lru_cache(maxsize=200_000)
+def _sub_row(a: str, b: tuple[str, ...]) -> list[float]:
+    return [_sub(a, bj) for bj in b]
 
 
 _VOWEL_LETTERS = frozenset("aeiouy")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from . import phonetic
 from .parsing import Form, NamePart, ParsedName, parse_name
@@ -240,6 +240,8 @@ def name_similarity(query: ParsedName, entry: ParsedName) -> NameMatch:
             for b, ib in _candidates(ep):
                 if len(ia) + len(ib) != 3:
                     continue  # only one joined pair against one part
+                if Levenshtein.normalized_similarity(a.forms[0].key, b.forms[0].key) < 0.6:
+                    continue
                 s, how = part_similarity(a, b)
                 if s >= KNEE:
                     cells.append((s, ia, ib, a, b, how))
