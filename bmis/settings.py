@@ -264,7 +264,21 @@ LOGGING = {
 BMIS_DEMO_ALLOWED = env_bool("BMIS_DEMO_ALLOWED", DEBUG)
 
 # --- travelers ----------------------------------------------------------------------------------
-# (settings of the travelers app go here)
+# Codes accepted as issuing states and nationalities besides Doc 9303's table, e.g. "UTO" (the
+# Utopia of ICAO's specimens) on a training system. Empty in production.
+TRAVELERS_EXTRA_CODES = frozenset(env_list("BMIS_MRZ_EXTRA_CODES", []))
+# Holders of this nationality are nationals: they enter as of right, with no limit of stay.
+TRAVELERS_HOME_NATIONALITY = env_str("BMIS_HOME_NATIONALITY", "IRQ")
+# The daily scan that lists persons whose permitted stay ended without an exit.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "TravelDirectionEnum": "travelers.models.inspection.TRAVEL_DIRECTIONS",
+    "InspectionDecisionEnum": "travelers.models.inspection.Decision",
+    "MovementDecisionEnum": "travelers.models.inspection.MovementDecision",
+})
+CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
+    "task": "travelers.overstay_scan",
+    "schedule": crontab(hour=1, minute=15),
+}
 
 
 # --- watchlists ---------------------------------------------------------------------------------

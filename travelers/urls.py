@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401  (pages of this app are added here)
+from django.urls import path
+
+from travelers import views
 
 app_name = "travelers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("checkpoint/", views.checkpoint, name="checkpoint"),
+    path("checkpoint/read", views.checkpoint_read, name="checkpoint-read"),
+    path("checkpoint/manual", views.checkpoint_manual, name="checkpoint-manual"),
+    path("inspections/", views.inspection_list, name="inspection-list"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),
+    path("inspections/<int:pk>/decide", views.inspection_decide_view, name="inspection-decide"),
+    path("inspections/<int:pk>/screening", views.inspection_screening, name="inspection-screening"),
+    path("secondary/", views.secondary_queue, name="secondary-queue"),
+    path("secondary/<int:pk>/", views.secondary_detail, name="secondary-detail"),
+    path("persons/<int:pk>/", views.person_detail, name="person-detail"),
+    path("overstays/", views.overstay_list, name="overstay-list"),
+    path("stay-rules/", views.stay_rules, name="stay-rules"),
+]

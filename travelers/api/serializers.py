@@ -1,0 +1,200 @@
+"""Input and output of the travelers API (documents, inspections, movements)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rest_framework import serializers
+
+from travelers.models import Decision, Inspection, Movement, Person, TransportMode, TravelDocument
+from travelers.models.inspection import TRAVEL_DIRECTIONS
+from travelers.mrz import DocumentFields, PartialDate
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class PartialDateField(serializers.CharField):
+    """A date of birth as YYYY-MM-DD, or YYYY-MM / YYYY when only part of it is known."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "YYYY-MM-DD, or YYYY-MM or YYYY when day or month are unknown; "
+                                       "empty when unknown")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data).strip()
+        if not text:
+            return PartialDate(None)
+        match = _PARTIAL_DATE.match(text)
+        if not match:
+            raise serializers.ValidationError("use YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if month is not None and not 1 <= month <= 12:
+            raise serializers.ValidationError("month must be 01-12")
+        if day is not None:
+            try:
+                date(year, month, day)
+            except ValueError as exc:
+                raise serializers.ValidationError(f"not a calendar date: {exc}") from exc
+        return PartialDate(year, month, day)
+
+
+class DocumentInputSerializer(serializers.Serializer):
+    """Document data typed by hand (a document without MRZ, or a corrected reading)."""
+
+    document_code = serializers.CharField(max_length=2, help_text="P (passport), I/ID (identity card), V (visa), A, C")
+    issuing_state = serializers.CharField(max_length=3, help_text="ICAO Doc 9303 code, e.g. IRQ; D for Germany")
+    primary_identifier = serializers.CharField(max_length=100, help_text="Surname(s)")
+    secondary_identifier = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    document_number = serializers.CharField(max_length=35)
+    nationality = serializers.CharField(max_length=3)
+    date_of_birth = PartialDateField(required=False, allow_blank=True, default="")
+    sex = serializers.ChoiceField(choices=["M", "F", "X"])
+    date_of_expiry = serializers.DateField()
+    optional_data = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
+
+def to_document_fields(data: dict) -> DocumentFields:
+    """DocumentFields from a validated DocumentInputSerializer's data."""
+    birth = data.get("date_of_birth")
+    if not isinstance(birth, PartialDate):
+        birth = PartialDate(None)
+    return DocumentFields(
+        document_code=data["document_code"].upper(), issuing_state=data["issuing_state"].upper(),
+        primary_identifier=data["primary_identifier"].strip(),
+        secondary_identifier=data.get("secondary_identifier", "").strip(),
+        document_number=data["document_number"].strip().upper(), nationality=data["nationality"].upper(),
+        date_of_birth=birth, sex=data["sex"], date_of_expiry=data["date_of_expiry"],
+        optional_data=data.get("optional_data", "").strip().upper(),
+    )
+
+
+class ParseInputSerializer(serializers.Serializer):
+    mrz = serializers.CharField(
+        trim_whitespace=False, max_length=400,
+        help_text="The MRZ lines as read (newlines, CR/LF, stray spaces and lowercase are tolerated)",
+    )
+
+
+class ParsedDocumentSerializer(serializers.Serializer):
+    document_code = serializers.CharField()
+    document_kind = serializers.CharField()
+    issuing_state = serializers.CharField()
+    primary_identifier = serializers.CharField()
+    secondary_identifier = serializers.CharField()
+    name_as_read = serializers.CharField()
+    name_truncated = serializers.BooleanField()
+    document_number = serializers.CharField()
+    nationality = serializers.CharField()
+    date_of_birth = serializers.CharField(help_text="YYYY-MM-DD, or YYYY-MM / YYYY when partly unknown")
+    sex = serializers.CharField()
+    date_of_expiry = serializers.DateField(allow_null=True)
+    optional_data = serializers.CharField()
+    optional_data_2 = serializers.CharField()
+
+
+class FieldProblemSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    start = serializers.IntegerField(allow_null=True)
+    end = serializers.IntegerField(allow_null=True)
+
+
+class CheckDigitSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    line = serializers.IntegerField()
+    position = serializers.IntegerField()
+    found = serializers.CharField()
+    expected = serializers.CharField()
+    valid = serializers.BooleanField()
+
+
+class ParseOutputSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    valid = serializers.BooleanField()
+    document = ParsedDocumentSerializer()
+    checks = CheckDigitSerializer(many=True)
+    warnings = FieldProblemSerializer(many=True)
+
+
+class InspectionInputSerializer(serializers.Serializer):
+    post = serializers.CharField(help_text="Border post code, e.g. BGW")
+    booth = serializers.CharField(required=False, allow_blank=True, default="", help_text="Booth code at that post")
+    direction = serializers.ChoiceField(choices=TRAVEL_DIRECTIONS)
+    mrz = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False, max_length=400)
+    document = DocumentInputSerializer(required=False, help_text="Typed data, instead of or correcting the MRZ")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Proceed despite overridable problems (expired, unknown code, check digit); audited",
+    )
+    transport_mode = serializers.ChoiceField(choices=TransportMode.choices, required=False, allow_blank=True,
+                                             default="")
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=40,
+                                    help_text="Flight number, vessel name or vehicle plate")
+
+    def validate(self, attrs):
+        if not attrs.get("mrz", "").strip() and "document" not in attrs:
+            raise serializers.ValidationError({"mrz": "give the MRZ as read, or the document data"})
+        return attrs
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    date_of_birth = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "primary_identifier", "secondary_identifier", "date_of_birth", "sex", "nationality"]
+
+    def get_date_of_birth(self, obj) -> str:
+        return obj.birth.isoformat()
+
+
+class TravelDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TravelDocument
+        fields = ["id", "kind", "document_code", "number", "issuing_state", "nationality", "date_of_expiry",
+                  "match_rule"]
+
+
+class MovementSerializer(serializers.ModelSerializer):
+    post = serializers.CharField(source="post.code")
+    booth = serializers.CharField(source="booth.code", allow_null=True, default=None)
+    document = serializers.CharField(source="document.number")
+
+    class Meta:
+        model = Movement
+        fields = ["id", "direction", "decision", "occurred_at", "post", "booth", "document", "transport_mode",
+                  "carrier", "permitted_until", "stay_days", "overstay_days", "inspection_id"]
+
+
+class InspectionOutputSerializer(serializers.ModelSerializer):
+    post = serializers.CharField(source="post.code")
+    booth = serializers.CharField(source="booth.code", allow_null=True, default=None)
+    person = PersonSerializer()
+    document = TravelDocumentSerializer()
+    reason_code = serializers.CharField(source="reason_code.code", allow_null=True, default=None)
+    stay_verdict = serializers.DictField()
+    screening = serializers.DictField()
+    document_errors = FieldProblemSerializer(many=True)
+    movement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "status", "direction", "post", "booth", "person", "document", "source", "document_errors",
+                  "override_reason", "stay_verdict", "screening", "transport_mode", "carrier", "decision",
+                  "reason_code", "notes", "read_at", "decided_at", "seconds_to_decision", "movement"]
+
+    def get_movement(self, obj) -> dict | None:
+        movement = Movement.objects.filter(inspection=obj).select_related("post", "booth", "document").first()
+        return MovementSerializer(movement).data if movement else None
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason_code = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text="Mandatory for refuse and refer (see the reason codes)")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,72 @@
+"""Demo data for `manage.py seed_demo`: stay rules and a few travelers with movements (one of
+them an overstayer), made through the real services with past clocks. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from core.models import Booth
+from travelers.models import StayRule, TravelDocument
+from travelers.mrz import DocumentFields, PartialDate, generate
+from travelers.services import inspection_decide, inspection_start, overstay_scan, stay_rule_set
+
+RULES = [
+    ("JOR", "visa_exempt", 30, 180, "demo rule"),
+    ("TUR", "visa_on_arrival", 30, None, "demo rule"),
+    ("IRN", "visa_on_arrival", 30, None, "demo rule"),
+    ("SYR", "visa_required", None, None, "demo rule"),
+]
+
+TRAVELERS = [
+    # fields, entry days ago, exit days ago (None: still in the country)
+    (DocumentFields("P", "JOR", "HADDAD", "SAMIR", "N1234567", "JOR", PartialDate(1980, 5, 17), "M",
+                    date(2031, 1, 1)), 60, 45),
+    (DocumentFields("P", "TUR", "YILMAZ", "AYSE", "U12345678", "TUR", PartialDate(1990, 1, 9), "F",
+                    date(2029, 12, 31)), 50, None),  # visa on arrival for 30 days: overstayer
+    (DocumentFields("P", "IRQ", "MXHMWD", "EBD ALLXH", "A0123456", "IRQ", PartialDate(1985, 3, 14), "M",
+                    date(2031, 6, 30)), 10, None),
+]
+
+
+def _at(days_ago: int) -> datetime:
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return timezone.make_aware(datetime.combine(day, time(9, 30)))
+
+
+def seed(stdout) -> None:
+    supervisor = User.objects.filter(username="supervisor").first()
+    officer = User.objects.filter(username="officer1").first()
+    booth = Booth.objects.filter(post__code="BGW", code="A1").select_related("post").first()
+    exit_booth = Booth.objects.filter(post__code="BGW", code="D1").select_related("post").first()
+    if supervisor is None or officer is None or booth is None or exit_booth is None:
+        stdout.write("travelers: core demo data missing, skipped")
+        return
+    for nationality, regime, max_days, period, note in RULES:
+        if not StayRule.objects.filter(nationality=nationality).exists():
+            stay_rule_set(actor=supervisor, nationality=nationality, regime=regime, max_stay_days=max_days,
+                          period_days=period, note=note)
+    created = 0
+    for fields, entry_ago, exit_ago in TRAVELERS:
+        if TravelDocument.objects.filter(number=fields.document_number, issuing_state=fields.issuing_state).exists():
+            continue
+        mrz = generate(fields, "TD3")
+        entry = inspection_start(actor=officer, post=booth.post, booth=booth, direction="entry", mrz=mrz,
+                                 transport_mode="air", carrier="IA102", now=_at(entry_ago))
+        inspection_decide(actor=officer, inspection=entry, decision="admit",
+                          now=_at(entry_ago) + timedelta(seconds=9))
+        if exit_ago is not None:
+            leaving = inspection_start(actor=officer, post=exit_booth.post, booth=exit_booth, direction="exit",
+                                       mrz=mrz, transport_mode="air", carrier="RJ404", now=_at(exit_ago))
+            inspection_decide(actor=officer, inspection=leaving, decision="admit",
+                              now=_at(exit_ago) + timedelta(seconds=7))
+        created += 1
+    found = overstay_scan()
+    stdout.write(f"travelers: {created} demo travelers, {len(found)} new overstays "
+                 f"(home nationality {settings.TRAVELERS_HOME_NATIONALITY})")
+    stdout.write("travelers: MRZs to type at the checkpoint (officer1, booth BGW/A1):")
+    for fields, _entry, _exit in TRAVELERS:
+        stdout.write(generate(fields, "TD3"))

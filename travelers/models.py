@@ -1,1 +1,0 @@
-# Persons, travel documents, visas, stay rules, inspections and movements (issue 3).

@@ -1,0 +1,39 @@
+"""Persons, travel documents, visas and stay rules, inspections, movements (issue 3)."""
+
+from travelers.models.inspection import (
+    Decision,
+    Inspection,
+    InspectionStatus,
+    Movement,
+    MovementDecision,
+    ReasonCode,
+    ReasonUse,
+    SecondaryInspection,
+    SecondaryStatus,
+    TransportMode,
+)
+from travelers.models.person import DocumentKind, MatchRule, Person, Sex, TravelDocument
+from travelers.models.stay import Overstay, StayRegime, StayRule, Visa, VisaCategory
+
+__all__ = [
+    "Decision",
+    "DocumentKind",
+    "Inspection",
+    "InspectionStatus",
+    "MatchRule",
+    "Movement",
+    "MovementDecision",
+    "Overstay",
+    "Person",
+    "ReasonCode",
+    "ReasonUse",
+    "SecondaryInspection",
+    "SecondaryStatus",
+    "Sex",
+    "StayRegime",
+    "StayRule",
+    "TransportMode",
+    "TravelDocument",
+    "Visa",
+    "VisaCategory",
+]

@@ -1,0 +1,46 @@
+"""What travelers offers other apps without them importing its models.
+
+`recent_travelers` is the "recent travelers provider" for the watchlists app's re-screening:
+when a watchlist entry is added or changed, watchlists re-screens the persons who crossed
+recently. Registration with the watchlists hook is described in docs/architecture.md."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from travelers.models import Movement, Person
+
+
+def recent_travelers(since: datetime, until: datetime | None = None) -> list[dict]:
+    """Every person with a movement (entry or exit, admitted or refused) in [since, until), in
+    the shape of the watchlists re-screening hook: `person_id`, `names` (as read and readable),
+    `date_of_birth` ("YYYY", "YYYY-MM", "YYYY-MM-DD" or None), `nationality`, `gender`,
+    `document_numbers`, and the `inspection_id` / `post_id` of the last movement. A system-level
+    read: the caller screens and raises hits through its own audited services."""
+    movements = Movement.objects.filter(occurred_at__gte=since)
+    if until is not None:
+        movements = movements.filter(occurred_at__lt=until)
+    last: dict[int, Movement] = {}
+    for movement in movements.order_by("occurred_at", "pk").only(
+        "person_id", "inspection_id", "post_id", "occurred_at"
+    ):
+        last[movement.person_id] = movement
+    persons = Person.objects.filter(pk__in=last).prefetch_related("documents").order_by("pk")
+    out = []
+    for person in persons:
+        as_read = f"{person.primary_identifier} {person.secondary_identifier}".strip()
+        readable = person.name_readable.replace(",", "")
+        names = [as_read] + ([readable] if readable != as_read else [])
+        movement = last[person.pk]
+        out.append({
+            "person_id": person.pk,
+            "names": names,
+            "date_of_birth": person.birth.isoformat() or None,
+            "nationality": person.nationality,
+            "gender": person.sex,
+            "document_numbers": [d.number for d in person.documents.all()],
+            "inspection_id": movement.inspection_id,
+            "post_id": movement.post_id,
+            "last_movement_at": movement.occurred_at,
+        })
+    return out
