@@ -45,7 +45,14 @@ def unregister_recent_travelers_provider(provider: Provider) -> None:
         _providers.remove(provider)
 
 
+_FIELDS = set(RecentTraveler.__dataclass_fields__)
+
+
 def recent_travelers(since: datetime) -> Iterable[RecentTraveler]:
+    """Every traveler the registered providers report (extra keys of a dict are ignored)."""
     for provider in list(_providers):
         for item in provider(since):
-            yield item if isinstance(item, RecentTraveler) else RecentTraveler(**item)
+            if isinstance(item, RecentTraveler):
+                yield item
+            else:
+                yield RecentTraveler(**{k: v for k, v in item.items() if k in _FIELDS})

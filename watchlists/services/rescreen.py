@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.models import BorderPost
 from watchlists.hooks import recent_travelers
 from watchlists.models import PersonEntry
-from watchlists.names.score import Person, score_person
+from watchlists.names.score import Person, parse_dob, score_person
 from watchlists.search import persons_from_db
 from watchlists.services.hits import hit_raise
 
@@ -31,8 +31,15 @@ def rescreen_recent_travelers(*, entry_ids: list[int], days: int | None = None) 
     created = 0
     posts: dict[int, BorderPost | None] = {}
     for traveler in recent_travelers(since):
-        query = Person(traveler.names, traveler.date_of_birth, (traveler.nationality,) if traveler.nationality else (),
-                       traveler.gender, tuple(traveler.document_numbers))
+        try:
+            dob = str(parse_dob(traveler.date_of_birth)) if traveler.date_of_birth else None
+        except ValueError:
+            dob = None  # an unreadable date of birth is no evidence either way
+        names = [n for n in traveler.names if n and n.strip()]
+        if not names:
+            continue
+        query = Person(names, dob, (traveler.nationality,) if traveler.nationality else (),
+                       traveler.gender, tuple(traveler.document_numbers or ()))
         for person in people:
             entry = entries[person.entry_id]
             wl = entry.watchlist
