@@ -162,3 +162,22 @@ def test_broken_csv_and_binary_files_change_nothing(supervisor, wanted, django_c
         job.refresh_from_db()
         assert job.status == ImportStatus.FAILED and "could not be read" in job.error
     assert PersonEntry.objects.count() == 0
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_import_runs_on_a_real_worker(supervisor, border_agency, celery_live_worker):
+    import time
+
+    from watchlists.models import Watchlist
+
+    wl = Watchlist.objects.create(code="BRK", name="Broker test", owner_agency=border_agency)
+    job = import_job_create(actor=supervisor, watchlist=wl, fmt="csv", uploaded_file=upload("persons.csv"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+            break
+        time.sleep(0.2)
+    assert job.status == ImportStatus.SUCCEEDED, job.error
+    assert job.report["created"] == 4
