@@ -282,7 +282,13 @@ CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
 
 
 # --- watchlists ---------------------------------------------------------------------------------
-# (settings of the watchlists app go here)
+# Recent travelers re-screened when a person entry is added or changed (days).
+WATCHLISTS_RESCREEN_DAYS = env_int("WATCHLISTS_RESCREEN_DAYS", 30)
+# The per-process name index refreshes from the database at most this often (seconds), re-reading
+# entries changed within the overlap, and rebuilds a list aside when more entries changed at once.
+WATCHLISTS_INDEX_REFRESH_SECONDS = env_float("WATCHLISTS_INDEX_REFRESH_SECONDS", 1.0)
+WATCHLISTS_INDEX_OVERLAP_SECONDS = env_int("WATCHLISTS_INDEX_OVERLAP_SECONDS", 5)
+WATCHLISTS_INDEX_REBUILD_AT = env_int("WATCHLISTS_INDEX_REBUILD_AT", 50000)
 
 
 # --- biometrics: face ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RestrictedQuerySet, Role, post_ids
 from core.validators import code_validator, country_code_validator
+from watchlists.names.score import DEFAULT_THRESHOLD
 
 
 class ListKind(models.TextChoices):
@@ -51,6 +52,12 @@ def visible_watchlists_q(user, prefix: str = "") -> Q:
     return q
 
 
+class Availability(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    IMPORTING = "importing", _("Being imported")
+    BROKEN = "broken", _("Broken")
+
+
 class Watchlist(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
@@ -63,12 +70,17 @@ class Watchlist(models.Model):
     )
     action = models.CharField(_("action on a hit"), max_length=20, choices=HitAction.choices, default=HitAction.REFER)
     default_threshold = models.FloatField(
-        _("default match threshold"), default=0.80,
+        _("default match threshold"), default=DEFAULT_THRESHOLD,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    availability = models.CharField(
+        _("availability"), max_length=20, choices=Availability.choices, default=Availability.AVAILABLE,
+        help_text=_("Screening skips a list that is being imported or broken, and says so."),
+    )
+    availability_note = models.CharField(_("availability note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,7 +100,9 @@ class Watchlist(models.Model):
             return qs.filter(visible_watchlists_q(user)).distinct()
         if user.role == Role.ADMIN:
             return qs
-        if user.role == Role.SUPERVISOR and user.agency_id:
+        # Supervisors, and partner agencies' API clients (whose token must also hold
+        # watchlists:write), change the lists their agency owns.
+        if user.role in (Role.SUPERVISOR, Role.PARTNER) and user.agency_id:
             return qs.filter(owner_agency_id=user.agency_id)
         return qs.none()
 
@@ -162,6 +176,10 @@ class NameScript(models.TextChoices):
 class PersonEntryName(models.Model):
     entry = models.ForeignKey(PersonEntry, on_delete=models.CASCADE, related_name="names")
     full_name = models.CharField(_("name"), max_length=300)
+    normalized = models.CharField(
+        _("normalised name"), max_length=300, blank=True, db_index=True, editable=False,
+        help_text=_("NFKC, case-folded, without punctuation or Latin diacritics (for searching the list)."),
+    )
     script = models.CharField(_("script"), max_length=10, choices=NameScript.choices, default=NameScript.LATIN)
     is_primary = models.BooleanField(_("primary name"), default=False)
     is_weak_alias = models.BooleanField(
@@ -317,3 +335,52 @@ class Hit(models.Model):
         if allowed is not None:
             qs = qs.filter(post_id__in=allowed)
         return qs
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (documented columns)")
+    UN_XML = "un_xml", _("UN Security Council Consolidated List (XML)")
+    FTM = "ftm", _("FollowTheMoney entities (JSON lines)")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed (nothing was changed)")
+
+
+class ImportJob(models.Model):
+    """One import of a file into a watchlist: all or nothing, with a report."""
+
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.PROTECT, related_name="imports")
+    format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
+    file = models.FileField(_("file"), upload_to="watchlists/imports/")
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    deactivate_missing = models.BooleanField(
+        _("deactivate entries missing from the file"), default=True,
+        help_text=_("A full list replaces the previous one: entries it no longer holds are deactivated."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.watchlist.code} ({self.status})"
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        return qs.filter(watchlist__in=Watchlist.objects.restrict(user, "view" if action == "view" else "change"))

@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401  (pages of this app are added here)
+from django.urls import path
+
+from watchlists import views
 
 app_name = "watchlists"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.watchlist_list, name="list"),
+    path("new/", views.watchlist_edit, name="new"),
+    path("hits/", views.hit_queue, name="hits"),
+    path("hits/<int:pk>/adjudicate/", views.hit_adjudicate_view, name="hit-adjudicate"),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
+    path("<str:code>/", views.watchlist_detail, name="detail"),
+    path("<str:code>/edit/", views.watchlist_edit, name="edit"),
+    path("<str:code>/import/", views.import_new, name="import-new"),
+    path("<str:code>/persons/new/", views.person_edit, name="person-new"),
+    path("<str:code>/persons/<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("<str:code>/documents/new/", views.document_new, name="document-new"),
+    path("<str:code>/vehicles/new/", views.vehicle_new, name="vehicle-new"),
+    path("<str:code>/<str:kind>/<int:pk>/deactivate/", views.entry_deactivate_view, name="entry-deactivate"),
+]

@@ -46,56 +46,56 @@ from .translit import arabic_word_to_latin, strip_harakat
 
 # Table C, Arabic letters.
 ARABIC_TO_ICAO: dict[str, str] = {
-    "\u0621": "XE",   # ء hamza
+    "\u0621": "XE",  # ء hamza
     "\u0622": "XAA",  # آ alef with madda
     "\u0623": "XAE",  # أ alef with hamza above
-    "\u0624": "U",    # ؤ waw with hamza
-    "\u0625": "I",    # إ alef with hamza below
-    "\u0626": "XI",   # ئ yeh with hamza
-    "\u0627": "A",    # ا alef
-    "\u0628": "B",    # ب
+    "\u0624": "U",  # ؤ waw with hamza
+    "\u0625": "I",  # إ alef with hamza below
+    "\u0626": "XI",  # ئ yeh with hamza
+    "\u0627": "A",  # ا alef
+    "\u0628": "B",  # ب
     "\u0629": "XTA",  # ة teh marbuta (XAH at the end of a name component)
-    "\u062a": "T",    # ت
+    "\u062a": "T",  # ت
     "\u062b": "XTH",  # ث
-    "\u062c": "J",    # ج
-    "\u062d": "XH",   # ح
+    "\u062c": "J",  # ج
+    "\u062d": "XH",  # ح
     "\u062e": "XKH",  # خ
-    "\u062f": "D",    # د
+    "\u062f": "D",  # د
     "\u0630": "XDH",  # ذ
-    "\u0631": "R",    # ر
-    "\u0632": "Z",    # ز
-    "\u0633": "S",    # س
+    "\u0631": "R",  # ر
+    "\u0632": "Z",  # ز
+    "\u0633": "S",  # س
     "\u0634": "XSH",  # ش
     "\u0635": "XSS",  # ص
     "\u0636": "XDZ",  # ض
     "\u0637": "XTT",  # ط
     "\u0638": "XZZ",  # ظ
-    "\u0639": "E",    # ع
-    "\u063a": "G",    # غ
-    "\u0641": "F",    # ف
-    "\u0642": "Q",    # ق
-    "\u0643": "K",    # ك
-    "\u0644": "L",    # ل
-    "\u0645": "M",    # م
-    "\u0646": "N",    # ن
-    "\u0647": "H",    # ه
-    "\u0648": "W",    # و
+    "\u0639": "E",  # ع
+    "\u063a": "G",  # غ
+    "\u0641": "F",  # ف
+    "\u0642": "Q",  # ق
+    "\u0643": "K",  # ك
+    "\u0644": "L",  # ل
+    "\u0645": "M",  # م
+    "\u0646": "N",  # ن
+    "\u0647": "H",  # ه
+    "\u0648": "W",  # و
     "\u0649": "XAY",  # ى alef maksura
-    "\u064a": "Y",    # ي
+    "\u064a": "Y",  # ي
     "\u0671": "XXA",  # ٱ alef wasla
     # Table C, Persian, Urdu and Pashto letters.
     "\u0679": "XXT",  # ٹ
     "\u067c": "XRT",  # ټ
-    "\u067e": "P",    # پ
+    "\u067e": "P",  # پ
     "\u0681": "XKE",  # ځ
     "\u0685": "XXH",  # څ
-    "\u0686": "XC",   # چ
+    "\u0686": "XC",  # چ
     "\u0688": "XXD",  # ڈ
     "\u0689": "XDR",  # ډ
     "\u0691": "XXR",  # ڑ
     "\u0693": "XRR",  # ړ
     "\u0696": "XRX",  # ږ
-    "\u0698": "XJ",   # ژ
+    "\u0698": "XJ",  # ژ
     "\u069a": "XXS",  # ښ
     "\u06a9": "XKK",  # ک keheh
     "\u06ab": "XXK",  # ګ
@@ -110,7 +110,7 @@ ARABIC_TO_ICAO: dict[str, str] = {
     "\u06c3": "XTG",  # ۃ
     "\u06cc": "XYA",  # ی Farsi yeh
     "\u06cd": "XXY",  # ۍ
-    "\u06d0": "Y",    # ې
+    "\u06d0": "Y",  # ې
     "\u06d2": "XYB",  # ے
     "\u06d3": "XBE",  # ۓ
 }

@@ -40,17 +40,20 @@ MAX_NAME_LENGTH = 300
 """Longest name (in characters) the matcher accepts; the API rejects longer."""
 
 
+_ARABIC_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _ARABIC_RANGES) + "]")
+_LATIN_RE = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
 def is_arabic_char(ch: str) -> bool:
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _ARABIC_RANGES)
+    return _ARABIC_RE.match(ch) is not None
 
 
 def has_arabic(text: str) -> bool:
-    return any(is_arabic_char(ch) for ch in text)
+    return _ARABIC_RE.search(text) is not None
 
 
 def has_latin(text: str) -> bool:
-    return any(("a" <= ch.lower() <= "z") or ("\u00c0" <= ch <= "\u024f") for ch in text)
+    return _LATIN_RE.search(text) is not None
 
 
 def script_of(text: str) -> str:

@@ -1,0 +1,202 @@
+"""Serializers of the watchlists API (inputs are validated again by the services)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from watchlists.models import (
+    DocumentEntry,
+    DocumentStatus,
+    Hit,
+    HitAction,
+    ImportFormat,
+    ImportJob,
+    ListKind,
+    PersonEntry,
+    VehicleEntry,
+    Visibility,
+    Watchlist,
+)
+from watchlists.search import dob_string
+
+
+class ScreenPersonInput(serializers.Serializer):
+    names = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=5000),
+                                  allow_empty=False, max_length=20,
+                                  help_text="Names and aliases in any script (Latin, Arabic, Sorani, ICAO MRZ).")
+    date_of_birth = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                          help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    nationality = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="ICAO code, e.g. IRQ.")
+    gender = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="M, F or X.")
+    document_numbers = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+
+
+class ScreenDocumentInput(serializers.Serializer):
+    number = serializers.CharField(max_length=60, trim_whitespace=False)
+    issuing_state = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    type = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=2)
+
+
+class ScreenVehicleInput(serializers.Serializer):
+    plate = serializers.CharField(max_length=60)
+    country = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class HitOutput(serializers.Serializer):
+    hit_id = serializers.IntegerField(allow_null=True)
+    entry_id = serializers.IntegerField()
+    list = serializers.CharField()
+    score = serializers.FloatField()
+    matched_name = serializers.CharField()
+    action = serializers.ChoiceField(choices=HitAction.choices)
+    explanation = serializers.DictField()
+
+
+class UnavailableList(serializers.Serializer):
+    list = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ScreeningOutput(serializers.Serializer):
+    hits = HitOutput(many=True)
+    unavailable_lists = UnavailableList(many=True)
+    screened_lists = serializers.ListField(child=serializers.CharField())
+
+
+class WatchlistSerializer(serializers.ModelSerializer):
+    owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Watchlist
+        fields = ["code", "name", "description", "kind", "owner_agency", "visibility", "action", "default_threshold",
+                  "valid_from", "valid_until", "is_active", "availability", "availability_note", "updated_at"]
+        read_only_fields = ["availability", "availability_note", "updated_at"]
+
+
+class WatchlistWrite(serializers.Serializer):
+    code = serializers.CharField(max_length=16, required=False)
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=ListKind.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    action = serializers.ChoiceField(choices=HitAction.choices, required=False)
+    default_threshold = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class PersonEntrySerializer(serializers.ModelSerializer):
+    names = serializers.SerializerMethodField()
+    date_of_birth = serializers.SerializerMethodField()
+    watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PersonEntry
+        fields = ["id", "watchlist", "external_id", "names", "date_of_birth", "gender", "place_of_birth",
+                  "nationalities", "document_numbers", "remarks", "is_active", "created_at", "updated_at"]
+
+    def get_names(self, obj) -> list[str]:
+        return [n.full_name for n in sorted(obj.names.all(), key=lambda n: (not n.is_primary, n.pk))]
+
+    def get_date_of_birth(self, obj) -> str | None:
+        return dob_string(obj.birth_year, obj.birth_month, obj.birth_day)
+
+
+class PersonEntryWrite(serializers.Serializer):
+    names = serializers.ListField(child=serializers.CharField(max_length=5000, allow_blank=True), allow_empty=False, required=False)
+    date_of_birth = serializers.CharField(required=False, allow_blank=True)
+    gender = serializers.CharField(required=False, allow_blank=True)
+    place_of_birth = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    nationalities = serializers.ListField(child=serializers.CharField(), required=False)
+    document_numbers = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class DocumentEntrySerializer(serializers.ModelSerializer):
+    watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = DocumentEntry
+        fields = ["id", "watchlist", "external_id", "number", "document_type", "issuing_state", "status",
+                  "reported_on", "remarks", "is_active", "updated_at"]
+
+
+class DocumentEntryWrite(serializers.Serializer):
+    number = serializers.CharField(max_length=40, required=False)
+    issuing_state = serializers.CharField(max_length=3, required=False)
+    status = serializers.ChoiceField(choices=DocumentStatus.choices, required=False)
+    document_type = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    reported_on = serializers.DateField(required=False, allow_null=True)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class VehicleEntrySerializer(serializers.ModelSerializer):
+    watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = VehicleEntry
+        fields = ["id", "watchlist", "external_id", "plate", "country", "make", "model", "colour", "remarks",
+                  "is_active", "updated_at"]
+
+
+class VehicleEntryWrite(serializers.Serializer):
+    plate = serializers.CharField(max_length=20, required=False)
+    country = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    make = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    model = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    colour = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ImportInput(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ImportFormat.choices)
+    file = serializers.FileField()
+    deactivate_missing = serializers.BooleanField(required=False, default=True)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "watchlist", "format", "filename", "status", "progress", "report", "error", "created_at",
+                  "started_at", "finished_at"]
+
+    def get_progress(self, obj) -> dict:
+        from watchlists.services.imports import import_progress
+
+        done, total = import_progress(obj)
+        return {"done": done, "total": total}
+
+
+class HitSerializer(serializers.ModelSerializer):
+    watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    entry_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hit
+        fields = ["id", "source", "status", "score", "threshold", "action", "watchlist", "entry_id", "matched_name",
+                  "explanation", "inspection_id", "person_id", "created_at", "adjudicated_at", "dismiss_reason",
+                  "adjudication_note"]
+
+    def get_entry_id(self, obj) -> int | None:
+        return obj.person_entry_id or obj.document_entry_id or obj.vehicle_entry_id
+
+
+class AdjudicateInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("confirmed", "confirmed"), ("dismissed", "dismissed")])
+    reason = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class FalsePositiveRate(serializers.Serializer):
+    list = serializers.CharField()
+    confirmed = serializers.IntegerField()
+    dismissed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    false_positive_rate = serializers.FloatField(allow_null=True)

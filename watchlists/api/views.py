@@ -1,0 +1,314 @@
+"""The watchlists API: screening, lists and entries, imports, hits."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.common import Pagination
+from watchlists.api import serializers as s
+from watchlists.models import (
+    DocumentEntry,
+    Hit,
+    ImportJob,
+    PersonEntry,
+    PersonEntryName,
+    VehicleEntry,
+    Watchlist,
+)
+from watchlists.selectors import false_positive_rates
+from watchlists.services import (
+    document_entry_create,
+    document_entry_update,
+    entry_deactivate,
+    hit_adjudicate,
+    import_job_create,
+    person_entry_create,
+    person_entry_update,
+    screen_document,
+    screen_person,
+    screen_vehicle,
+    vehicle_entry_create,
+    vehicle_entry_update,
+    watchlist_create,
+    watchlist_update,
+)
+
+
+def _outcome(outcome) -> dict:
+    return {"hits": outcome.hits, "unavailable_lists": outcome.unavailable_lists,
+            "screened_lists": outcome.screened_lists}
+
+
+class ScreenPersonApi(APIView):
+    """Screen a person's names (any script, ICAO MRZ included) with date of birth, nationality and
+    gender against every list the caller may see. Hits are stored (pending) and returned, best
+    first, each with an explanation. Lists that are being imported or unavailable are named in
+    `unavailable_lists`; the others still answer."""
+
+    required_scopes = {"POST": ["screening:write"]}
+
+    @extend_schema(tags=["screening"], request=s.ScreenPersonInput, responses=s.ScreeningOutput)
+    def post(self, request):
+        data = s.ScreenPersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        outcome = screen_person(
+            names=v["names"], date_of_birth=v.get("date_of_birth"), nationality=v.get("nationality"),
+            gender=v.get("gender"), document_numbers=v.get("document_numbers") or (), actor=request.user,
+        )
+        return Response(s.ScreeningOutput(_outcome(outcome)).data)
+
+
+class ScreenDocumentApi(APIView):
+    """Screen a travel document number (exact after normalisation: fillers, case, spaces, O/0, I/1)
+    against the document lists, with the issuing state when given."""
+
+    required_scopes = {"POST": ["screening:write"]}
+
+    @extend_schema(tags=["screening"], request=s.ScreenDocumentInput, responses=s.ScreeningOutput)
+    def post(self, request):
+        data = s.ScreenDocumentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        outcome = screen_document(number=v["number"], issuing_state=v.get("issuing_state"),
+                                  document_type=v.get("type"), actor=request.user)
+        return Response(s.ScreeningOutput(_outcome(outcome)).data)
+
+
+class ScreenVehicleApi(APIView):
+    """Screen a vehicle plate (exact after normalisation) against the vehicle lists."""
+
+    required_scopes = {"POST": ["screening:write"]}
+
+    @extend_schema(tags=["screening"], request=s.ScreenVehicleInput, responses=s.ScreeningOutput)
+    def post(self, request):
+        data = s.ScreenVehicleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        outcome = screen_vehicle(plate=v["plate"], country=v.get("country"), actor=request.user)
+        return Response(s.ScreeningOutput(_outcome(outcome)).data)
+
+
+class WatchlistListApi(APIView):
+    required_scopes = {"GET": ["watchlists:read"], "POST": ["watchlists:write"]}
+
+    @extend_schema(tags=["watchlists"], responses=s.WatchlistSerializer(many=True))
+    def get(self, request):
+        lists = Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
+        return Response(s.WatchlistSerializer(lists, many=True).data)
+
+    @extend_schema(tags=["watchlists"], request=s.WatchlistWrite, responses={201: s.WatchlistSerializer})
+    def post(self, request):
+        data = s.WatchlistWrite(data=request.data)
+        data.is_valid(raise_exception=True)
+        wl = watchlist_create(actor=request.user, owner_agency=request.user.agency, **data.validated_data)
+        return Response(s.WatchlistSerializer(wl).data, status=status.HTTP_201_CREATED)
+
+
+class WatchlistDetailApi(APIView):
+    required_scopes = {"GET": ["watchlists:read"], "PATCH": ["watchlists:write"]}
+
+    @extend_schema(tags=["watchlists"], responses=s.WatchlistSerializer)
+    def get(self, request, code):
+        wl = get_object_or_404(Watchlist.objects.restrict(request.user, "view"), code=code)
+        return Response(s.WatchlistSerializer(wl).data)
+
+    @extend_schema(tags=["watchlists"], request=s.WatchlistWrite, responses=s.WatchlistSerializer)
+    def patch(self, request, code):
+        wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+        data = s.WatchlistWrite(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("code", None)
+        wl = watchlist_update(actor=request.user, watchlist=wl, **fields)
+        return Response(s.WatchlistSerializer(wl).data)
+
+
+_KINDS = {
+    "persons": (PersonEntry, s.PersonEntrySerializer, s.PersonEntryWrite),
+    "documents": (DocumentEntry, s.DocumentEntrySerializer, s.DocumentEntryWrite),
+    "vehicles": (VehicleEntry, s.VehicleEntrySerializer, s.VehicleEntryWrite),
+}
+
+
+def _entries(kind, user, action, code):
+    model = _KINDS[kind][0]
+    qs = model.objects.restrict(user, action).filter(watchlist__code=code).select_related("watchlist")
+    if model is PersonEntry:
+        qs = qs.prefetch_related(Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
+    return qs.order_by("pk")
+
+
+class EntryListApi(ListAPIView):
+    """Entries of one list (persons, documents or vehicles); POST adds one (audited; a new person
+    entry re-screens recent travelers in the background)."""
+
+    required_scopes = {"GET": ["watchlists:read"], "POST": ["watchlists:write"]}
+    pagination_class = Pagination
+    kind = "persons"
+
+    def get_serializer_class(self):
+        return _KINDS[self.kind][1]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return _KINDS[self.kind][0].objects.none()
+        qs = _entries(self.kind, self.request.user, "view", self.kwargs["code"])
+        q = self.request.query_params.get("q", "").strip()
+        if q and self.kind == "persons":
+            from watchlists.names.normalize import normalize_text
+
+            qs = qs.filter(names__normalized__contains=normalize_text(q)).distinct()
+        return qs
+
+    @extend_schema(tags=["watchlists"], parameters=[OpenApiParameter("q", str, description="name contains (persons)")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, code):
+        wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+        model, out, write = _KINDS[self.kind]
+        data = write(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        if model is PersonEntry:
+            entry = person_entry_create(actor=request.user, watchlist=wl, names=v.pop("names", []), **v)
+        elif model is DocumentEntry:
+            entry = document_entry_create(actor=request.user, watchlist=wl, number=v.pop("number", ""),
+                                          issuing_state=v.pop("issuing_state", ""), status=v.pop("status", ""), **v)
+        else:
+            entry = vehicle_entry_create(actor=request.user, watchlist=wl, plate=v.pop("plate", ""), **v)
+        return Response(out(entry).data, status=status.HTTP_201_CREATED)
+
+
+def _entry_list_view(kind):
+    view = type(f"{kind.title()}EntryListApi", (EntryListApi,), {"kind": kind})
+    extend_schema(tags=["watchlists"], request=_KINDS[kind][2], responses={201: _KINDS[kind][1]})(view.post)
+    return view
+
+
+class EntryDetailApi(APIView):
+    """Read, change (PATCH) or deactivate (DELETE: the entry is kept, inactive) one entry."""
+
+    required_scopes = {"GET": ["watchlists:read"], "PATCH": ["watchlists:write"], "DELETE": ["watchlists:write"]}
+    kind = "persons"
+
+    def _get(self, request, code, pk, action):
+        return get_object_or_404(_entries(self.kind, request.user, action, code), pk=pk)
+
+    def get(self, request, code, pk):
+        return Response(_KINDS[self.kind][1](self._get(request, code, pk, "view")).data)
+
+    def patch(self, request, code, pk):
+        entry = self._get(request, code, pk, "change")
+        model, out, write = _KINDS[self.kind]
+        data = write(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        if model is PersonEntry:
+            entry = person_entry_update(actor=request.user, entry=entry, **v)
+        elif model is DocumentEntry:
+            entry = document_entry_update(actor=request.user, entry=entry, **v)
+        else:
+            entry = vehicle_entry_update(actor=request.user, entry=entry, **v)
+        return Response(out(entry).data)
+
+    def delete(self, request, code, pk):
+        entry = self._get(request, code, pk, "change")
+        entry_deactivate(actor=request.user, entry=entry, reason=request.query_params.get("reason", ""))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _entry_detail_view(kind):
+    view = type(f"{kind.title()}EntryDetailApi", (EntryDetailApi,), {"kind": kind})
+    extend_schema(tags=["watchlists"], responses=_KINDS[kind][1])(view.get)
+    extend_schema(tags=["watchlists"], request=_KINDS[kind][2], responses=_KINDS[kind][1])(view.patch)
+    extend_schema(tags=["watchlists"], responses={204: None})(view.delete)
+    return view
+
+
+class ImportCreateApi(APIView):
+    """Upload a file (CSV, UN SC Consolidated List XML or FollowTheMoney JSON lines) to import into
+    a list. The import runs in the background (all or nothing); poll the job for progress and the
+    report."""
+
+    required_scopes = {"POST": ["watchlists:write"]}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(tags=["watchlists"], request={"multipart/form-data": s.ImportInput}, responses={202: s.ImportJobSerializer})
+    def post(self, request, code):
+        wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+        data = s.ImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        job = import_job_create(actor=request.user, watchlist=wl, fmt=v["format"], uploaded_file=v["file"],
+                                deactivate_missing=v["deactivate_missing"])
+        job.refresh_from_db()
+        return Response(s.ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetailApi(APIView):
+    required_scopes = {"GET": ["watchlists:read"]}
+
+    @extend_schema(tags=["watchlists"], responses=s.ImportJobSerializer)
+    def get(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.restrict(request.user, "view").select_related("watchlist"), pk=pk)
+        return Response(s.ImportJobSerializer(job).data)
+
+
+class HitListApi(ListAPIView):
+    """Hits the caller may see, newest first; filter with `status` and `list`."""
+
+    required_scopes = {"GET": ["hits:read"]}
+    serializer_class = s.HitSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        qs = Hit.objects.restrict(self.request.user, "view").select_related("watchlist")
+        st = self.request.query_params.get("status")
+        if st:
+            qs = qs.filter(status=st)
+        code = self.request.query_params.get("list")
+        if code:
+            qs = qs.filter(watchlist__code=code)
+        return qs.order_by("-created_at", "-pk")
+
+    @extend_schema(tags=["hits"], parameters=[OpenApiParameter("status", str), OpenApiParameter("list", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class HitAdjudicateApi(APIView):
+    """Confirm or dismiss a pending hit (dismissals need a reason code); audited."""
+
+    required_scopes = {"POST": ["hits:write"]}
+
+    @extend_schema(tags=["hits"], request=s.AdjudicateInput, responses=s.HitSerializer)
+    def post(self, request, pk):
+        hit = get_object_or_404(Hit.objects.restrict(request.user, "adjudicate"), pk=pk)
+        data = s.AdjudicateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        hit = hit_adjudicate(actor=request.user, hit=hit, decision=v["decision"], reason=v.get("reason", ""),
+                             note=v.get("note", ""))
+        return Response(s.HitSerializer(hit).data)
+
+
+class FalsePositiveRatesApi(APIView):
+    """Per visible list: confirmed, dismissed and pending hits, and the share of adjudicated hits
+    that were dismissed."""
+
+    required_scopes = {"GET": ["hits:read"]}
+
+    @extend_schema(tags=["hits"], responses=s.FalsePositiveRate(many=True))
+    def get(self, request):
+        rows = [{**{k: v for k, v in r.items() if k != "watchlist"}, "list": r["watchlist"].code}
+                for r in false_positive_rates(user=request.user)]
+        return Response(s.FalsePositiveRate(rows, many=True).data)

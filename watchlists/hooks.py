@@ -1,0 +1,58 @@
+"""How other apps plug into watchlists without watchlists importing them.
+
+``travelers`` registers a *recent travelers provider* at start-up (in its
+``AppConfig.ready``)::
+
+    from watchlists.hooks import register_recent_travelers_provider
+    register_recent_travelers_provider(recent_travelers_for_rescreening)
+
+The provider is called with ``since`` (an aware datetime) and yields
+:class:`RecentTraveler` records (or dicts with the same keys) for travelers
+inspected since then. When a person entry is added or changed, watchlists
+re-screens them in the background and raises hits for new matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class RecentTraveler:
+    person_id: int
+    names: list[str]
+    date_of_birth: str | None = None
+    nationality: str | None = None
+    gender: str | None = None
+    document_numbers: list[str] = field(default_factory=list)
+    inspection_id: int | None = None
+    post_id: int | None = None
+
+
+Provider = Callable[[datetime], Iterable[RecentTraveler | dict]]
+_providers: list[Provider] = []
+
+
+def register_recent_travelers_provider(provider: Provider) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def unregister_recent_travelers_provider(provider: Provider) -> None:
+    if provider in _providers:
+        _providers.remove(provider)
+
+
+_FIELDS = set(RecentTraveler.__dataclass_fields__)
+
+
+def recent_travelers(since: datetime) -> Iterable[RecentTraveler]:
+    """Every traveler the registered providers report (extra keys of a dict are ignored)."""
+    for provider in list(_providers):
+        for item in provider(since):
+            if isinstance(item, RecentTraveler):
+                yield item
+            else:
+                yield RecentTraveler(**{k: v for k, v in item.items() if k in _FIELDS})

@@ -1,0 +1,537 @@
+"""Candidate retrieval over a large list of persons, updated in place.
+
+Layout (everything numeric lives in numpy arrays):
+
+* a vocabulary of distinct part *readings* (:class:`~.parsing.Form`), each
+  with a coarse consonant key (:func:`~.phonetic.retrieval_key`);
+* a symmetric-deletion table on those keys, so a query key finds every
+  vocabulary key within one edit (``MHMD`` finds ``HMD``, ``MHMT``);
+* postings: for every reading, the *rows* (one row per name of an entry)
+  that contain it, as a compressed array built in bulk plus a small
+  per-reading list for rows added since (merged by :meth:`compact`);
+* per row: its entry slot and number of parts; per entry slot: the external
+  id, an ``active`` flag, birth year/month/day, gender and up to two
+  nationality codes.
+
+A query is parsed like an entry. For each query part the similar readings
+are found through the key table and scored exactly
+(:func:`~.score.part_similarity`); the scores are spread over their postings
+into a dense per-row buffer (one float per row, reused), summed over the
+query parts (two adjacent query parts read as one also count, so
+``Gholam Reza`` finds ``غلامرضا``; the opposite direction, one query part
+against two entry parts, is only seen by the exact scorer), turned into an approximate name score per row and adjusted by
+the date of birth, gender and nationality evidence, all vectorised. The best
+rows are then scored exactly by :func:`~.score.score_person`, which also
+writes the explanation.
+
+Adding an entry makes it searchable at once (its rows go into the delta
+lists); removing it clears its ``active`` flag. Nothing here imports Django:
+the screening service feeds it from the database (see ``watchlists.search``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import phonetic
+from .parsing import Form, NamePart, parse_name
+from .score import (
+    DEFAULT_THRESHOLD,
+    EVIDENCE,
+    KNEE,
+    SHORT_SIDE_WEIGHT,
+    Person,
+    Result,
+    joined_part,
+    parse_dob,
+    part_similarity,
+    score_person,
+)
+
+MIN_PART_SIMILARITY = 0.6
+"""Readings less similar than this to a query part do not count for it."""
+
+
+class _Growable:
+    """A numpy array that grows by doubling."""
+
+    def __init__(self, dtype, capacity: int = 1024, fill=0):
+        self.dtype = dtype
+        self.fill = fill
+        self.data = np.full(capacity, fill, dtype=dtype)
+        self.size = 0
+
+    def reserve(self, n: int) -> None:
+        if n > len(self.data):
+            cap = max(n, 2 * len(self.data))
+            new = np.full(cap, self.fill, dtype=self.dtype)
+            new[: self.size] = self.data[: self.size]
+            self.data = new
+
+    def append(self, value) -> int:
+        self.reserve(self.size + 1)
+        self.data[self.size] = value
+        self.size += 1
+        return self.size - 1
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=self.dtype)
+        self.reserve(self.size + len(values))
+        self.data[self.size : self.size + len(values)] = values
+        self.size += len(values)
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+    def nbytes(self) -> int:
+        return self.data.nbytes
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+@dataclass
+class Candidate:
+    entry_id: object
+    approx: float
+
+
+class PersonIndex:
+    """In-memory screening index (see module docstring)."""
+
+    def __init__(self, name_lookup: Callable[[list], dict] | None = None):
+        """``name_lookup(entry_ids) -> {entry_id: Person}`` fetches the
+        shortlisted entries for exact scoring (from the database, say);
+        without it the index keeps each entry's Person itself."""
+        self._lock = threading.RLock()
+        self._vocab: dict[tuple, int] = {}
+        self._forms: list[Form] = []
+        self._key_vids: dict[str, list[int]] = {}
+        self._del_keys: dict[str, set[str]] = {}
+        self._post_ptr = np.zeros(1, dtype=np.int64)
+        self._post_rows = np.zeros(0, dtype=np.int32)
+        self._delta: dict[int, list[int]] = {}
+        self._delta_count = 0
+        self._row_slot = _Growable(np.int32)
+        self._row_nparts = _Growable(np.int8)
+        self._slot_ids: list[object] = []
+        self._slot_of: dict[object, int] = {}
+        self._active = _Growable(np.bool_)
+        self._year = _Growable(np.int16)
+        self._month = _Growable(np.int8)
+        self._day = _Growable(np.int8)
+        self._gender = _Growable(np.int8)
+        self._nat1 = _Growable(np.int16, fill=-1)
+        self._nat2 = _Growable(np.int16, fill=-1)
+        self._nat_codes: dict[str, int] = {}
+        self._persons: dict[object, Person] | None = {} if name_lookup is None else None
+        self._lookup = name_lookup
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._acc = np.zeros(0, dtype=np.float32)
+        self._sim_cache: OrderedDict = OrderedDict()
+        self._sim_cache_vocab = 0
+
+    # ------------------------------------------------------------------
+    # vocabulary
+
+    def _vid(self, form: Form) -> int:
+        k = (form.units, form.unvocalised, form.latin)
+        vid = self._vocab.get(k)
+        if vid is None:
+            vid = len(self._forms)
+            self._vocab[k] = vid
+            self._forms.append(Form(form.latin, form.units, form.unvocalised, form.key, 0.0))
+            if form.key not in self._key_vids:
+                self._key_vids[form.key] = []
+                self._del_keys.setdefault(form.key, set()).add(form.key)
+                for d in _deletions(form.key):
+                    self._del_keys.setdefault(d, set()).add(form.key)
+            self._key_vids[form.key].append(vid)
+        return vid
+
+    def _similar_keys(self, key: str) -> set[str]:
+        keys = set(self._del_keys.get(key, ()))
+        for d in _deletions(key):
+            keys |= self._del_keys.get(d, set())
+        return keys
+
+    def _row_vids(self, parts: tuple[NamePart, ...]) -> list[int]:
+        return sorted({self._vid(f) for p in parts for f in p.forms})
+
+    def _nat_id(self, code: str) -> int:
+        code = code.strip().upper()
+        if code not in self._nat_codes:
+            self._nat_codes[code] = len(self._nat_codes)
+        return self._nat_codes[code]
+
+    # ------------------------------------------------------------------
+    # updates
+
+    def _new_slot(self, person: Person) -> int:
+        slot = len(self._slot_ids)
+        self._slot_ids.append(person.entry_id)
+        self._slot_of[person.entry_id] = slot
+        dob = person.dob()
+        self._active.append(True)
+        self._year.append(dob.year if dob else 0)
+        self._month.append(dob.month or 0 if dob else 0)
+        self._day.append(dob.day or 0 if dob and not dob.year_only else 0)
+        g = (person.gender or "").strip().upper()[:1]
+        self._gender.append(1 if g == "M" else 2 if g == "F" else 0)
+        nats = [c for c in person.nationalities if c][:2]
+        self._nat1.append(self._nat_id(nats[0]) if nats else -1)
+        self._nat2.append(self._nat_id(nats[1]) if len(nats) > 1 else -1)
+        if self._persons is not None:
+            self._persons[person.entry_id] = person
+        return slot
+
+    def add(self, person: Person) -> None:
+        """Add (or replace) one entry; searchable when this returns."""
+        with self._lock:
+            if person.entry_id in self._slot_of:
+                self.remove(person.entry_id)
+            slot = self._new_slot(person)
+            rows = []
+            for name in person.names:
+                parsed = parse_name(name)
+                if not parsed.parts:
+                    continue
+                row = self._row_slot.append(slot)
+                self._row_nparts.append(min(len(parsed.parts), 127))
+                rows.append(row)
+                for vid in self._row_vids(parsed.parts):
+                    self._delta.setdefault(vid, []).append(row)
+                    self._delta_count += 1
+
+    def remove(self, entry_id) -> bool:
+        """Deactivate an entry; False if it was not indexed."""
+        with self._lock:
+            slot = self._slot_of.pop(entry_id, None)
+            if slot is None:
+                return False
+            self._active.data[slot] = False
+            if self._persons is not None:
+                self._persons.pop(entry_id, None)
+            return True
+
+    def bulk_load(self, persons: Iterable[Person]) -> None:
+        """Add many entries, then compact the postings once."""
+        pairs_vid: list[int] = []
+        pairs_row: list[int] = []
+        with self._lock:
+            for person in persons:
+                if person.entry_id in self._slot_of:
+                    self.remove(person.entry_id)
+                slot = self._new_slot(person)
+                rows = []
+                for name in person.names:
+                    parsed = parse_name(name)
+                    if not parsed.parts:
+                        continue
+                    row = self._row_slot.append(slot)
+                    self._row_nparts.append(min(len(parsed.parts), 127))
+                    rows.append(row)
+                    for vid in self._row_vids(parsed.parts):
+                        pairs_vid.append(vid)
+                        pairs_row.append(row)
+            self._merge(
+                np.asarray(pairs_vid, dtype=np.int64),
+                np.asarray(pairs_row, dtype=np.int32),
+            )
+        parse_name.cache_clear()
+
+    def compact(self) -> None:
+        """Merge the delta lists into the compressed postings."""
+        with self._lock:
+            if not self._delta_count:
+                return
+            vids = np.fromiter(
+                (v for v, rows in self._delta.items() for _ in rows),
+                dtype=np.int64,
+                count=self._delta_count,
+            )
+            rows = np.fromiter(
+                (r for rs in self._delta.values() for r in rs),
+                dtype=np.int32,
+                count=self._delta_count,
+            )
+            self._delta = {}
+            self._delta_count = 0
+            self._merge(vids, rows)
+
+    def _merge(self, new_vids: np.ndarray, new_rows: np.ndarray) -> None:
+        nv = len(self._forms)
+        old_counts = np.diff(self._post_ptr)
+        old_vids = np.repeat(np.arange(len(old_counts), dtype=np.int64), old_counts)
+        vids = np.concatenate([old_vids, new_vids])
+        rows = np.concatenate([self._post_rows, new_rows])
+        order = np.lexsort((rows, vids))
+        vids = vids[order]
+        self._post_rows = rows[order].astype(np.int32)
+        counts = np.bincount(vids, minlength=nv)
+        self._post_ptr = np.zeros(nv + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._post_ptr[1:])
+
+    # ------------------------------------------------------------------
+    # queries
+
+    def _postings(self, vid: int) -> np.ndarray:
+        if vid + 1 < len(self._post_ptr):
+            base = self._post_rows[self._post_ptr[vid] : self._post_ptr[vid + 1]]
+        else:
+            base = self._post_rows[:0]
+        extra = self._delta.get(vid)
+        if extra:
+            return np.concatenate([base, np.asarray(extra, dtype=np.int32)])
+        return base
+
+    def _similar_vids(self, part: NamePart) -> list[tuple[int, float]]:
+        """Vocabulary readings similar to ``part``, with their similarity.
+
+        Cached per reading set; the cache is dropped when the vocabulary
+        grows (a new reading may be similar to a cached part)."""
+        if self._sim_cache_vocab != len(self._forms):
+            self._sim_cache.clear()
+            self._sim_cache_vocab = len(self._forms)
+        key = part.forms
+        cached = self._sim_cache.get(key)
+        if cached is not None:
+            self._sim_cache.move_to_end(key)
+            return cached
+        keys: set[str] = set()
+        for f in part.forms:
+            keys |= self._similar_keys(f.key)
+        out = []
+        for k in keys:
+            for vid in self._key_vids.get(k, ()):
+                s, _ = part_similarity(part, NamePart("", (self._forms[vid],)))
+                if s >= MIN_PART_SIMILARITY:
+                    out.append((vid, s))
+        self._sim_cache[key] = out
+        if len(self._sim_cache) > 50_000:
+            self._sim_cache.popitem(last=False)
+        return out
+
+    def candidates(self, query: Person, threshold: float = DEFAULT_THRESHOLD, limit: int = 50) -> list[Candidate]:
+        """Rows whose approximate score may reach ``threshold``, best first,
+        one per entry, at most ``limit``."""
+        with self._lock:
+            n_rows = self._row_slot.size
+            if n_rows == 0:
+                return []
+            if len(self._buf) < n_rows:
+                self._buf = np.zeros(max(n_rows, 2 * len(self._buf)), dtype=np.float32)
+                self._acc = np.zeros(len(self._buf), dtype=np.float32)
+            best_rows: dict[int, float] = {}
+            for qname in query.names:
+                parsed = parse_name(qname)
+                if not parsed.parts:
+                    continue
+                self._score_rows(parsed.parts, query, threshold, best_rows)
+            if not best_rows:
+                return []
+            # one candidate per entry
+            per_entry: dict[int, float] = {}
+            slots = self._row_slot.data
+            for row, approx in best_rows.items():
+                slot = int(slots[row])
+                if approx > per_entry.get(slot, -1.0):
+                    per_entry[slot] = approx
+            ranked = sorted(per_entry.items(), key=lambda kv: -kv[1])[:limit]
+            return [Candidate(self._slot_ids[slot], approx) for slot, approx in ranked]
+
+    def _score_rows(
+        self,
+        parts: tuple[NamePart, ...],
+        query: Person,
+        threshold: float,
+        best_rows: dict[int, float],
+    ) -> None:
+        n_rows = self._row_slot.size
+        acc = self._acc[:n_rows]
+        buf = self._buf[:n_rows]
+        acc.fill(0.0)
+        touched = False
+        part_sims = [self._similar_vids(p) for p in parts]
+        # A pair of adjacent query parts read as one counts for both parts.
+        if len(parts) <= 6:
+            for i in range(len(parts) - 1):
+                joined = self._similar_vids(joined_part(parts[i], parts[i + 1]))
+                part_sims[i] = part_sims[i] + joined
+                part_sims[i + 1] = part_sims[i + 1] + joined
+        for sims in part_sims:
+            if not sims:
+                continue
+            rows_k = []
+            for vid, s in sims:
+                post = self._postings(vid)
+                if not len(post):
+                    continue
+                k = s if s >= KNEE else max(0.0, 2 * s - KNEE)
+                cur = buf[post]
+                np.maximum(cur, np.float32(k), out=cur)
+                buf[post] = cur
+                rows_k.append(post)
+            if not rows_k:
+                continue
+            allrows = np.concatenate(rows_k) if len(rows_k) > 1 else rows_k[0]
+            # each row once: buf holds the best similarity for this part
+            vals = buf[allrows]
+            buf[allrows] = 0.0
+            nz = vals > 0
+            allrows = allrows[nz]
+            acc[allrows] += vals[nz]
+            touched = True
+        if not touched:
+            return
+        rows = np.flatnonzero(acc).astype(np.int64)
+        total = acc[rows]
+        acc[rows] = 0.0
+        nq = len(parts)
+        nr = self._row_nparts.data[rows].astype(np.float32)
+        nr = np.maximum(nr, 1)
+        n_small = np.minimum(nr, nq)
+        n_large = np.maximum(nr, nq)
+        cov_small = np.minimum(total / n_small, 1.0)
+        cov_large = np.minimum(total / n_large, 1.0)
+        name = SHORT_SIDE_WEIGHT * cov_small + (1 - SHORT_SIDE_WEIGHT) * cov_large
+        # Evidence adds at most a few hundredths: rows far below the threshold by name are out.
+        near = name >= threshold - 0.12
+        rows, name = rows[near], name[near]
+        slots = self._row_slot.data[rows]
+        active = self._active.data[slots]
+        approx = name + self._evidence(query, slots)
+        keep = active & (approx >= threshold - 0.08)
+        rows = rows[keep]
+        approx = approx[keep]
+        if len(rows) > 2000:
+            top = np.argpartition(-approx, 2000)[:2000]
+            rows, approx = rows[top], approx[top]
+        for r, a in zip(rows.tolist(), approx.tolist(), strict=True):
+            if a > best_rows.get(r, -1.0):
+                best_rows[r] = a
+
+    def _evidence(self, query: Person, slots: np.ndarray) -> np.ndarray:
+        """Vectorised date-of-birth, gender and nationality evidence."""
+        ev = np.zeros(len(slots), dtype=np.float32)
+        try:
+            dob = query.dob()
+        except ValueError:
+            dob = None
+        if dob is not None:
+            years = self._year.data[slots].astype(np.int32)
+            known = years > 0
+            diff = np.abs(years - dob.year)
+            ev += np.where(known & (diff == 0), EVIDENCE["dob_same_year"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff == 1), EVIDENCE["dob_year_off_by_one"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff >= 2) & (diff <= 3), EVIDENCE["dob_year_off_2_3"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff >= 4) & (diff <= 9), EVIDENCE["dob_year_off_4_9"], 0.0).astype(np.float32)
+            ev += np.where(known & (diff >= 10), EVIDENCE["dob_year_off_10_plus"], 0.0).astype(np.float32)
+            if dob.full:
+                months = self._month.data[slots]
+                days = self._day.data[slots]
+                exact = known & (diff == 0) & (months == dob.month) & (days == dob.day)
+                swapped = known & (diff == 0) & (months == dob.day) & (days == dob.month) & ~exact
+                ev += np.where(exact, EVIDENCE["dob_exact"] - EVIDENCE["dob_same_year"], 0.0).astype(np.float32)
+                ev += np.where(swapped, EVIDENCE["dob_swapped"] - EVIDENCE["dob_same_year"], 0.0).astype(np.float32)
+        g = (query.gender or "").strip().upper()[:1]
+        if g in ("M", "F"):
+            gv = 1 if g == "M" else 2
+            gs = self._gender.data[slots]
+            ev += np.where((gs > 0) & (gs != gv), EVIDENCE["gender_differs"], 0.0).astype(np.float32)
+        qn = [self._nat_codes.get(c.strip().upper(), -2) for c in query.nationalities if c]
+        if qn:
+            n1 = self._nat1.data[slots]
+            n2 = self._nat2.data[slots]
+            shared = np.isin(n1, qn) | np.isin(n2, qn)
+            known = n1 >= 0
+            ev += np.where(known & shared, EVIDENCE["nationality_shared"], 0.0).astype(np.float32)
+            ev += np.where(known & ~shared, EVIDENCE["nationality_differs"], 0.0).astype(np.float32)
+        return ev
+
+    def persons(self, entry_ids: list) -> dict:
+        """``{entry_id: Person}`` for the shortlisted entries still present."""
+        if self._persons is not None:
+            return {i: self._persons[i] for i in entry_ids if i in self._persons}
+        return self._lookup(entry_ids)
+
+    def search(
+        self,
+        query: Person,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 20,
+        shortlist: int = 30,
+    ) -> list[Result]:
+        """Exactly scored hits at or above ``threshold``, best first."""
+        results = []
+        candidates = self.candidates(query, threshold, shortlist)
+        persons = self.persons([c.entry_id for c in candidates]) if candidates else {}
+        for cand in candidates:
+            person = persons.get(cand.entry_id)
+            if person is None:
+                continue  # removed since the candidates were drawn
+            res = score_person(query, person, threshold)
+            if res.score >= threshold:
+                res.explanation["entry_id"] = cand.entry_id
+                results.append((res, cand.entry_id))
+        results.sort(key=lambda r: -r[0].score)
+        return [r for r, _ in results[:limit]]
+
+    # ------------------------------------------------------------------
+    # introspection
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def memory_bytes(self) -> dict[str, int]:
+        """Bytes held by the numpy arrays (Python dicts are estimated apart)."""
+        arrays = {
+            "postings": self._post_rows.nbytes + self._post_ptr.nbytes,
+            "rows": self._row_slot.nbytes() + self._row_nparts.nbytes(),
+            "entries": sum(
+                g.nbytes()
+                for g in (
+                    self._active,
+                    self._year,
+                    self._month,
+                    self._day,
+                    self._gender,
+                    self._nat1,
+                    self._nat2,
+                )
+            ),
+            "buffers": self._buf.nbytes + self._acc.nbytes,
+        }
+        return arrays
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "entries": len(self),
+            "rows": self._row_slot.size,
+            "vocabulary": len(self._forms),
+            "keys": len(self._key_vids),
+            "postings": len(self._post_rows) + self._delta_count,
+            "delta_postings": self._delta_count,
+        }
+
+
+def phonetic_key(name: str) -> list[str]:
+    """The retrieval keys of a name's parts (for display and debugging)."""
+    return [f.key for p in parse_name(name).parts for f in p.forms[:1]]
+
+
+__all__ = [
+    "MIN_PART_SIMILARITY",
+    "Candidate",
+    "PersonIndex",
+    "parse_dob",
+    "phonetic",
+    "phonetic_key",
+]

@@ -1,0 +1,111 @@
+"""The candidate index: retrieval, incremental add/remove, evidence filter."""
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from watchlists.names.index import PersonIndex
+from watchlists.names.score import Person
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+from synthetic import generate, spelling_variant
+
+
+@pytest.fixture(scope="module")
+def people():
+    return [
+        Person(
+            p["names"],
+            p["date_of_birth"],
+            tuple(p["nationalities"]),
+            p["gender"],
+            entry_id=p["id"],
+        )
+        for p in generate(3000, seed=7)
+    ]
+
+
+@pytest.fixture(scope="module")
+def index(people):
+    idx = PersonIndex()
+    idx.bulk_load(people)
+    return idx
+
+
+def test_finds_respelled_entries(index, people):
+    rng = random.Random(3)
+    found = 0
+    trials = 100
+    for _ in range(trials):
+        p = rng.choice(people)
+        q = Person(
+            [spelling_variant(rng, p.names[0])],
+            p.date_of_birth,
+            p.nationalities,
+            p.gender,
+        )
+        hits = index.search(q)
+        found += any(h.explanation["entry_id"] == p.entry_id for h in hits)
+    assert found / trials >= 0.95
+
+
+def test_new_entry_is_searchable_immediately_and_removal_hides_it(index):
+    person = Person(["Zubair Qahtan Al-Mashhadani"], "1971-03-09", ("IRQ",), "M", entry_id="new-1")
+    q = Person(["زبير قحطان المشهداني"], "1971", ("IRQ",), "M")
+    assert not any(h.explanation["entry_id"] == "new-1" for h in index.search(q))
+    index.add(person)
+    hits = index.search(q)
+    assert hits and hits[0].explanation["entry_id"] == "new-1"
+    assert index.remove("new-1")
+    assert not any(h.explanation["entry_id"] == "new-1" for h in index.search(q))
+    assert not index.remove("new-1")
+
+
+def test_update_replaces_names(index):
+    index.add(Person(["Qutaiba Sarmad"], "1990", entry_id="upd"))
+    index.add(Person(["Muhannad Sarmad"], "1990", entry_id="upd"))
+    assert not any(h.explanation["entry_id"] == "upd" for h in index.search(Person(["Qutaiba Sarmad"], "1990")))
+    assert any(h.explanation["entry_id"] == "upd" for h in index.search(Person(["Mohanad Sarmad"], "1990")))
+
+
+def test_compact_keeps_results(index):
+    index.add(Person(["Sinan Thamer"], "1980", entry_id="cmp"))
+    before = [h.explanation["entry_id"] for h in index.search(Person(["Sinan Thamir"], "1980"))]
+    index.compact()
+    assert index.stats()["delta_postings"] == 0
+    after = [h.explanation["entry_id"] for h in index.search(Person(["Sinan Thamir"], "1980"))]
+    assert before == after and "cmp" in after
+
+
+def test_contradicting_evidence_filters_in_the_index(index):
+    index.add(Person(["Sinan Thamer"], "1980", ("IRQ",), "M", entry_id="ev"))
+    assert not any(
+        h.explanation["entry_id"] == "ev" for h in index.search(Person(["Sinan Thamer"], "1940", ("IRQ",), "M"))
+    )
+    assert not any(
+        h.explanation["entry_id"] == "ev" for h in index.search(Person(["Sinan Thamer"], "1980", ("IRQ",), "F"))
+    )
+
+
+def test_hits_are_ordered_and_explained(index):
+    index.add(Person(["Harith Adel Al-Lami"], "1975-02-03", ("IRQ",), "M", entry_id="ord"))
+    hits = index.search(Person(["Harith Adil Allami"], "1975-02-03", ("IRQ",), "M"))
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert hits[0].explanation["entry_id"] == "ord"
+    assert hits[0].explanation["name_parts"]
+
+
+def test_memory_and_stats(index):
+    stats = index.stats()
+    assert stats["entries"] == len(index) > 3000
+    assert sum(index.memory_bytes().values()) > 0
+
+
+def test_empty_index_and_empty_query():
+    idx = PersonIndex()
+    assert idx.search(Person(["Ali Hassan"])) == []
+    idx.add(Person(["Ali Hassan"], entry_id=1))
+    assert idx.search(Person(["---"])) == []

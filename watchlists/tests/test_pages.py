@@ -1,0 +1,79 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from watchlists.models import Hit, HitStatus, PersonEntry
+from watchlists.services import person_entry_create, screen_person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_supervisor_manages_a_list_through_the_pages(login, supervisor, wanted, django_capture_on_commit_callbacks):
+    c = login(supervisor)
+    assert c.get("/watchlists/").status_code == 200
+    r = c.post("/watchlists/WANTED/persons/new/", {"names": "Sinan Thamer Al-Lami\nسنان ثامر اللامي", "date_of_birth": "1981",
+                                                  "gender": "M", "nationalities": "IRQ"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    entry = PersonEntry.objects.get()
+    page = c.get("/watchlists/WANTED/?q=sinan").content.decode()
+    assert "Sinan Thamer Al-Lami" in page
+    page = c.get("/watchlists/WANTED/?q=Sinan+Thamir&similar=on").content.decode()
+    assert "Sinan Thamer Al-Lami" in page
+    r = c.post(f"/watchlists/WANTED/persons/{entry.pk}/edit/", {"names": "Sinan Thamer", "date_of_birth": "1981-13-01"})
+    assert r.status_code == 200 and "month out of range" in r.content.decode()
+    r = c.post(f"/watchlists/WANTED/persons/{entry.pk}/edit/", {"names": "Sinan Thamer", "date_of_birth": "1981-03-01"})
+    assert r.status_code == 302
+    r = c.post(f"/watchlists/WANTED/persons/{entry.pk}/deactivate/")
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    assert not entry.is_active and entry.birth_month == 3
+
+
+def test_import_page_shows_the_report(login, supervisor, wanted, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    c = login(supervisor)
+    data = (Path(__file__).parent / "fixtures" / "persons.csv").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post("/watchlists/WANTED/import/", {"format": "csv", "file": SimpleUploadedFile("p.csv", data),
+                                                  "deactivate_missing": "on"})
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "P-3" in page and "date_of_birth" in page  # a rejected row with its reason
+    assert "Succeeded" in page
+
+
+def test_hits_queue_adjudication_and_rate(login, supervisor, wanted):
+    person_entry_create(actor=None, watchlist=wanted, names=["Laith Kareem"])
+    screen_person(names=["Layth Karim"])
+    hit = Hit.objects.get()
+    c = login(supervisor)
+    page = c.get("/watchlists/hits/").content.decode()
+    assert "Laith Kareem" in page and "matched" in page  # the explanation is shown
+    c.post(f"/watchlists/hits/{hit.pk}/adjudicate/", {"decision": "dismissed", "reason": ""})
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.PENDING  # a dismissal needs a reason
+    c.post(f"/watchlists/hits/{hit.pk}/adjudicate/", {"decision": "dismissed", "reason": "different_person"})
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.DISMISSED
+    assert "100%" in c.get("/watchlists/hits/?status=dismissed").content.decode()
+
+
+def test_officer_cannot_open_supervisor_pages(login, officer_a, booth_a, wanted):
+    c = login(officer_a, booth_a)
+    assert c.get("/watchlists/").status_code == 403
+    assert c.get("/watchlists/hits/").status_code == 403
+
+
+def test_inspection_hits_tag_orders_by_severity(rf, supervisor, wanted, border_agency):
+    from django.template import Context, Template
+
+    from watchlists.models import Watchlist
+
+    monitor = Watchlist.objects.create(code="MON", name="Monitor", owner_agency=border_agency, action="monitor")
+    person_entry_create(actor=None, watchlist=monitor, names=["Laith Kareem"])
+    person_entry_create(actor=None, watchlist=wanted, names=["Laith Kareem"])
+    screen_person(names=["Laith Kareem"], inspection_id=9)
+    request = rf.get("/")
+    request.user = supervisor
+    html = Template("{% load watchlists_tags %}{% inspection_hits 9 %}").render(Context({"request": request}))
+    assert html.index("Arrest") < html.index("Monitor")

@@ -1,0 +1,260 @@
+"""Supervisor pages: lists, entries (search, create, edit, deactivate), imports, hits queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import Role, role_required
+from watchlists.forms import (
+    AdjudicateForm,
+    DocumentEntryForm,
+    ImportForm,
+    PersonEntryForm,
+    SearchForm,
+    VehicleEntryForm,
+    WatchlistForm,
+)
+from watchlists.models import (
+    DocumentEntry,
+    Hit,
+    HitStatus,
+    ImportJob,
+    PersonEntry,
+    PersonEntryName,
+    VehicleEntry,
+    Watchlist,
+)
+from watchlists.names.normalize import normalize_text
+from watchlists.search import dob_string
+from watchlists.selectors import false_positive_rates
+from watchlists.services import (
+    document_entry_create,
+    entry_deactivate,
+    hit_adjudicate,
+    import_job_create,
+    person_entry_create,
+    person_entry_update,
+    screen_person,
+    vehicle_entry_create,
+    watchlist_create,
+    watchlist_update,
+)
+from watchlists.services.imports import import_progress
+
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "message_dict") else {"__all__": exc.messages}
+    for field, msgs in errors.items():
+        target = field if field in form.fields else None
+        for msg in msgs:
+            form.add_error(target, msg if target else f"{field}: {msg}")
+
+
+@role_required(*SUPERVISORS)
+def watchlist_list(request):
+    rates = {r["watchlist"].pk: r for r in false_positive_rates(user=request.user)}
+    lists = (Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
+             .annotate(n_persons=Count("personentrys", filter=Q(personentrys__is_active=True), distinct=True)))
+    changeable = set(Watchlist.objects.restrict(request.user, "change").values_list("pk", flat=True))
+    rows = [{"wl": wl, "rate": rates.get(wl.pk), "can_change": wl.pk in changeable} for wl in lists]
+    return render(request, "watchlists/watchlist_list.html", {"rows": rows})
+
+
+@role_required(*SUPERVISORS)
+def watchlist_edit(request, code=None):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code) if code else None
+    initial = {f: getattr(wl, f) for f in WatchlistForm.base_fields} if wl else {"default_threshold": Watchlist._meta.get_field("default_threshold").default}
+    form = WatchlistForm(request.POST or None, initial=initial)
+    if wl:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if wl:
+                data.pop("code")
+                wl = watchlist_update(actor=request.user, watchlist=wl, **data)
+            else:
+                wl = watchlist_create(actor=request.user, owner_agency=request.user.agency, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Watchlist saved."))
+            return redirect("watchlists:detail", code=wl.code)
+    return render(request, "watchlists/watchlist_form.html", {"form": form, "wl": wl})
+
+
+@role_required(*SUPERVISORS)
+def watchlist_detail(request, code):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "view"), code=code)
+    can_change = Watchlist.objects.restrict(request.user, "change").filter(pk=wl.pk).exists()
+    form = SearchForm(request.GET or None)
+    persons = PersonEntry.objects.filter(watchlist=wl).prefetch_related(
+        Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))).order_by("-updated_at")
+    similar = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"]
+        if form.cleaned_data["similar"]:
+            try:
+                outcome = screen_person(names=[q], actor=request.user, store_hits=False, limit=50)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                similar = [h for h in outcome.hits if h["list"] == wl.code]
+                persons = persons.filter(pk__in=[h["entry_id"] for h in similar])
+        else:
+            persons = persons.filter(names__normalized__contains=normalize_text(q)).distinct()
+    page = Paginator(persons, 50).get_page(request.GET.get("page"))
+    for e in page:
+        e.dob = dob_string(e.birth_year, e.birth_month, e.birth_day)
+    scores = {h["entry_id"]: h["score"] for h in similar} if similar else {}
+    return render(request, "watchlists/watchlist_detail.html", {
+        "wl": wl, "form": form, "page": page, "can_change": can_change, "scores": scores,
+        "documents": DocumentEntry.objects.filter(watchlist=wl).order_by("-updated_at")[:50],
+        "vehicles": VehicleEntry.objects.filter(watchlist=wl).order_by("-updated_at")[:50],
+        "imports": ImportJob.objects.filter(watchlist=wl)[:10],
+    })
+
+
+@role_required(*SUPERVISORS)
+def person_edit(request, code, pk=None):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+    entry = get_object_or_404(PersonEntry, watchlist=wl, pk=pk) if pk else None
+    initial = {}
+    if entry:
+        initial = {
+            "names": "\n".join(entry.names.order_by("-is_primary", "pk").values_list("full_name", flat=True)),
+            "date_of_birth": dob_string(entry.birth_year, entry.birth_month, entry.birth_day) or "",
+            "gender": entry.gender, "nationalities": ", ".join(entry.nationalities),
+            "document_numbers": ", ".join(entry.document_numbers), "place_of_birth": entry.place_of_birth,
+            "remarks": entry.remarks, "external_id": entry.external_id,
+        }
+    form = PersonEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kwargs = form.service_kwargs()
+            if entry:
+                person_entry_update(actor=request.user, entry=entry, **kwargs)
+            else:
+                entry = person_entry_create(actor=request.user, watchlist=wl, **kwargs)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Entry saved; recent travelers are being re-screened."))
+            return redirect("watchlists:detail", code=wl.code)
+    return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "entry": entry, "kind": _("person")})
+
+
+@role_required(*SUPERVISORS)
+def document_new(request, code):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+    form = DocumentEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document_entry_create(actor=request.user, watchlist=wl, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Document entry saved."))
+            return redirect("watchlists:detail", code=wl.code)
+    return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "kind": _("document")})
+
+
+@role_required(*SUPERVISORS)
+def vehicle_new(request, code):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+    form = VehicleEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle_entry_create(actor=request.user, watchlist=wl, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Vehicle entry saved."))
+            return redirect("watchlists:detail", code=wl.code)
+    return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "kind": _("vehicle")})
+
+
+_ENTRY_MODELS = {"persons": PersonEntry, "documents": DocumentEntry, "vehicles": VehicleEntry}
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def entry_deactivate_view(request, code, kind, pk):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+    model = _ENTRY_MODELS.get(kind)
+    if model is None:
+        raise PermissionDenied
+    entry = get_object_or_404(model, watchlist=wl, pk=pk)
+    entry_deactivate(actor=request.user, entry=entry, reason=request.POST.get("reason", "")[:200])
+    messages.success(request, _("Entry deactivated (kept for the record)."))
+    return redirect("watchlists:detail", code=wl.code)
+
+
+@role_required(*SUPERVISORS)
+def import_new(request, code):
+    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(actor=request.user, watchlist=wl, fmt=form.cleaned_data["format"],
+                                    uploaded_file=form.cleaned_data["file"],
+                                    deactivate_missing=form.cleaned_data["deactivate_missing"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("watchlists:import", pk=job.pk)
+    return render(request, "watchlists/import_form.html", {"form": form, "wl": wl})
+
+
+@role_required(*SUPERVISORS)
+def import_detail(request, pk):
+    job = get_object_or_404(ImportJob.objects.restrict(request.user, "view").select_related("watchlist"), pk=pk)
+    done, total = import_progress(job)
+    template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
+    return render(request, template, {"job": job, "done": done, "total": total})
+
+
+@role_required(*SUPERVISORS)
+def hit_queue(request):
+    status = request.GET.get("status", HitStatus.PENDING)
+    hits = Hit.objects.restrict(request.user, "view").select_related("watchlist", "post").order_by("-created_at", "-pk")
+    if status in HitStatus.values:
+        hits = hits.filter(status=status)
+    code = request.GET.get("list")
+    if code:
+        hits = hits.filter(watchlist__code=code)
+    page = Paginator(hits, 25).get_page(request.GET.get("page"))
+    return render(request, "watchlists/hit_queue.html", {
+        "page": page, "status": status, "statuses": HitStatus.choices, "rates": false_positive_rates(user=request.user),
+        "form": AdjudicateForm(), "list_code": code or "",
+    })
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def hit_adjudicate_view(request, pk):
+    hit = get_object_or_404(Hit.objects.restrict(request.user, "adjudicate"), pk=pk)
+    form = AdjudicateForm(request.POST)
+    if form.is_valid():
+        try:
+            hit_adjudicate(actor=request.user, hit=hit, decision=form.cleaned_data["decision"],
+                           reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                messages.error(request, f"{field}: {' '.join(msgs)}")
+        else:
+            messages.success(request, _("Hit %(id)s: %(decision)s.") % {"id": hit.pk, "decision": form.cleaned_data["decision"]})
+    else:
+        for field, msgs in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(msgs)}")
+    return redirect(request.POST.get("next") or "watchlists:hits")
