@@ -44,6 +44,22 @@ def _celery_mode(request):
     app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_indexes(settings, tmp_path):
+    """Per-process search indexes (watchlist names, face galleries) start empty in every test:
+    test databases reuse primary keys, which production never does."""
+    from biometrics.services.face_index import reset_registries
+    from watchlists.search import registry
+
+    settings.WATCHLISTS_INDEX_REFRESH_SECONDS = 0
+    settings.BMIS_FACE_INDEX_DIR = tmp_path / "face-index"
+    registry().clear()
+    reset_registries()
+    yield
+    registry().clear()
+    reset_registries()
+
+
 @pytest.fixture
 def celery_live_worker():
     """A real Celery worker (in a thread) consuming every queue from the configured broker.

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BiometricsConfig(AppConfig):
     name = "biometrics"
     verbose_name = _("Biometrics")
+
+    def ready(self):
+        from django.urls import reverse
+
+        from watchlists.hooks import register_hit_evidence
+
+        register_hit_evidence("face", lambda hit: reverse("biometrics:face-hit-evidence", args=[hit.pk]))

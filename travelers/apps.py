@@ -13,3 +13,9 @@ class TravelersConfig(AppConfig):
         from travelers.providers import inspection_for_biometrics
 
         register_inspection_lookup(inspection_for_biometrics)
+
+        # A new or changed watchlist entry re-screens the travelers of the last days.
+        from travelers.providers import recent_travelers
+        from watchlists.hooks import register_recent_travelers_provider
+
+        register_recent_travelers_provider(recent_travelers)

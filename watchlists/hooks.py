@@ -56,3 +56,18 @@ def recent_travelers(since: datetime) -> Iterable[RecentTraveler]:
                 yield item
             else:
                 yield RecentTraveler(**{k: v for k, v in item.items() if k in _FIELDS})
+
+
+# Evidence pages of hits raised by other apps (face and fingerprint hits show both samples side
+# by side on a biometrics page): `register_hit_evidence("face", lambda hit: url)`.
+EvidenceUrl = Callable[[object], str | None]
+_evidence: dict[str, EvidenceUrl] = {}
+
+
+def register_hit_evidence(source: str, url_for_hit: EvidenceUrl) -> None:
+    _evidence[source] = url_for_hit
+
+
+def hit_evidence_url(hit) -> str | None:
+    url_for_hit = _evidence.get(hit.source)
+    return url_for_hit(hit) if url_for_hit is not None else None

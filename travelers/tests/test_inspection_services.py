@@ -51,7 +51,8 @@ def test_mrz_read_creates_person_document_and_inspection(officer_a, booth_a, rul
     assert document.match_rule == MatchRule.NEW
     assert inspection.status == InspectionStatus.OPEN and inspection.carrier == "RJ405"
     assert [s["step"] for s in inspection.steps] == ["document_read", "screening"]
-    assert inspection.screening["status"] == "unavailable"
+    assert inspection.screening["status"] == "done" and inspection.screening["hits"] == 0
+    assert set(inspection.screening["checks"]) == {"document", "name"}
     assert inspection.stay_verdict["allowed"] is True and inspection.stay_verdict["until"] == "2026-03-30"
     assert actions()[-3:] == ["person.create", "traveldocument.create", "inspection.start"]
 

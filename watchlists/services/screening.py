@@ -65,8 +65,11 @@ class ScreeningOutcome:
     screened_lists: list[str] = field(default_factory=list)
 
 
-def _lists(actor, kinds):
-    qs = Watchlist.objects.restrict(actor, "view") if actor is not None else Watchlist.objects.all()
+def _lists(actor, kinds, all_lists: bool = False):
+    """The active, valid lists to screen: those `actor` may see, or every list when `all_lists`
+    (a border inspection screens against every list; officers then see the hits of the lists
+    they may see, and owning agencies are notified of the others through the hit workflow)."""
+    qs = Watchlist.objects.restrict(actor, "view") if actor is not None and not all_lists else Watchlist.objects.all()
     today = timezone.localdate()
     return list(
         qs.filter(is_active=True, kind__in=kinds)
@@ -106,7 +109,7 @@ def _store_all(outcome, found, *, actor, source, inspection_id, person_id, post,
 
 def screen_person(
     *, names, date_of_birth=None, nationality=None, gender=None, document_numbers=(), actor=None,
-    inspection_id=None, person_id=None, post=None, store_hits: bool = True, limit: int = 20,
+    inspection_id=None, person_id=None, post=None, store_hits: bool = True, limit: int = 20, all_lists: bool = False,
 ) -> ScreeningOutcome:
     names = clean_names(names)
     dob = clean_date_of_birth(date_of_birth)
@@ -116,7 +119,7 @@ def screen_person(
     query = Person(names, dob, (nat,) if nat else (), g, docs)
     query_record = {"names": names, "date_of_birth": dob, "nationality": nat, "gender": g}
     outcome = ScreeningOutcome()
-    lists = _lists(actor, [ListKind.PERSONS, ListKind.MIXED])
+    lists = _lists(actor, [ListKind.PERSONS, ListKind.MIXED], all_lists)
     reg = registry()
     try:
         reg.refresh()
@@ -154,7 +157,7 @@ def screen_person(
 
 def screen_document(
     *, number, issuing_state=None, document_type=None, actor=None, inspection_id=None, person_id=None,
-    post=None, store_hits: bool = True,
+    post=None, store_hits: bool = True, all_lists: bool = False,
 ) -> ScreeningOutcome:
     number = clean_document_number(number)
     state = clean_country(issuing_state, "issuing_state")
@@ -162,7 +165,7 @@ def screen_document(
     normalized = normalize_document_number(number)
     outcome = ScreeningOutcome()
     found = []
-    for wl in _lists(actor, [ListKind.DOCUMENTS, ListKind.MIXED]):
+    for wl in _lists(actor, [ListKind.DOCUMENTS, ListKind.MIXED], all_lists):
         if wl.availability != Availability.AVAILABLE:
             outcome.unavailable_lists.append(_unavailable(wl, wl.get_availability_display()))
             continue
@@ -189,13 +192,14 @@ def screen_document(
 
 def screen_vehicle(
     *, plate, country=None, actor=None, inspection_id=None, person_id=None, post=None, store_hits: bool = True,
+    all_lists: bool = False,
 ) -> ScreeningOutcome:
     plate = clean_plate(plate)
     country = clean_country(country, "country")
     normalized = normalize_plate(plate)
     outcome = ScreeningOutcome()
     found = []
-    for wl in _lists(actor, [ListKind.VEHICLES, ListKind.MIXED]):
+    for wl in _lists(actor, [ListKind.VEHICLES, ListKind.MIXED], all_lists):
         if wl.availability != Availability.AVAILABLE:
             outcome.unavailable_lists.append(_unavailable(wl, wl.get_availability_display()))
             continue

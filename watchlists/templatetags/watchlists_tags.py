@@ -28,3 +28,11 @@ def inspection_hits(context, inspection_id, unavailable=None):
     request = context.get("request")
     hits = hits_for_inspection(user=request.user, inspection_id=inspection_id) if request is not None else []
     return {"hits": hits, "unavailable": unavailable or [], "request": request}
+
+
+@register.simple_tag
+def hit_evidence_url(hit):
+    """The page showing a hit's evidence (both faces or fingerprints), when its source has one."""
+    from watchlists.hooks import hit_evidence_url as url_for
+
+    return url_for(hit)

@@ -1,16 +1,6 @@
 import pytest
 
 from watchlists.models import Watchlist
-from watchlists.search import registry
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(settings):
-    """Every test starts with an empty per-process index that refreshes on each screening."""
-    settings.WATCHLISTS_INDEX_REFRESH_SECONDS = 0
-    registry().clear()
-    yield
-    registry().clear()
 
 
 @pytest.fixture

@@ -34,17 +34,6 @@ def labelled_pairs(deepface_dir) -> list[tuple[str, str, bool]]:
         return [(r["file_x"], r["file_y"], r["Decision"] == "Yes") for r in csv.DictReader(fh)]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_face_galleries(settings, tmp_path):
-    """Each test starts with no in-memory gallery and its own saved-index directory."""
-    from biometrics.services.face_index import reset_registries
-
-    settings.BMIS_FACE_INDEX_DIR = tmp_path / "face-index"
-    reset_registries()
-    yield
-    reset_registries()
-
-
 def photo_page(portrait_bytes: bytes) -> bytes:
     """A passport-like data page: the portrait, a smaller ghost image, text lines, an MRZ band."""
     import io

@@ -104,7 +104,8 @@ def test_anonymous_goes_to_login(client):
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
-def test_hit_evidence_shows_both_faces(officer_client, insp, border_agency):
+def _face_hit_with_evidence(officer_client, insp, border_agency) -> int:
+    """Capture a face matching a watchlist photo; check the evidence page; return the hit id."""
     from django.core.files.base import ContentFile
 
     from biometrics.services import face as services
@@ -127,6 +128,22 @@ def test_hit_evidence_shows_both_faces(officer_client, insp, border_agency):
     probe, gallery = ident.probe_id, ident.candidates[0]["image_id"]
     assert f"/biometrics/face/images/{probe}/" in page and f"/biometrics/face/images/{gallery}/" in page
     assert "Angela Wanted" in page
+    return hit_id
+
+
+def test_hit_evidence_shows_both_faces(officer_client, insp, border_agency):
+    assert _face_hit_with_evidence(officer_client, insp, border_agency) > 0
+
+
+def test_supervisor_hit_queue_links_a_face_hit_to_its_evidence(officer_client, insp, border_agency, supervisor):
+    from django.test import Client
+
+    hit_id = _face_hit_with_evidence(officer_client, insp, border_agency)
+    reviewer = Client()
+    reviewer.force_login(supervisor)
+    queue = reviewer.get("/watchlists/hits/").content.decode()
+    assert f'href="/biometrics/face/hits/{hit_id}/"' in queue
+    assert reviewer.get(f"/biometrics/face/hits/{hit_id}/").status_code == 200
 
 
 def test_panel_context_for_the_inspection_screen(rf, officer_a):
