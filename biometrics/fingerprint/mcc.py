@@ -118,29 +118,6 @@ def _geometry(p: MccParams) -> _Geometry:
     return g
 
 
-def _convex_hull(points: np.ndarray) -> np.ndarray:
-    """Andrew's monotone chain; the hull vertices, counter-clockwise in the numeric (x, y) frame."""
-    pts = np.unique(points, axis=0)
-    if len(pts) <= 2:
-        return pts
-    pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list = []
-    for q in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], q) <= 0:
-            lower.pop()
-        lower.append(q)
-    upper: list = []
-    for q in pts[::-1]:
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], q) <= 0:
-            upper.pop()
-        upper.append(q)
-    return np.array(lower[:-1] + upper[:-1])
-
-
 _HULL_GRID = 4.0  # pixels per raster cell of the enlarged-hull mask
 
 
@@ -160,8 +137,8 @@ def _enlarged_hull_mask(x, y, cx, cy, omega: float) -> np.ndarray:
     h = int(math.ceil((float(y.max()) + omega + _HULL_GRID - y0) / _HULL_GRID)) + 1
     raster = np.zeros((h, w), np.uint8)
     pts = np.stack([(x - x0) / _HULL_GRID, (y - y0) / _HULL_GRID], axis=1)
-    hull = _convex_hull(pts)
-    poly = np.round(hull).astype(np.int32).reshape(-1, 1, 2)
+    poly = cv2.convexHull(np.round(pts).astype(np.int32).reshape(-1, 1, 2))
+    hull = poly.reshape(-1, 2)
     if len(hull) >= 3:
         cv2.fillConvexPoly(raster, poly, 1)
     else:
