@@ -24,7 +24,7 @@ pending part grows past 10 % of the index. Removal marks a template number as de
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,6 +160,27 @@ class FingerprintIndex:
             if not defer and self._pending_count > max(20_000, total // 10):
                 self.compact()
 
+    def add_prepared(self, key: Hashable, minutiae: MinutiaSet, n_cylinders: int, keys: np.ndarray) -> None:
+        """Enrol a finger whose band keys were computed elsewhere (another process, a cache).
+
+        The caller must have used an index with the same parameters (``band_keys``); merging into
+        the tables is deferred to :meth:`compact`.
+        """
+        keys = np.asarray(keys, np.int64)
+        with self._lock:
+            if key in self._by_key:
+                self._deleted.add(self._by_key[key])
+            number = len(self._keys)
+            self._keys.append(key)
+            self._minutiae.append(minutiae)
+            self._n_cyl.append(int(n_cylinders))
+            self._by_key[key] = number
+            usable = (keys >= 0).all(axis=1) if len(keys) else np.zeros(0, bool)
+            self._pending_keys.append(keys[usable].reshape(-1, self.params.n_bands))
+            self._pending_owner.append(np.full(int(usable.sum()), number, np.int32))
+            self._pending_count += int(usable.sum())
+            self._pending_segment = None
+
     def remove(self, key: Hashable) -> None:
         with self._lock:
             number = self._by_key.pop(key, None)
@@ -255,14 +276,20 @@ class FingerprintIndex:
         *,
         top: int = 10,
         shortlist: int | None = None,
-        exclude: Callable[[Hashable], bool] | None = None,
+        exclude: Iterable[Hashable] = (),
     ) -> list[Candidate]:
-        """The ``top`` best enrolled templates for a probe, best first, by full MCC score."""
+        """The ``top`` best enrolled templates for a probe, best first, by full MCC score.
+
+        ``exclude`` lists record keys left out of this search (for example the probe's own record).
+        """
         cyl = probe if isinstance(probe, mcc.Cylinders) else mcc.build_cylinders(probe, self.mcc_params)
         with self._lock:
             if not self._keys:
                 return []
             coarse = self.coarse_scores(cyl)
+            skip = [self._by_key[k] for k in exclude if k in self._by_key]
+            if skip:
+                coarse[skip] = -np.inf
             k = min(shortlist or self.params.shortlist, len(coarse))
             pick = np.argpartition(-coarse, k - 1)[:k]
             pick = pick[np.isfinite(coarse[pick])]
@@ -270,8 +297,6 @@ class FingerprintIndex:
             cyls = [self._cylinders_of(int(i)) for i in pick]
         out = []
         for number, key, c in zip(pick.tolist(), keys, cyls, strict=True):
-            if exclude is not None and exclude(key):
-                continue
             out.append(Candidate(key=key, score=mcc.compare(cyl, c), coarse=float(coarse[number])))
         out.sort(key=lambda c: -c.score)
         return out[:top]
