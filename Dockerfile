@@ -1,0 +1,26 @@
+# BMIS production image: the web app (gunicorn), Celery workers and beat all run from it.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VENV=/opt/venv PATH=/opt/venv/bin:$PATH \
+    BMIS_DEBUG=false BMIS_VAR_DIR=/var/lib/bmis BMIS_MEDIA_ROOT=/var/lib/bmis/media
+
+# make: the Makefile is the one place that knows how to install the dependencies;
+# libgomp1/libopenblas0: runtime libraries of faiss-cpu and dlib-bin; gettext: compilemessages.
+RUN apt-get update && apt-get install -y --no-install-recommends make libgomp1 libopenblas0 gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt Makefile ./
+RUN make deps VENV=/opt/venv PYTHON=python3.11
+
+COPY . .
+RUN BMIS_SECRET_KEY=build-only-secret-key-not-used-at-run-time-000000 \
+    python manage.py collectstatic --noinput \
+ && BMIS_SECRET_KEY=build-only-secret-key-not-used-at-run-time-000000 \
+    python manage.py compilemessages --ignore "/opt/venv/*" \
+ && useradd --system --uid 10001 --home /var/lib/bmis bmis \
+ && mkdir -p /var/lib/bmis/media && chown -R bmis /var/lib/bmis
+
+USER bmis
+EXPOSE 8000
+CMD ["gunicorn", "bmis.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]

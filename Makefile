@@ -1,0 +1,60 @@
+# BMIS: the two promised commands are `make run` and `make test`.
+# Everything installs into .venv from requirements*.txt; the one dependency that cannot be
+# expressed in a requirements file (face_recognition without its source-dlib dependency) is
+# installed here, in `deps`, and nowhere else (the Dockerfile and .ci/run call these targets).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FACE_RECOGNITION := face_recognition==1.3.0
+
+.PHONY: run test deps deps-dev deps-bench lint bench messages serve clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=25"
+
+# Runtime dependencies (stamp refreshed when requirements.txt changes).
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	# face_recognition declares a dependency on the source `dlib` (10+ minutes to compile);
+	# `dlib-bin` from requirements.txt provides the same module prebuilt, so skip its deps.
+	$(PIP) install --quiet --no-deps $(FACE_RECOGNITION)
+	touch $@
+
+$(VENV)/.deps-dev: requirements-dev.txt $(VENV)/.deps
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.deps-bench: requirements-bench.txt $(VENV)/.deps-dev
+	$(PIP) install --quiet -r requirements-bench.txt
+	touch $@
+
+deps: $(VENV)/.deps
+deps-dev: $(VENV)/.deps-dev
+deps-bench: $(VENV)/.deps-bench
+
+# Bring the system up on the embedded default: SQLite file, in-process tasks, demo data.
+run: deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole test suite. pytest's exit code 5 ("no tests collected") is a failure here.
+test: deps-dev
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected NO tests: failing loudly" >&2; exit 1; fi; \
+	exit $$rc
+
+lint: deps-dev
+	$(VENV)/bin/ruff check .
+
+bench: deps-bench
+	@echo "Benchmarks: see bench/README.md (one script per question)."
+
+messages: deps-dev
+	$(PY) manage.py compilemessages --ignore ".venv/*"
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,3 @@
+from biometrics.api import face, fingerprint
+
+urlpatterns = [*face.urlpatterns, *fingerprint.urlpatterns]

@@ -1,0 +1,4 @@
+"""Biometric models: faces in face.py, fingerprints in fingerprint.py."""
+
+from biometrics.models.face import *  # noqa: F401,F403
+from biometrics.models.fingerprint import *  # noqa: F401,F403

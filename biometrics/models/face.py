@@ -1,0 +1,1 @@
+"""Face captures, templates and results."""

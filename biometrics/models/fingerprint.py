@@ -1,0 +1,1 @@
+"""Fingerprint captures, templates and results."""

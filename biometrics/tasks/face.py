@@ -1,0 +1,1 @@
+"""Face tasks (queue biometrics)."""

@@ -1,0 +1,1 @@
+"""Fingerprint tasks (queue biometrics)."""

@@ -1,0 +1,22 @@
+"""`{% biometrics_panel inspection_id %}`: the biometric part of the inspection screen.
+
+The travelers app renders it without knowing biometrics' models; each modality fills its own
+partial (templates/biometrics/face/_panel.html, templates/biometrics/fingerprint/_panel.html) from
+the context its `panel_context` function returns."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("biometrics/_inspection_panel.html", takes_context=True)
+def biometrics_panel(context, inspection_id):
+    from biometrics.views import face, fingerprint
+
+    request = context.get("request")
+    result = {"inspection_id": inspection_id, "request": request}
+    for module in (face, fingerprint):
+        panel_context = getattr(module, "panel_context", None)
+        if panel_context is not None:
+            result.update(panel_context(request, inspection_id))
+    return result

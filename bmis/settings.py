@@ -1,0 +1,286 @@
+"""BMIS settings: one module, every value from the environment through strict helpers.
+
+No configuration at all gives the embedded default: a SQLite file under var/, Celery tasks run
+eagerly in-process, DEBUG on and a development secret key. DATABASE_URL switches to PostgreSQL,
+CELERY_BROKER_URL to real Celery workers. With DEBUG off, BMIS_SECRET_KEY (or BMIS_SECRET_KEY_FILE)
+is required. The README lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+from bmis.env import (
+    ConfigError,
+    database_config,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("BMIS_VAR_DIR", str(BASE_DIR / "var")))
+
+# --- core -----------------------------------------------------------------------------------
+DEBUG = env_bool("BMIS_DEBUG", True)
+_secret = env_secret("BMIS_SECRET_KEY")
+if not _secret:
+    if not DEBUG:
+        raise ConfigError(
+            "BMIS_SECRET_KEY (or BMIS_SECRET_KEY_FILE) is required when BMIS_DEBUG is off"
+        )
+    _secret = "bmis-development-only-secret-key-never-use-in-production-0123456789"
+elif len(_secret) < 32:
+    raise ConfigError("BMIS_SECRET_KEY must be at least 32 characters long")
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env_list(
+    "BMIS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] + (["testserver"] if DEBUG else [])
+)
+CSRF_TRUSTED_ORIGINS = env_list("BMIS_CSRF_TRUSTED_ORIGINS", [])
+BMIS_TRUST_X_FORWARDED_FOR = env_bool("BMIS_TRUST_X_FORWARDED_FOR", False)
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("BMIS_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+    if env_bool("BMIS_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Where the shared test and benchmark data sets live (names, faces, fingerprints).
+BMIS_SHARED_DIR = Path(env_str("BMIS_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    # BMIS apps: dependencies point down this list (see docs/architecture.md).
+    "audit",
+    "core",
+    "accounts",
+    "watchlists",
+    "biometrics",
+    "travelers",
+    "devices",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "audit.middleware.RequestContextMiddleware",
+    "core.middleware.ApiJsonErrorMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+if not DEBUG:
+    # Production serves static files from STATIC_ROOT (collectstatic) through WhiteNoise;
+    # development serves them from the apps with django.contrib.staticfiles.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+ROOT_URLCONF = "bmis.urls"
+WSGI_APPLICATION = "bmis.wsgi.application"
+ASGI_APPLICATION = "bmis.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.bmis",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_config(env_str("DATABASE_URL"), sqlite_path=VAR_DIR / "bmis.sqlite3")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_cache_url = env_str("CACHE_URL")
+if _cache_url:
+    if not _cache_url.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"CACHE_URL must start with redis:// or rediss://, got {_cache_url.split('://')[0]!r}")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bmis"}}
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Terminals: a session ends after BMIS_SESSION_IDLE_MINUTES without user activity (background
+# polling does not count as activity), and in any case after BMIS_SESSION_MAX_HOURS.
+BMIS_SESSION_IDLE_MINUTES = env_int("BMIS_SESSION_IDLE_MINUTES", 15, minimum=1, maximum=24 * 60)
+SESSION_COOKIE_AGE = env_int("BMIS_SESSION_MAX_HOURS", 12, minimum=1, maximum=72) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = env_str("BMIS_LANGUAGE", "en")
+LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ConfigError(f"BMIS_LANGUAGE must be one of en, ar, got {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("BMIS_TIME_ZONE", "Asia/Baghdad")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("BMIS_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Uploads: a capture is a few MB at most; anything bigger is refused before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BMIS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- REST API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ScopedPermission"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.BMISAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.common.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.common.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BMIS API",
+    "DESCRIPTION": (
+        "Border management information system: screening, movements, watchlists, hits, "
+        "biometrics and statistics for border officers and partner agencies. Partner agencies "
+        "authenticate with `Authorization: Bearer <token>`; every operation states the scopes it "
+        "requires. Errors use one body: `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+BMIS_API_TOKEN_DEFAULT_DAYS = env_int("BMIS_API_TOKEN_DEFAULT_DAYS", 90, minimum=1, maximum=730)
+
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+if CELERY_BROKER_URL and not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "amqp://")):
+    raise ConfigError("CELERY_BROKER_URL must start with redis://, rediss:// or amqp://")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
+# Without a broker, tasks run eagerly in the calling process (the embedded default).
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "biometrics.*": {"queue": "biometrics"},
+    "watchlists.import_*": {"queue": "imports"},
+}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A request must never hang because the broker is down: publish fails fast and the caller
+# records the work as pending (core.tasks.enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("BMIS_BROKER_TIMEOUT_SECONDS", 2.0, minimum=0.1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "visibility_timeout": 3600,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict = {
+    "audit-verify-chain": {"task": "audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
+}
+
+# --- logging: no personal data; request ids only ----------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "audit.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
+    "root": {"handlers": ["console"], "level": env_str("BMIS_LOG_LEVEL", "INFO")},
+    # Django logs request paths with query strings on 4xx/5xx; keep those at WARNING+ only.
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+# --- accounts and audit -------------------------------------------------------------------------
+BMIS_DEMO_ALLOWED = env_bool("BMIS_DEMO_ALLOWED", DEBUG)
+
+# --- travelers ----------------------------------------------------------------------------------
+# (settings of the travelers app go here)
+
+
+# --- watchlists ---------------------------------------------------------------------------------
+# (settings of the watchlists app go here)
+
+
+# --- biometrics: face ---------------------------------------------------------------------------
+# (settings of face biometrics go here)
+
+
+# --- biometrics: fingerprint --------------------------------------------------------------------
+# (settings of fingerprint biometrics go here)
+
+
+# --- devices ------------------------------------------------------------------------------------
+# (settings of the devices app go here)
+
+
+os.makedirs(VAR_DIR, exist_ok=True)

@@ -1,0 +1,161 @@
+"""Shared test fixtures: named personas (officer at post A, officer at post B, supervisors,
+administrator, partner agency), API clients, and the Celery mode of each test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+from accounts.permissions import Role
+from accounts.tests.factories import PASSWORD, AgencyFactory, UserFactory
+from core.tests.factories import BoothFactory, BorderPostFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass of .ci/run (DATABASE_URL)")
+    for item in items:
+        if item.get_closest_marker("postgres") and vendor != "postgresql":
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tests run tasks eagerly unless marked `broker`: those use the real broker and a worker."""
+    from bmis.celery import app
+
+    before = app.conf.task_always_eager
+    if request.node.get_closest_marker("broker"):
+        if not django_settings.CELERY_BROKER_URL:
+            pytest.skip("needs a real broker: runs in the Redis pass of .ci/run (CELERY_BROKER_URL)")
+        app.conf.task_always_eager = False
+    else:
+        app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def celery_live_worker():
+    """A real Celery worker (in a thread) consuming every queue from the configured broker.
+    Use with `@pytest.mark.broker` and `@pytest.mark.django_db(transaction=True)`."""
+    from celery.contrib.testing.worker import start_worker
+
+    from bmis.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=["default", "biometrics", "imports"],
+                      loglevel="WARNING", shutdown_timeout=30) as worker:
+        yield worker
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The shared data sets (names, faces, fingerprints); tests that need them skip without."""
+    path = Path(os.environ.get("BMIS_SHARED_DIR", django_settings.BMIS_SHARED_DIR))
+    if not path.is_dir():
+        pytest.skip(f"shared data sets not found at {path} (set BMIS_SHARED_DIR); CI always has them")
+    return path
+
+
+@pytest.fixture
+def post_a(db):
+    return BorderPostFactory(code="PA", name="Post A")
+
+
+@pytest.fixture
+def post_b(db):
+    return BorderPostFactory(code="PB", name="Post B", neighbour_country="IRN")
+
+
+@pytest.fixture
+def booth_a(post_a):
+    return BoothFactory(post=post_a, code="A1")
+
+
+@pytest.fixture
+def booth_b(post_b):
+    return BoothFactory(post=post_b, code="B1")
+
+
+@pytest.fixture
+def border_agency(db):
+    return AgencyFactory(code="BPD", name="Border Ports Directorate", kind="border")
+
+
+@pytest.fixture
+def police_agency(db):
+    return AgencyFactory(code="POLICE", name="National Police", kind="police")
+
+
+@pytest.fixture
+def officer_a(post_a, border_agency):
+    return UserFactory(username="officer.a", role=Role.OFFICER, agency=border_agency, posts=[post_a])
+
+
+@pytest.fixture
+def officer_b(post_b, border_agency):
+    return UserFactory(username="officer.b", role=Role.OFFICER, agency=border_agency, posts=[post_b])
+
+
+@pytest.fixture
+def supervisor_a(post_a, border_agency):
+    return UserFactory(username="supervisor.a", role=Role.SUPERVISOR, agency=border_agency, posts=[post_a])
+
+
+@pytest.fixture
+def supervisor(border_agency):
+    """A supervisor with a national remit (every post)."""
+    return UserFactory(username="supervisor.nat", role=Role.SUPERVISOR, agency=border_agency, is_national=True)
+
+
+@pytest.fixture
+def admin_user(border_agency):
+    return UserFactory(username="admin", role=Role.ADMIN, agency=border_agency, is_national=True,
+                       is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def make_partner(police_agency):
+    """make_partner(scopes, days=30) -> (ApiClient, raw token)."""
+    from accounts.services import api_client_create, api_token_issue
+
+    counter = {"n": 0}
+
+    def make(scopes, *, agency=None, days=30):
+        counter["n"] += 1
+        client = api_client_create(actor=None, agency=agency or police_agency,
+                                   name=f"client{counter['n']}", scopes=scopes)
+        _token, raw = api_token_issue(actor=None, client=client, days=days)
+        return client, raw
+
+    return make
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def login(client):
+    """login(user, booth=None): sign `user` in through the real login form."""
+
+    def do(user, booth=None):
+        data = {"username": user.username, "password": PASSWORD}
+        if booth is not None:
+            data["booth"] = booth.pk
+        response = client.post("/accounts/login/", data)
+        assert response.status_code == 302, response.content.decode()[:500]
+        return client
+
+    return do

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from core.validators import code_validator, country_code_validator
+
+
+class PostKind(models.TextChoices):
+    AIRPORT = "airport", _("Airport")
+    LAND = "land", _("Land crossing")
+    SEAPORT = "seaport", _("Seaport")
+    GREEN_BORDER = "green_border", _("Green-border patrol sector")
+
+
+class BorderPost(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    name_local = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PostKind.choices)
+    country = models.CharField(
+        _("country"), max_length=3, default="IRQ", validators=[country_code_validator]
+    )
+    neighbour_country = models.CharField(
+        _("neighbouring country"), max_length=3, blank=True, validators=[country_code_validator],
+        help_text=_("For land crossings and green-border sectors: the country across the border."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("border post")
+        verbose_name_plural = _("border posts")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        if action == "view":
+            allowed = post_ids(user)
+            return qs if allowed is None else qs.filter(pk__in=allowed)
+        return qs if user.role == Role.ADMIN else qs.none()
+
+
+class BoothKind(models.TextChoices):
+    PASSENGER = "passenger", _("Passenger booth")
+    VEHICLE = "vehicle", _("Vehicle lane")
+    FREIGHT = "freight", _("Freight lane")
+    PATROL = "patrol", _("Patrol unit")
+
+
+class Direction(models.TextChoices):
+    ENTRY = "entry", _("Entry")
+    EXIT = "exit", _("Exit")
+    BOTH = "both", _("Entry and exit")
+
+
+class Booth(models.Model):
+    post = models.ForeignKey(BorderPost, on_delete=models.PROTECT, related_name="booths")
+    code = models.CharField(_("code"), max_length=16, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=BoothKind.choices, default=BoothKind.PASSENGER)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.BOTH)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post__code", "code"]
+        constraints = [models.UniqueConstraint(fields=["post", "code"], name="booth_code_unique_per_post")]
+        verbose_name = _("booth")
+        verbose_name_plural = _("booths")
+
+    def __str__(self) -> str:
+        return f"{self.post.code}/{self.code}"
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        if action == "view":
+            allowed = post_ids(user)
+            return qs if allowed is None else qs.filter(post_id__in=allowed)
+        return qs if user.role == Role.ADMIN else qs.none()

@@ -1,0 +1,1 @@
+# Device registry, device keys, heartbeats and events.

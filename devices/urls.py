@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401  (pages of this app are added here)
+
+app_name = "devices"
+
+urlpatterns: list = []

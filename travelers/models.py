@@ -1,0 +1,1 @@
+# Persons, travel documents, visas, stay rules, inspections and movements (issue 3).

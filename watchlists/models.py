@@ -1,0 +1,319 @@
+"""Watchlists, their entries (persons, documents, vehicles) and the hits screening raises.
+
+Every screening source (names, documents, vehicles, faces, fingerprints) raises hits through
+watchlists.services.hit_raise, so supervisors adjudicate them in one workflow.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from core.validators import code_validator, country_code_validator
+
+
+class ListKind(models.TextChoices):
+    PERSONS = "persons", _("Persons")
+    DOCUMENTS = "documents", _("Travel documents")
+    VEHICLES = "vehicles", _("Vehicles")
+    MIXED = "mixed", _("Mixed")
+
+
+class HitAction(models.TextChoices):
+    """What the officer must do on a hit, most serious first."""
+
+    ARREST = "arrest", _("Arrest")
+    REFER = "refer", _("Refer to secondary inspection")
+    NOTIFY = "notify", _("Notify the owning agency")
+    MONITOR = "monitor", _("Monitor (let pass, record)")
+
+
+ACTION_SEVERITY = {HitAction.ARREST: 0, HitAction.REFER: 1, HitAction.NOTIFY: 2, HitAction.MONITOR: 3}
+
+
+class Visibility(models.TextChoices):
+    ALL = "all", _("All users and scoped partner agencies")
+    AGENCIES = "agencies", _("Only the owning agency and the agencies listed")
+
+
+def visible_watchlists_q(user, prefix: str = "") -> Q:
+    """A Q on Watchlist (or on a model reaching it through `prefix`) for lists `user` may see."""
+    if user.role == Role.ADMIN:
+        return Q()
+    agency_id = user.agency_id
+    q = Q(**{f"{prefix}visibility": Visibility.ALL})
+    if agency_id:
+        q |= Q(**{f"{prefix}owner_agency_id": agency_id}) | Q(**{f"{prefix}shared_with": agency_id})
+    return q
+
+
+class Watchlist(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ListKind.choices, default=ListKind.PERSONS)
+    owner_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="watchlists")
+    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.ALL)
+    shared_with = models.ManyToManyField(
+        "accounts.Agency", blank=True, related_name="shared_watchlists", verbose_name=_("shared with agencies")
+    )
+    action = models.CharField(_("action on a hit"), max_length=20, choices=HitAction.choices, default=HitAction.REFER)
+    default_threshold = models.FloatField(
+        _("default match threshold"), default=0.80,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("watchlist")
+        verbose_name_plural = _("watchlists")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        if action == "view":
+            return qs.filter(visible_watchlists_q(user)).distinct()
+        if user.role == Role.ADMIN:
+            return qs
+        if user.role == Role.SUPERVISOR and user.agency_id:
+            return qs.filter(owner_agency_id=user.agency_id)
+        return qs.none()
+
+
+class _EntryBase(models.Model):
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.PROTECT, related_name="%(class)ss")
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True,
+        help_text=_("The id in the source list; imports match on it."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        lists = Watchlist.objects.restrict(user, action)
+        return qs.filter(watchlist__in=lists)
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNSPECIFIED = "X", _("Unspecified")
+
+
+class PersonEntry(_EntryBase):
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(
+        _("month of birth"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    birth_day = models.PositiveSmallIntegerField(
+        _("day of birth"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    place_of_birth = models.CharField(_("place of birth"), max_length=200, blank=True)
+    nationalities = models.JSONField(_("nationalities"), default=list, blank=True)
+    document_numbers = models.JSONField(_("document numbers"), default=list, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="watchlists/photos/", null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person entry")
+        verbose_name_plural = _("person entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "external_id"], condition=~Q(external_id=""),
+                name="person_entry_external_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        primary = self.names.filter(is_primary=True).first()
+        return primary.full_name if primary else f"person entry {self.pk}"
+
+
+class NameScript(models.TextChoices):
+    LATIN = "latin", _("Latin")
+    ARABIC = "arabic", _("Arabic script")
+    OTHER = "other", _("Other")
+
+
+class PersonEntryName(models.Model):
+    entry = models.ForeignKey(PersonEntry, on_delete=models.CASCADE, related_name="names")
+    full_name = models.CharField(_("name"), max_length=300)
+    script = models.CharField(_("script"), max_length=10, choices=NameScript.choices, default=NameScript.LATIN)
+    is_primary = models.BooleanField(_("primary name"), default=False)
+    is_weak_alias = models.BooleanField(
+        _("weak alias"), default=False, help_text=_("A low-quality alias (nickname, partial name).")
+    )
+
+    class Meta:
+        verbose_name = _("name")
+        verbose_name_plural = _("names")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class DocumentStatus(models.TextChoices):
+    STOLEN = "stolen", _("Stolen")
+    LOST = "lost", _("Lost")
+    REVOKED = "revoked", _("Revoked")
+    INVALID = "invalid", _("Invalid")
+    STOLEN_BLANK = "stolen_blank", _("Stolen blank")
+
+
+class DocumentEntry(_EntryBase):
+    number = models.CharField(_("document number"), max_length=40)
+    number_normalized = models.CharField(max_length=40, db_index=True, editable=False)
+    document_type = models.CharField(_("document type"), max_length=2, blank=True)
+    issuing_state = models.CharField(_("issuing state"), max_length=3, validators=[country_code_validator])
+    status = models.CharField(_("status"), max_length=20, choices=DocumentStatus.choices)
+    reported_on = models.DateField(_("date reported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document entry")
+        verbose_name_plural = _("document entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "external_id"], condition=~Q(external_id=""),
+                name="document_entry_external_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuing_state} {self.number}"
+
+
+class VehicleEntry(_EntryBase):
+    plate = models.CharField(_("plate"), max_length=20)
+    plate_normalized = models.CharField(max_length=20, db_index=True, editable=False)
+    country = models.CharField(_("country"), max_length=3, blank=True, validators=[country_code_validator])
+    make = models.CharField(_("make"), max_length=60, blank=True)
+    model = models.CharField(_("model"), max_length=60, blank=True)
+    colour = models.CharField(_("colour"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("vehicle entry")
+        verbose_name_plural = _("vehicle entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "external_id"], condition=~Q(external_id=""),
+                name="vehicle_entry_external_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.plate}"
+
+
+class HitSource(models.TextChoices):
+    NAME = "name", _("Name")
+    DOCUMENT = "document", _("Travel document")
+    VEHICLE = "vehicle", _("Vehicle")
+    FACE = "face", _("Face")
+    FINGERPRINT = "fingerprint", _("Fingerprint")
+
+
+class HitStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class DismissReason(models.TextChoices):
+    DIFFERENT_PERSON = "different_person", _("Different person (false match)")
+    DIFFERENT_DOB = "different_dob", _("Date of birth rules it out")
+    DIFFERENT_NATIONALITY = "different_nationality", _("Nationality rules it out")
+    POOR_BIOMETRIC = "poor_biometric", _("Biometric sample too poor")
+    ENTRY_OUTDATED = "entry_outdated", _("Watchlist entry outdated")
+    DUPLICATE = "duplicate", _("Duplicate of another hit")
+    OTHER = "other", _("Other (explain in the note)")
+
+
+class Hit(models.Model):
+    """A possible match raised by screening. Starts pending; a supervisor confirms or dismisses."""
+
+    source = models.CharField(_("source"), max_length=20, choices=HitSource.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=HitStatus.choices, default=HitStatus.PENDING, db_index=True
+    )
+    score = models.FloatField(_("score"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    threshold = models.FloatField(_("threshold"))
+    action = models.CharField(_("action"), max_length=20, choices=HitAction.choices)
+    watchlist = models.ForeignKey(Watchlist, null=True, blank=True, on_delete=models.PROTECT, related_name="hits")
+    person_entry = models.ForeignKey(PersonEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="hits")
+    document_entry = models.ForeignKey(DocumentEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="hits")
+    vehicle_entry = models.ForeignKey(VehicleEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="hits")
+    matched_person_id = models.BigIntegerField(
+        _("matched traveler"), null=True, blank=True, db_index=True,
+        help_text=_("Another traveler record this one matched (same face or fingers under another identity)."),
+    )
+    inspection_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    person_id = models.BigIntegerField(_("screened traveler"), null=True, blank=True, db_index=True)
+    post = models.ForeignKey("core.BorderPost", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    query = models.JSONField(_("what was screened"), default=dict, blank=True)
+    matched_name = models.CharField(_("matched name"), max_length=300, blank=True)
+    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    adjudicated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adjudicated_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.CharField(_("reason"), max_length=30, choices=DismissReason.choices, blank=True)
+    adjudication_note = models.TextField(_("note"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("hit")
+        verbose_name_plural = _("hits")
+        indexes = [models.Index(fields=["watchlist", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} hit {self.pk} ({self.status})"
+
+    @property
+    def entry(self):
+        return self.person_entry or self.document_entry or self.vehicle_entry
+
+    @property
+    def severity(self) -> int:
+        return ACTION_SEVERITY.get(self.action, len(ACTION_SEVERITY))
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        """Hits from lists the user may see (person-to-person matches have no list), at the
+        posts the user may see; only supervisors and administrators adjudicate."""
+        if action not in ("view", "adjudicate"):
+            return qs.none()
+        if action == "adjudicate" and user.role not in (Role.SUPERVISOR, Role.ADMIN):
+            return qs.none()
+        if user.role != Role.ADMIN:
+            qs = qs.filter(Q(watchlist__isnull=True) | Q(watchlist__in=Watchlist.objects.restrict(user, "view")))
+        allowed = post_ids(user)
+        if allowed is not None:
+            qs = qs.filter(post_id__in=allowed)
+        return qs

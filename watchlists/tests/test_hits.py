@@ -1,0 +1,100 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audit.models import AuditEvent
+from watchlists.models import HitStatus, PersonEntry, PersonEntryName, Visibility, Watchlist
+from watchlists.selectors import false_positive_rates, hits_for_inspection
+from watchlists.services import hit_adjudicate, hit_raise
+
+
+@pytest.fixture
+def wanted(border_agency):
+    return Watchlist.objects.create(code="WANTED", name="Wanted persons", owner_agency=border_agency, action="arrest")
+
+
+@pytest.fixture
+def monitor_list(border_agency):
+    return Watchlist.objects.create(code="MON", name="Monitor", owner_agency=border_agency, action="monitor")
+
+
+@pytest.fixture
+def secret_list(police_agency):
+    return Watchlist.objects.create(code="SECRET", name="Police only", owner_agency=police_agency,
+                                    visibility=Visibility.AGENCIES, action="notify")
+
+
+def _entry(watchlist, name="Ahmed Jabir"):
+    entry = PersonEntry.objects.create(watchlist=watchlist, gender="M", birth_year=1974)
+    PersonEntryName.objects.create(entry=entry, full_name=name, is_primary=True)
+    return entry
+
+
+@pytest.mark.django_db
+def test_hits_are_pending_audited_and_deduplicated_per_inspection(wanted, post_a):
+    entry = _entry(wanted)
+    hit, created = hit_raise(actor=None, source="name", score=0.91, threshold=0.8, entry=entry,
+                             inspection_id=7, person_id=3, post=post_a, matched_name="Ahmed Jabir")
+    assert created and hit.status == HitStatus.PENDING and hit.action == "arrest"
+    again, created_again = hit_raise(actor=None, source="name", score=0.91, threshold=0.8, entry=entry,
+                                     inspection_id=7, person_id=3, post=post_a)
+    assert not created_again and again.pk == hit.pk
+    assert AuditEvent.objects.filter(action="hit.raise").count() == 1
+
+
+@pytest.mark.django_db
+def test_hit_targets_exactly_one_thing(wanted):
+    with pytest.raises(ValidationError):
+        hit_raise(actor=None, source="face", score=0.9, threshold=0.5)
+    with pytest.raises(ValidationError):
+        hit_raise(actor=None, source="face", score=0.9, threshold=0.5, entry=_entry(wanted), matched_person_id=4)
+    with pytest.raises(ValidationError):
+        hit_raise(actor=None, source="telepathy", score=0.9, threshold=0.5, matched_person_id=4)
+    with pytest.raises(ValidationError):
+        hit_raise(actor=None, source="face", score=1.5, threshold=0.5, matched_person_id=4)
+
+
+@pytest.mark.django_db
+def test_inspection_hits_most_serious_first(wanted, monitor_list, officer_a, post_a):
+    hit_raise(actor=None, source="name", score=0.99, threshold=0.8, entry=_entry(monitor_list), inspection_id=1, post=post_a)
+    hit_raise(actor=None, source="name", score=0.85, threshold=0.8, entry=_entry(wanted), inspection_id=1, post=post_a)
+    hit_raise(actor=None, source="face", score=0.95, threshold=0.6, matched_person_id=99, inspection_id=1, post=post_a)
+    hits = list(hits_for_inspection(user=officer_a, inspection_id=1))
+    assert [h.action for h in hits] == ["arrest", "refer", "monitor"]
+
+
+@pytest.mark.django_db
+def test_hits_respect_list_visibility_and_posts(wanted, secret_list, officer_a, officer_b, post_a, make_partner):
+    hit_raise(actor=None, source="name", score=0.9, threshold=0.8, entry=_entry(wanted), inspection_id=5, post=post_a)
+    hit_raise(actor=None, source="name", score=0.9, threshold=0.8, entry=_entry(secret_list), inspection_id=5, post=post_a)
+    assert [h.watchlist.code for h in hits_for_inspection(user=officer_a, inspection_id=5)] == ["WANTED"]
+    assert list(hits_for_inspection(user=officer_b, inspection_id=5)) == []  # another post
+    client, _raw = make_partner(["hits:read"])
+    assert {h.watchlist.code for h in hits_for_inspection(user=client.user, inspection_id=5)} == {"WANTED", "SECRET"}
+
+
+@pytest.mark.django_db
+def test_adjudication_by_supervisor_only_with_reason(wanted, officer_a, supervisor):
+    hit, _ = hit_raise(actor=None, source="name", score=0.9, threshold=0.8, entry=_entry(wanted))
+    with pytest.raises(PermissionDenied):
+        hit_adjudicate(actor=officer_a, hit=hit, decision="dismissed", reason="different_person")
+    with pytest.raises(ValidationError, match="reason"):
+        hit_adjudicate(actor=supervisor, hit=hit, decision="dismissed")
+    with pytest.raises(ValidationError, match="note"):
+        hit_adjudicate(actor=supervisor, hit=hit, decision="dismissed", reason="other")
+    done = hit_adjudicate(actor=supervisor, hit=hit, decision="dismissed", reason="different_dob")
+    assert done.status == "dismissed" and done.adjudicated_by == supervisor
+    with pytest.raises(ValidationError, match="already dismissed"):
+        hit_adjudicate(actor=supervisor, hit=hit, decision="confirmed")
+    event = AuditEvent.objects.get(action="hit.adjudicate")
+    assert event.changes == {"status": ["pending", "dismissed"]}
+
+
+@pytest.mark.django_db
+def test_false_positive_rate_per_list(wanted, supervisor):
+    hits = [hit_raise(actor=None, source="name", score=0.9, threshold=0.8, entry=_entry(wanted))[0] for _ in range(4)]
+    hit_adjudicate(actor=supervisor, hit=hits[0], decision="confirmed")
+    for hit in hits[1:3]:
+        hit_adjudicate(actor=supervisor, hit=hit, decision="dismissed", reason="different_person")
+    row = next(r for r in false_positive_rates(user=supervisor) if r["watchlist"].code == "WANTED")
+    assert (row["confirmed"], row["dismissed"], row["pending"]) == (1, 2, 1)
+    assert row["false_positive_rate"] == pytest.approx(2 / 3)
