@@ -29,8 +29,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
-from threadpoolctl import threadpool_limits
+# One BLAS thread: the figures are per core (set before numpy is imported).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,15 +55,14 @@ def shared_dir() -> Path:
 
 def _synth_chunk(args):
     start, count = args
-    with threadpool_limits(1):
-        index = FingerprintIndex()
-        out = []
-        for i in range(start, start + count):
-            ms = synthetic_minutiae(np.random.default_rng([SEED, i]))
-            cyl = mcc.build_cylinders(ms)
-            keys = index.band_keys(cyl).astype(np.int32)
-            out.append((serialize(Template(ms)), len(cyl), keys))
-        return out
+    index = FingerprintIndex()
+    out = []
+    for i in range(start, start + count):
+        ms = synthetic_minutiae(np.random.default_rng([SEED, i]))
+        cyl = mcc.build_cylinders(ms)
+        keys = index.band_keys(cyl).astype(np.int32)
+        out.append((serialize(Template(ms)), len(cyl), keys))
+    return out
 
 
 def main() -> int:
@@ -81,92 +83,91 @@ def main() -> int:
     print(f"  index: {INDEX_VERSION} ({params.n_bands} bands x {params.rows} rows, shortlist {params.shortlist}); "
           f"matcher {mcc.MATCHER_VERSION}")
 
-    with threadpool_limits(1):
-        t0 = time.perf_counter()
-        real = {}
-        for db in DBS:
-            for f in range(101, 111):
-                for i in range(1, 9):
-                    img = load_finger_image((base / db / f"{f}_{i}.tif").read_bytes())
-                    real[(db, f, i)] = extract(img, nfiq2=False).minutiae
-        t_extract = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    real = {}
+    for db in DBS:
+        for f in range(101, 111):
+            for i in range(1, 9):
+                img = load_finger_image((base / db / f"{f}_{i}.tif").read_bytes())
+                real[(db, f, i)] = extract(img, nfiq2=False).minutiae
+    t_extract = time.perf_counter() - t0
 
-        index = FingerprintIndex(params)
-        t0 = time.perf_counter()
-        real_cyl = {k: mcc.build_cylinders(ms) for k, ms in real.items()}
-        for k, ms in real.items():
-            index.add(k, ms, real_cyl[k], defer=True)
-        chunk = 500
-        jobs = [(s, min(chunk, args.synthetic - s)) for s in range(0, args.synthetic, chunk)]
-        n_syn = 0
-        with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
-            for part in pool.map(_synth_chunk, jobs):
-                for blob, n_cyl, keys in part:
-                    index.add_prepared(("synthetic", n_syn), deserialize(blob).minutiae, n_cyl, keys)
-                    n_syn += 1
-        t_gen = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        index.compact()
-        t_compact = time.perf_counter() - t0
-        print(f"  gallery: {len(index)} records ({len(real)} real + {n_syn} synthetic); "
-              f"extraction {t_extract:.0f} s, synthetic generation + cylinders + hashing {t_gen:.0f} s, "
-              f"table build {t_compact:.0f} s")
-        print()
+    index = FingerprintIndex(params)
+    t0 = time.perf_counter()
+    real_cyl = {k: mcc.build_cylinders(ms) for k, ms in real.items()}
+    for k, ms in real.items():
+        index.add(k, ms, real_cyl[k], defer=True)
+    chunk = 500
+    jobs = [(s, min(chunk, args.synthetic - s)) for s in range(0, args.synthetic, chunk)]
+    n_syn = 0
+    with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        for part in pool.map(_synth_chunk, jobs):
+            for blob, n_cyl, keys in part:
+                index.add_prepared(("synthetic", n_syn), deserialize(blob).minutiae, n_cyl, keys)
+                n_syn += 1
+    t_gen = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index.compact()
+    t_compact = time.perf_counter() - t0
+    print(f"  gallery: {len(index)} records ({len(real)} real + {n_syn} synthetic); "
+          f"extraction {t_extract:.0f} s, synthetic generation + cylinders + hashing {t_gen:.0f} s, "
+          f"table build {t_compact:.0f} s")
+    print()
 
-        # Reference: exhaustive search cost = gallery size x one full comparison (with cylinder build).
-        rng = np.random.default_rng(1)
-        sample = [deserialize(_synth_chunk((args.synthetic + j, 1))[0][0]).minutiae for j in range(200)]
-        probe_keys = list(real)
-        t0 = time.perf_counter()
-        syn_best = []
-        for ms in sample:
-            c = mcc.build_cylinders(ms)
-            syn_best.append(mcc.compare(real_cyl[probe_keys[int(rng.integers(len(probe_keys)))]], c))
-        t_full = (time.perf_counter() - t0) / len(sample)
+    # Reference: exhaustive search cost = gallery size x one full comparison (with cylinder build).
+    rng = np.random.default_rng(1)
+    sample = [deserialize(_synth_chunk((args.synthetic + j, 1))[0][0]).minutiae for j in range(200)]
+    probe_keys = list(real)
+    t0 = time.perf_counter()
+    syn_best = []
+    for ms in sample:
+        c = mcc.build_cylinders(ms)
+        syn_best.append(mcc.compare(real_cyl[probe_keys[int(rng.integers(len(probe_keys)))]], c))
+    t_full = (time.perf_counter() - t0) / len(sample)
 
-        rows = []
-        for protocol in ("leave-one-out", "single mate"):
-            times, rank1, reached = [], 0, 0
-            probes = [k for k in probe_keys if protocol == "leave-one-out" or k[2] != 1]
-            for k in probes:
-                if protocol == "leave-one-out":
-                    exclude = [k]
-                    mates = {(k[0], k[1], i) for i in range(1, 9)} - {k}
-                else:
-                    exclude = [(k[0], k[1], i) for i in range(2, 9)]
-                    mates = {(k[0], k[1], 1)}
-                t0 = time.perf_counter()
-                cands = index.search(real_cyl[k], top=params.shortlist, exclude=exclude)
-                times.append(time.perf_counter() - t0)
-                if cands and cands[0].key in mates:
-                    rank1 += 1
-                if any(c.key in mates for c in cands):
-                    reached += 1
-            rows.append((protocol, len(probes), np.percentile(times, 50), np.percentile(times, 95),
-                         100 * rank1 / len(probes), 100 * reached / len(probes)))
+    rows = []
+    for protocol in ("leave-one-out", "single mate"):
+        times, rank1, reached = [], 0, 0
+        probes = [k for k in probe_keys if protocol == "leave-one-out" or k[2] != 1]
+        for k in probes:
+            if protocol == "leave-one-out":
+                exclude = [k]
+                mates = {(k[0], k[1], i) for i in range(1, 9)} - {k}
+            else:
+                exclude = [(k[0], k[1], i) for i in range(2, 9)]
+                mates = {(k[0], k[1], 1)}
+            t0 = time.perf_counter()
+            cands = index.search(real_cyl[k], top=params.shortlist, exclude=exclude)
+            times.append(time.perf_counter() - t0)
+            if cands and cands[0].key in mates:
+                rank1 += 1
+            if any(c.key in mates for c in cands):
+                reached += 1
+        rows.append((protocol, len(probes), np.percentile(times, 50), np.percentile(times, 95),
+                     100 * rank1 / len(probes), 100 * reached / len(probes)))
 
-        # Exhaustive rank-1 over the real images (reference accuracy of the matcher itself):
-        # the full 320 x 320 score matrix, computed once.
-        nk = len(probe_keys)
-        full = np.full((nk, nk), -np.inf)
-        for a in range(nk):
-            for b in range(a + 1, nk):
-                full[a, b] = full[b, a] = mcc.compare(real_cyl[probe_keys[a]], real_cyl[probe_keys[b]])
-        ex_rank1 = {}
-        for protocol in ("leave-one-out", "single mate"):
-            hits = total = 0
-            for a, k in enumerate(probe_keys):
-                if protocol == "single mate" and k[2] == 1:
-                    continue
-                row = full[a].copy()
-                if protocol == "single mate":
-                    for b, g in enumerate(probe_keys):
-                        if g[:2] == k[:2] and g[2] != 1:
-                            row[b] = -np.inf
-                best = probe_keys[int(np.argmax(row))]
-                hits += best[:2] == k[:2]
-                total += 1
-            ex_rank1[protocol] = 100 * hits / total
+    # Exhaustive rank-1 over the real images (reference accuracy of the matcher itself):
+    # the full 320 x 320 score matrix, computed once.
+    nk = len(probe_keys)
+    full = np.full((nk, nk), -np.inf)
+    for a in range(nk):
+        for b in range(a + 1, nk):
+            full[a, b] = full[b, a] = mcc.compare(real_cyl[probe_keys[a]], real_cyl[probe_keys[b]])
+    ex_rank1 = {}
+    for protocol in ("leave-one-out", "single mate"):
+        hits = total = 0
+        for a, k in enumerate(probe_keys):
+            if protocol == "single mate" and k[2] == 1:
+                continue
+            row = full[a].copy()
+            if protocol == "single mate":
+                for b, g in enumerate(probe_keys):
+                    if g[:2] == k[:2] and g[2] != 1:
+                        row[b] = -np.inf
+            best = probe_keys[int(np.argmax(row))]
+            hits += best[:2] == k[:2]
+            total += 1
+        ex_rank1[protocol] = 100 * hits / total
 
     n = len(index)
     print(f"{'protocol':14} {'probes':>6} {'p50 s':>7} {'p95 s':>7} {'rank-1 %':>8} {'mate in shortlist %':>19} "

@@ -88,7 +88,8 @@ class FingerprintIndex:
         rng = np.random.default_rng(self.params.seed)
         n_perm = self.params.n_bands * self.params.rows
         # perm[h, bit] = the rank of bit under random permutation h
-        self._perm = np.stack([rng.permutation(n_bits) for _ in range(n_perm)]).astype(np.int32)
+        perm = np.stack([rng.permutation(n_bits) for _ in range(n_perm)]).astype(np.int16)
+        self._perm_t = np.ascontiguousarray(perm.T)  # (n_bits, n_perm)
         self._n_bits = n_bits
         self._table_size = 1 << self.params.table_bits
         self._lock = threading.RLock()
@@ -115,19 +116,18 @@ class FingerprintIndex:
         out = np.full((n, p.n_bands), -1, np.int64)
         if len(rows_) == 0:
             return out
-        ranks = self._perm[:, bits_]  # (n_perm, n_set)
-        starts = np.searchsorted(rows_, np.arange(n))
+        ranks = self._perm_t[bits_]  # (n_set, n_perm): rank of each set bit under each permutation
         has = np.bincount(rows_, minlength=n) > 0
-        mins = np.minimum.reduceat(ranks, starts[has], axis=1).astype(np.int64)  # (n_perm, n_has)
-        mins = mins.reshape(p.n_bands, p.rows, -1)
-        key = np.zeros(mins.shape[::2], np.uint64)  # (n_bands, n_has)
+        starts = np.searchsorted(rows_, np.nonzero(has)[0])
+        mins = np.minimum.reduceat(ranks, starts, axis=0).astype(np.int64)  # (n_has, n_perm)
+        mins = mins.reshape(-1, p.n_bands, p.rows)
+        key = np.zeros(mins.shape[:2], np.int64)  # (n_has, n_bands); rows * 11 bits < 63 bits
         for r in range(p.rows):
-            key = key * np.uint64(self._n_bits) + mins[:, r, :].astype(np.uint64)
-        band_salt = (np.arange(p.n_bands, dtype=np.uint64) * np.uint64(0x632BE59BD9B4E019))[:, None]
+            key = key * self._n_bits + mins[:, :, r]
+        band_salt = np.arange(p.n_bands, dtype=np.uint64) * np.uint64(0x632BE59BD9B4E019)
         with np.errstate(over="ignore"):
-            mixed = (key ^ band_salt) * np.uint64(0x9E3779B97F4A7C15)
-        bucket = (mixed >> np.uint64(64 - p.table_bits)).astype(np.int64)
-        out[has] = bucket.T
+            mixed = (key.astype(np.uint64) ^ band_salt[None, :]) * np.uint64(0x9E3779B97F4A7C15)
+        out[has] = (mixed >> np.uint64(64 - p.table_bits)).astype(np.int64)
         return out
 
     # ------------------------------------------------------------------ enrolment
