@@ -39,7 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from biometrics.fingerprint import mcc  # noqa: E402
-from biometrics.fingerprint.identification import INDEX_VERSION, FingerprintIndex, IndexParams  # noqa: E402
+from biometrics.fingerprint.identification import (  # noqa: E402
+    INDEX_VERSION,
+    FingerprintIndex,
+    IndexParams,
+    pack_cylinders,
+)
 from biometrics.fingerprint.imaging import load_finger_image  # noqa: E402
 from biometrics.fingerprint.minutiae import extract  # noqa: E402
 from biometrics.fingerprint.synthetic import synthetic_minutiae  # noqa: E402
@@ -61,7 +66,7 @@ def _synth_chunk(args):
         ms = synthetic_minutiae(np.random.default_rng([SEED, i]))
         cyl = mcc.build_cylinders(ms)
         keys = index.band_keys(cyl).astype(np.int32)
-        out.append((serialize(Template(ms)), len(cyl), keys))
+        out.append((serialize(Template(ms)), len(cyl), keys, pack_cylinders(cyl)))
     return out
 
 
@@ -102,8 +107,8 @@ def main() -> int:
     n_syn = 0
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
         for part in pool.map(_synth_chunk, jobs):
-            for blob, n_cyl, keys in part:
-                index.add_prepared(("synthetic", n_syn), deserialize(blob).minutiae, n_cyl, keys)
+            for blob, n_cyl, keys, packed in part:
+                index.add_prepared(("synthetic", n_syn), deserialize(blob).minutiae, n_cyl, keys, packed)
                 n_syn += 1
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -44,6 +44,9 @@ class IndexParams:
     shortlist: int = 100
     max_bucket_fraction: float = 0.002  # buckets holding more than this share are uninformative
     pair_power: float = 2.0
+    # Keep every record's cylinders packed in memory (about 10 kB per record) so that re-scoring
+    # the shortlist does not rebuild them; without it each candidate costs a cylinder build.
+    cache_cylinders: bool = True
     length_power: float = 1.0
 
 
@@ -71,6 +74,20 @@ class _Segment:
         """(bucket numbers, template numbers) of band b, in bucket order."""
         buckets = np.repeat(np.arange(len(self.offsets[b]) - 1), np.diff(self.offsets[b]))
         return buckets, self.owners[b]
+
+
+def pack_cylinders(cyl: mcc.Cylinders) -> tuple:
+    """A compact copy of a template's cylinders (positions as float32, bits and masks packed)."""
+    bits, mask = cyl.packed()
+    return (
+        cyl.x.astype(np.float32), cyl.y.astype(np.float32), cyl.theta.astype(np.float32),
+        cyl.index.astype(np.int16), bits, mask,
+    )
+
+
+def unpack_cylinders(packed: tuple, params: mcc.MccParams = mcc.DEFAULT_PARAMS) -> mcc.Cylinders:
+    x, y, theta, index, bits, mask = packed
+    return mcc.cylinders_from_packed(x, y, theta, index, bits, mask, params)
 
 
 class FingerprintIndex:
@@ -103,7 +120,7 @@ class FingerprintIndex:
         self._pending_owner: list[np.ndarray] = []
         self._pending_count = 0
         self._pending_segment: _Segment | None = None
-        self._cylinder_cache: dict[int, mcc.Cylinders] = {}
+        self._packed: dict[int, tuple] = {}
 
     # ------------------------------------------------------------------ hashing
     def band_keys(self, cyl: mcc.Cylinders) -> np.ndarray:
@@ -151,6 +168,8 @@ class FingerprintIndex:
             self._minutiae.append(minutiae)
             self._n_cyl.append(len(cyl))
             self._by_key[key] = number
+            if self.params.cache_cylinders:
+                self._packed[number] = pack_cylinders(cyl)
             usable = (keys >= 0).all(axis=1)
             self._pending_keys.append(keys[usable])
             self._pending_owner.append(np.full(int(usable.sum()), number, np.int32))
@@ -160,7 +179,9 @@ class FingerprintIndex:
             if not defer and self._pending_count > max(20_000, total // 10):
                 self.compact()
 
-    def add_prepared(self, key: Hashable, minutiae: MinutiaSet, n_cylinders: int, keys: np.ndarray) -> None:
+    def add_prepared(
+        self, key: Hashable, minutiae: MinutiaSet, n_cylinders: int, keys: np.ndarray, packed: tuple | None = None
+    ) -> None:
         """Enrol a finger whose band keys were computed elsewhere (another process, a cache).
 
         The caller must have used an index with the same parameters (``band_keys``); merging into
@@ -175,6 +196,8 @@ class FingerprintIndex:
             self._minutiae.append(minutiae)
             self._n_cyl.append(int(n_cylinders))
             self._by_key[key] = number
+            if self.params.cache_cylinders and packed is not None:
+                self._packed[number] = packed
             usable = (keys >= 0).all(axis=1) if len(keys) else np.zeros(0, bool)
             self._pending_keys.append(keys[usable].reshape(-1, self.params.n_bands))
             self._pending_owner.append(np.full(int(usable.sum()), number, np.int32))
@@ -186,7 +209,7 @@ class FingerprintIndex:
             number = self._by_key.pop(key, None)
             if number is not None:
                 self._deleted.add(number)
-                self._cylinder_cache.pop(number, None)
+                self._packed.pop(number, None)
 
     def compact(self) -> None:
         """Merge the pending additions into the index's tables."""
@@ -265,10 +288,10 @@ class FingerprintIndex:
         return scores
 
     def _cylinders_of(self, number: int) -> mcc.Cylinders:
-        cyl = self._cylinder_cache.get(number)
-        if cyl is None:
-            cyl = mcc.build_cylinders(self._minutiae[number], self.mcc_params)
-        return cyl
+        packed = self._packed.get(number)
+        if packed is None:
+            return mcc.build_cylinders(self._minutiae[number], self.mcc_params)
+        return unpack_cylinders(packed, self.mcc_params)
 
     def search(
         self,
