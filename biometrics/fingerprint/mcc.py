@@ -68,9 +68,9 @@ DEFAULT_PARAMS = MccParams()
 
 
 def _angle_diff(a, b):
-    """Signed difference a - b wrapped to [-pi, pi)."""
+    """Signed difference a - b wrapped to [-pi, pi] (rint is much cheaper than a float modulo)."""
     d = np.asarray(a) - np.asarray(b)
-    return (d + np.pi) % TWO_PI - np.pi
+    return d - TWO_PI * np.rint(d / TWO_PI)
 
 
 def _sigmoid(v, mu: float, tau: float):
@@ -269,8 +269,12 @@ def local_similarities(a: Cylinders, b: Cylinders) -> np.ndarray:
         lam = 1.0 - np.sqrt(xor) / denom
     lam[denom <= 0] = 0.0
     lam[matchable < g.min_matchable_cells] = 0.0
-    dth = np.abs(_angle_diff(a.theta[:, None], b.theta[None, :]))
-    lam[dth > p.delta_theta] = 0.0
+    if p.delta_theta == math.pi / 2:
+        # |theta_a - theta_b| > pi/2  <=>  cos(theta_a - theta_b) < 0
+        cos_diff = np.outer(np.cos(a.theta), np.cos(b.theta)) + np.outer(np.sin(a.theta), np.sin(b.theta))
+        lam[cos_diff < 0] = 0.0
+    else:
+        lam[np.abs(_angle_diff(a.theta[:, None], b.theta[None, :])) > p.delta_theta] = 0.0
     return lam
 
 
@@ -327,10 +331,13 @@ def consolidate(a: Cylinders, b: Cylinders, lam: np.ndarray) -> float:
     dsa = np.hypot(ax[:, None] - ax[None, :], ay[:, None] - ay[None, :])
     dsb = np.hypot(bx[:, None] - bx[None, :], by[:, None] - by[None, :])
     d1 = np.abs(dsa - dsb)
-    d2 = np.abs(_angle_diff(_angle_diff(at[:, None], at[None, :]), _angle_diff(bt[:, None], bt[None, :])))
-    ra = _angle_diff(at[:, None], np.arctan2(ay[None, :] - ay[:, None], ax[None, :] - ax[:, None]))
-    rb = _angle_diff(bt[:, None], np.arctan2(by[None, :] - by[:, None], bx[None, :] - bx[:, None]))
-    d3 = np.abs(_angle_diff(ra, rb))
+    # The direction differences and radial angles of pair (t, k) in A and in B, compared; written
+    # with delta = theta_a - theta_b so that each needs a single wrap.
+    delta = at - bt
+    d2 = np.abs(_angle_diff(delta[:, None], delta[None, :]))
+    phi_a = np.arctan2(ay[None, :] - ay[:, None], ax[None, :] - ax[:, None])
+    phi_b = np.arctan2(by[None, :] - by[:, None], bx[None, :] - bx[:, None])
+    d3 = np.abs(_angle_diff(delta[:, None], phi_a - phi_b))
     rho = _sigmoid(d1, p.mu1, p.tau1) * _sigmoid(d2, p.mu2, p.tau2) * _sigmoid(d3, p.mu3, p.tau3)
     np.fill_diagonal(rho, 0.0)
     rho *= (1.0 - p.w_r) / (n_sel - 1)
