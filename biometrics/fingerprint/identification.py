@@ -41,7 +41,7 @@ class IndexParams:
     rows: int = 4
     table_bits: int = 20
     seed: int = 20100  # fixed: part of the index version, keys must be reproducible
-    shortlist: int = 100
+    shortlist: int = 300
     max_bucket_fraction: float = 0.002  # buckets holding more than this share are uninformative
     pair_power: float = 2.0
     # Keep every record's cylinders packed in memory (about 10 kB per record) so that re-scoring
@@ -293,6 +293,30 @@ class FingerprintIndex:
             return mcc.build_cylinders(self._minutiae[number], self.mcc_params)
         return unpack_cylinders(packed, self.mcc_params)
 
+    def preselect(
+        self, probe: mcc.Cylinders, k: int, *, exclude: Iterable[Hashable] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Record numbers of the ``k`` best coarse scores, best first, and all coarse scores."""
+        with self._lock:
+            if not self._keys:
+                return np.zeros(0, np.int64), np.zeros(0)
+            coarse = self.coarse_scores(probe)
+            skip = [self._by_key[x] for x in exclude if x in self._by_key]
+            if skip:
+                coarse[skip] = -np.inf
+            k = min(k, len(coarse))
+            pick = np.argpartition(-coarse, k - 1)[:k]
+            pick = pick[np.argsort(-coarse[pick], kind="stable")]
+            pick = pick[np.isfinite(coarse[pick])]
+            return pick, coarse
+
+    def record_key(self, number: int) -> Hashable:
+        return self._keys[number]
+
+    def rescore(self, probe: mcc.Cylinders, number: int) -> float:
+        """Full MCC score of the probe against record ``number``."""
+        return mcc.compare(probe, self._cylinders_of(int(number)))
+
     def search(
         self,
         probe: MinutiaSet | mcc.Cylinders,
@@ -306,20 +330,14 @@ class FingerprintIndex:
         ``exclude`` lists record keys left out of this search (for example the probe's own record).
         """
         cyl = probe if isinstance(probe, mcc.Cylinders) else mcc.build_cylinders(probe, self.mcc_params)
+        k = shortlist or self.params.shortlist
         with self._lock:
-            if not self._keys:
-                return []
-            coarse = self.coarse_scores(cyl)
-            skip = [self._by_key[k] for k in exclude if k in self._by_key]
-            if skip:
-                coarse[skip] = -np.inf
-            k = min(shortlist or self.params.shortlist, len(coarse))
-            pick = np.argpartition(-coarse, k - 1)[:k]
-            pick = pick[np.isfinite(coarse[pick])]
+            pick, coarse = self.preselect(cyl, k, exclude=exclude)
             keys = [self._keys[i] for i in pick]
             cyls = [self._cylinders_of(int(i)) for i in pick]
-        out = []
-        for number, key, c in zip(pick.tolist(), keys, cyls, strict=True):
-            out.append(Candidate(key=key, score=mcc.compare(cyl, c), coarse=float(coarse[number])))
+        out = [
+            Candidate(key=key, score=mcc.compare(cyl, c), coarse=float(coarse[number]))
+            for number, key, c in zip(pick.tolist(), keys, cyls, strict=True)
+        ]
         out.sort(key=lambda c: -c.score)
         return out[:top]
