@@ -76,7 +76,10 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="processes used to build the synthetic gallery")
     ap.add_argument("--shortlists", type=lambda v: [int(x) for x in v.split(",")], default=[100, 300, 600, 1000],
                     help="shortlist sizes (records re-scored per query) to report, comma-separated")
+    ap.add_argument("--protocols", default="leave-one-out,single mate",
+                    help="comma-separated: leave-one-out, single mate (default both)")
     args = ap.parse_args()
+    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
     base = shared_dir() / "fingerprints" / "fvc2002"
     if not base.is_dir():
         print(f"SKIP: FVC2002 data not found at {base} (set BMIS_SHARED_DIR)")
@@ -136,7 +139,7 @@ def main() -> int:
     # exactly the work index.search(shortlist=S) does.
     shortlists = sorted(set(args.shortlists))
     rows = []
-    for protocol in ("leave-one-out", "single mate"):
+    for protocol in protocols:
         probes = [k for k in probe_keys if protocol == "leave-one-out" or k[2] != 1]
         times = {s: [] for s in shortlists}
         rank1 = dict.fromkeys(shortlists, 0)
@@ -173,7 +176,7 @@ def main() -> int:
         for b in range(a + 1, nk):
             full[a, b] = full[b, a] = mcc.compare(real_cyl[probe_keys[a]], real_cyl[probe_keys[b]])
     ex_rank1 = {}
-    for protocol in ("leave-one-out", "single mate"):
+    for protocol in protocols:
         hits = total = 0
         for a, k in enumerate(probe_keys):
             if protocol == "single mate" and k[2] == 1:
