@@ -1,1 +1,310 @@
-urlpatterns: list = []
+"""Fingerprint API: enrol a capture set, verify 1:1, identify 1:N, read a search result.
+
+Images travel base64-encoded in JSON (PNG, TIFF or BMP; 500 ppi, or say ``resolution_dpi``).
+Every bad finger is reported under its own field (``fingers.2.position``, ``fingers.0.image``...)
+and nothing is stored unless every finger is usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import has_scope
+from biometrics.models.fingerprint import (
+    FingerPosition,
+    FingerprintCapture,
+    FingerprintSearch,
+    ImpressionType,
+    SearchKind,
+    SearchStatus,
+)
+from biometrics.services.fingerprint import FingerInput, fingerprint_enrol, fingerprint_search_create
+from core.models import BorderPost
+
+MAX_IMAGE_BASE64 = 28 * 1024 * 1024
+
+
+class FingerInputSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        min_value=1, max_value=10, help_text="ANSI/NIST finger position: 1 right thumb ... 5 right little, "
+        "6 left thumb ... 10 left little."
+    )
+    image = serializers.CharField(
+        max_length=MAX_IMAGE_BASE64, trim_whitespace=True,
+        help_text="The finger image, base64-encoded PNG, TIFF or BMP (WSQ when the codec is installed).",
+    )
+    impression_type = serializers.ChoiceField(choices=ImpressionType.choices, default=ImpressionType.PLAIN)
+    resolution_dpi = serializers.FloatField(
+        required=False, allow_null=True, min_value=1,
+        help_text="Scanner resolution in pixels per inch (default: the file header, else 500).",
+    )
+
+    def validate_image(self, value: str) -> bytes:
+        if value.startswith("data:") and "," in value:
+            value = value.split(",", 1)[1]
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("The image must be base64-encoded.") from None
+
+
+def _fingers_field():
+    return FingerInputSerializer(many=True, allow_empty=False, max_length=10)
+
+
+def _validate_unique_positions(fingers):
+    seen: dict[int, int] = {}
+    errors = {}
+    for i, f in enumerate(fingers):
+        if f["position"] in seen:
+            errors[str(i)] = {"position": [
+                f"Finger position {f['position']} appears more than once in this capture (also finger {seen[f['position']]})."
+            ]}
+        seen.setdefault(f["position"], i)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return fingers
+
+
+def _finger_inputs(fingers) -> list[FingerInput]:
+    return [
+        FingerInput(position=f["position"], image=f["image"], impression_type=f["impression_type"],
+                    resolution_dpi=f.get("resolution_dpi"))
+        for f in fingers
+    ]
+
+
+def _post(request, code: str | None):
+    if not code:
+        return None
+    post = BorderPost.objects.restrict(request.user, "view").filter(code=code).first()
+    if post is None:
+        raise serializers.ValidationError({"post": ["Unknown border post, or not one of yours."]})
+    return post
+
+
+class CoachingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImpressionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    position_label = serializers.CharField()
+    impression_type = serializers.CharField()
+    quality_score = serializers.IntegerField()
+    nfiq2 = serializers.IntegerField(allow_null=True)
+    minutiae_count = serializers.IntegerField()
+    rescaled = serializers.BooleanField()
+    coaching = CoachingSerializer(many=True)
+
+
+def _impression_data(imp) -> dict:
+    return {
+        "id": imp.pk,
+        "position": imp.position,
+        "position_label": str(FingerPosition(imp.position).label),
+        "impression_type": imp.impression_type,
+        "quality_score": imp.quality_score,
+        "nfiq2": imp.nfiq2,
+        "minutiae_count": imp.minutiae_count,
+        "rescaled": imp.rescaled,
+        "coaching": imp.quality_report.get("coaching", []),
+    }
+
+
+class FingerprintEnrolApi(APIView):
+    """Enrol a set of fingers for a traveler (``person_id``) or a watchlist person entry
+    (``person_entry_id``, needs ``watchlists:write``): all fingers or none; returns the quality of each."""
+
+    required_scopes = {"POST": ["biometrics:write"]}
+
+    class InputSerializer(serializers.Serializer):
+        person_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        person_entry_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        post = serializers.CharField(required=False, allow_blank=True, help_text="Border post code.")
+        fingers = _fingers_field()
+
+        def validate_fingers(self, value):
+            return _validate_unique_positions(value)
+
+        def validate(self, attrs):
+            if (attrs.get("person_id") is None) == (attrs.get("person_entry_id") is None):
+                raise serializers.ValidationError(
+                    {"person_id": ["Give exactly one of person_id (traveler) or person_entry_id (watchlist)."]}
+                )
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        capture_id = serializers.IntegerField()
+        subject = serializers.CharField()
+        person_id = serializers.IntegerField(allow_null=True)
+        person_entry_id = serializers.IntegerField(allow_null=True)
+        fingers = ImpressionOutputSerializer(many=True)
+
+    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        entry = None
+        if v.get("person_entry_id") is not None:
+            from watchlists.models import PersonEntry
+
+            if not has_scope(request.user, "watchlists:write", request.auth):
+                raise PermissionDenied("Enrolling a watchlist person's fingerprints needs the watchlists:write scope.")
+            entry = PersonEntry.objects.restrict(request.user, "change").filter(pk=v["person_entry_id"]).first()
+            if entry is None:
+                raise serializers.ValidationError({"person_entry_id": ["Unknown watchlist person entry."]})
+        capture = fingerprint_enrol(
+            actor=request.user, fingers=_finger_inputs(v["fingers"]), person_id=v.get("person_id"),
+            person_entry=entry, inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+            source="api",
+        )
+        out = {
+            "capture_id": capture.pk,
+            "subject": capture.subject_kind,
+            "person_id": capture.person_id,
+            "person_entry_id": capture.person_entry_id,
+            "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
+        }
+        return Response(self.OutputSerializer(out).data, status=status.HTTP_201_CREATED)
+
+
+class SearchOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SearchKind.choices)
+    status = serializers.ChoiceField(choices=SearchStatus.choices)
+    decision = serializers.CharField(help_text="verify: match, no_match, no_reference; identify: hit, no_hit")
+    person_id = serializers.IntegerField(allow_null=True)
+    inspection_id = serializers.IntegerField(allow_null=True)
+    threshold = serializers.FloatField()
+    result = serializers.JSONField(help_text="verify: per-finger scores; identify: ranked candidates and hit ids")
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+def _search_data(search: FingerprintSearch) -> dict:
+    return {
+        "id": search.pk, "kind": search.kind, "status": search.status, "decision": search.decision,
+        "person_id": search.person_id, "inspection_id": search.inspection_id, "threshold": search.threshold,
+        "result": search.result, "error": search.error, "created_at": search.created_at,
+        "completed_at": search.completed_at,
+    }
+
+
+def _search_response(search: FingerprintSearch) -> Response:
+    search.refresh_from_db()
+    code = status.HTTP_200_OK if search.status != SearchStatus.PENDING else status.HTTP_202_ACCEPTED
+    return Response(SearchOutputSerializer(_search_data(search)).data, status=code)
+
+
+class FingerprintVerifyApi(APIView):
+    """1:1: do these fingers belong to this traveler? 200 with the result (202 while a worker runs it)."""
+
+    required_scopes = {"POST": ["biometrics:write"]}
+
+    class InputSerializer(serializers.Serializer):
+        person_id = serializers.IntegerField(min_value=1)
+        inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        post = serializers.CharField(required=False, allow_blank=True)
+        fingers = _fingers_field()
+
+        def validate_fingers(self, value):
+            return _validate_unique_positions(value)
+
+    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={200: SearchOutputSerializer,
+                                                                             202: SearchOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        search = fingerprint_search_create(
+            actor=request.user, kind=SearchKind.VERIFY, fingers=_finger_inputs(v["fingers"]),
+            person_id=v["person_id"], inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+        )
+        return _search_response(search)
+
+
+class FingerprintIdentifyApi(APIView):
+    """1:N: whose fingers are these? Searches enrolled travelers and watchlist persons; matches above
+    the threshold become hits (source ``fingerprint``). 200 with the result (202 while pending)."""
+
+    required_scopes = {"POST": ["biometrics:write"]}
+
+    class InputSerializer(serializers.Serializer):
+        person_id = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1,
+            help_text="The traveler being screened (excluded from the candidates).",
+        )
+        inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        post = serializers.CharField(required=False, allow_blank=True)
+        search_travelers = serializers.BooleanField(default=True)
+        search_watchlists = serializers.BooleanField(default=True)
+        fingers = _fingers_field()
+
+        def validate_fingers(self, value):
+            return _validate_unique_positions(value)
+
+    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={200: SearchOutputSerializer,
+                                                                             202: SearchOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        search = fingerprint_search_create(
+            actor=request.user, kind=SearchKind.IDENTIFY, fingers=_finger_inputs(v["fingers"]),
+            person_id=v.get("person_id"), inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+            search_travelers=v["search_travelers"], search_watchlists=v["search_watchlists"],
+        )
+        return _search_response(search)
+
+
+class FingerprintSearchDetailApi(APIView):
+    """A verification or identification request and its result."""
+
+    required_scopes = {"GET": ["biometrics:read"]}
+
+    @extend_schema(tags=["biometrics"], responses=SearchOutputSerializer)
+    def get(self, request, pk: int):
+        search = get_object_or_404(FingerprintSearch.objects.restrict(request.user, "view"), pk=pk)
+        return Response(SearchOutputSerializer(_search_data(search)).data)
+
+
+class FingerprintCaptureDetailApi(APIView):
+    """An enrolled capture set and the quality of each finger (no images, no templates)."""
+
+    required_scopes = {"GET": ["biometrics:read"]}
+
+    @extend_schema(tags=["biometrics"], responses=FingerprintEnrolApi.OutputSerializer)
+    def get(self, request, pk: int):
+        capture = get_object_or_404(FingerprintCapture.objects.restrict(request.user, "view"), pk=pk)
+        out = {
+            "capture_id": capture.pk, "subject": capture.subject_kind, "person_id": capture.person_id,
+            "person_entry_id": capture.person_entry_id,
+            "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
+        }
+        return Response(FingerprintEnrolApi.OutputSerializer(out).data)
+
+
+urlpatterns = [
+    path("biometrics/fingerprints", FingerprintEnrolApi.as_view(), name="fingerprint-enrol"),
+    path("biometrics/fingerprints/verify", FingerprintVerifyApi.as_view(), name="fingerprint-verify"),
+    path("biometrics/fingerprints/identify", FingerprintIdentifyApi.as_view(), name="fingerprint-identify"),
+    path("biometrics/fingerprints/searches/<int:pk>", FingerprintSearchDetailApi.as_view(),
+         name="fingerprint-search"),
+    path("biometrics/fingerprints/captures/<int:pk>", FingerprintCaptureDetailApi.as_view(),
+         name="fingerprint-capture"),
+]

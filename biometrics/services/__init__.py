@@ -1,0 +1,1 @@
+"""Writes of the biometrics app, one module per modality (face.py, fingerprint.py)."""

@@ -1,1 +1,33 @@
-"""Fingerprint tasks (queue biometrics)."""
+"""Fingerprint tasks (queue biometrics): run a 1:1 or 1:N search; purge expired fingerprints."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from biometrics.services.fingerprint import fingerprint_purge_expired as purge_service
+from biometrics.services.fingerprint import fingerprint_search_fail, fingerprint_search_run
+
+
+@shared_task(
+    name="biometrics.fingerprint_search",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=3,
+)
+def fingerprint_search(self, search_id: int) -> str:
+    """Run the search; after the last retry the search is marked failed instead of staying pending."""
+    try:
+        return fingerprint_search_run(search_id=search_id).status
+    except (DatabaseError, OSError) as exc:
+        if self.request.retries >= self.max_retries:
+            fingerprint_search_fail(search_id=search_id, reason=f"{type(exc).__name__} after {self.max_retries} retries")
+        raise
+
+
+@shared_task(name="biometrics.fingerprint_purge_expired", acks_late=True)
+def fingerprint_purge_expired() -> int:
+    return purge_service()

@@ -1,1 +1,204 @@
-urlpatterns: list = []
+"""Officer pages for fingerprints: the capture screen (enrol, verify, identify) and search results,
+plus the fingerprint part of the inspection screen's biometric panel (``panel_context``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import Role, role_required
+from accounts.views import current_booth_id
+from biometrics.fingerprint.imaging import WSQ_AVAILABLE
+from biometrics.fingerprint.quality import ENROL_THRESHOLD
+from biometrics.models.fingerprint import (
+    FingerPosition,
+    FingerprintCapture,
+    FingerprintImpression,
+    FingerprintSearch,
+    ImpressionType,
+    SearchKind,
+    SearchStatus,
+)
+from biometrics.services.fingerprint import (
+    FingerInput,
+    FingerprintInputError,
+    fingerprint_enrol,
+    fingerprint_search_create,
+)
+from core.models import Booth
+
+ACTIONS = (
+    ("enrol", gettext_lazy("Enrol")),
+    ("verify", gettext_lazy("Verify (1:1)")),
+    ("identify", gettext_lazy("Identify (1:N)")),
+)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _int_or_none(raw):
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def _officer_post(request):
+    booth_id = current_booth_id(request)
+    if booth_id:
+        booth = Booth.objects.select_related("post").filter(pk=booth_id).first()
+        if booth is not None:
+            return booth.post
+    posts = list(request.user.posts.all()[:2]) if hasattr(request.user, "posts") else []
+    return posts[0] if len(posts) == 1 else None
+
+
+def _enrolled_status(person_id: int | None) -> dict[int, FingerprintImpression]:
+    if not person_id:
+        return {}
+    return {imp.position: imp for imp in FingerprintImpression.objects.filter(person_id=person_id, is_active=True)}
+
+
+def _slots(reports_by_position, enrolled, submitted):
+    slots = []
+    for position, label in FingerPosition.choices:
+        report = reports_by_position.get(position)
+        quality = report.quality if report else None
+        errors = report.errors if report else []
+        if errors or (quality is not None and not quality.acceptable):
+            state = "poor"
+        elif quality is not None:
+            state = "good"
+        elif position in submitted:
+            state = "poor"
+        else:
+            state = "missing"
+        slots.append({
+            "position": position, "label": label, "state": state, "quality": quality, "errors": errors,
+            "enrolled": enrolled.get(position),
+        })
+    return slots
+
+
+@role_required(Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def capture(request):
+    """Capture up to ten fingers, see each finger's quality, then enrol, verify or identify."""
+    source = request.POST if request.method == "POST" else request.GET
+    person_id = _int_or_none(source.get("person_id"))
+    inspection_id = _int_or_none(source.get("inspection_id"))
+    action = source.get("action") or "enrol"
+    context = {
+        "actions": ACTIONS, "action": action, "person_id": person_id or "", "inspection_id": inspection_id or "",
+        "impression_types": ImpressionType.choices, "impression_type": source.get("impression_type") or "plain",
+        "resolution_dpi": source.get("resolution_dpi") or "", "wsq": WSQ_AVAILABLE, "threshold": ENROL_THRESHOLD,
+        "field_errors": {}, "result": None,
+    }
+    reports_by_position = {}
+    submitted: set[int] = set()
+    status = 200
+    if request.method == "POST":
+        errors: dict[str, list[str]] = {}
+        if action not in dict(ACTIONS):
+            errors["action"] = [_("Choose enrol, verify or identify.")]
+        if source.get("person_id") and person_id is None:
+            errors["person_id"] = [_("The traveler id must be a positive integer.")]
+        if action in ("enrol", "verify") and person_id is None and "person_id" not in errors:
+            errors["person_id"] = [_("Enter the traveler id.")]
+        dpi = source.get("resolution_dpi") or None
+        fingers, positions = [], []
+        for position in FingerPosition.values:
+            upload = request.FILES.get(f"finger_{position}")
+            if upload is None:
+                continue
+            submitted.add(position)
+            if upload.size > MAX_UPLOAD_BYTES:
+                errors[f"finger_{position}"] = [_("The file is larger than 20 MB.")]
+                continue
+            fingers.append(FingerInput(position=position, image=upload.read(),
+                                       impression_type=source.get("impression_type") or "plain", resolution_dpi=dpi))
+            positions.append(position)
+        if not fingers and not errors:
+            errors["fingers"] = [_("Scan or upload at least one finger.")]
+        if not errors:
+            try:
+                if action == "enrol":
+                    cap = fingerprint_enrol(actor=request.user, fingers=fingers, person_id=person_id,
+                                            inspection_id=inspection_id, post=_officer_post(request), source="scanner")
+                    context["result"] = cap
+                    for imp in cap.impressions.all():
+                        reports_by_position[imp.position] = _StoredReport(imp)
+                else:
+                    search = fingerprint_search_create(
+                        actor=request.user, kind=SearchKind.VERIFY if action == "verify" else SearchKind.IDENTIFY,
+                        fingers=fingers, person_id=person_id, inspection_id=inspection_id,
+                        post=_officer_post(request),
+                    )
+                    return redirect("biometrics:fingerprint-search", pk=search.pk)
+            except FingerprintInputError as exc:
+                for report in exc.reports:
+                    if report.index < len(positions):
+                        reports_by_position[positions[report.index]] = report
+                for name, messages in exc.message_dict.items():
+                    parts = name.split(".")
+                    if len(parts) >= 2 and parts[0] == "fingers" and parts[1].isdigit() and int(parts[1]) < len(positions):
+                        errors.setdefault(f"finger_{positions[int(parts[1])]}", []).extend(messages)
+                    else:
+                        errors.setdefault(name, []).extend(messages)
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.setdefault(name, []).extend(messages)
+        if errors:
+            status = 400
+        context["field_errors"] = errors
+    context["slots"] = _slots(reports_by_position, _enrolled_status(person_id), submitted)
+    for slot in context["slots"]:
+        slot["field_errors"] = context["field_errors"].get(f"finger_{slot['position']}", [])
+    return render(request, "biometrics/fingerprint/capture.html", context, status=status)
+
+
+class _StoredReport:
+    """The quality of an enrolled impression, shaped like a fresh report for the template."""
+
+    def __init__(self, imp: FingerprintImpression) -> None:
+        self.errors: list[str] = []
+        self.quality = _StoredQuality(imp)
+
+
+class _StoredQuality:
+    def __init__(self, imp: FingerprintImpression) -> None:
+        self.score = imp.quality_score
+        self.acceptable = True
+        self.nfiq2 = imp.nfiq2
+        self.minutiae_count = imp.minutiae_count
+        self.coaching = imp.quality_report.get("coaching", [])
+
+
+@role_required(Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
+def search_detail(request, pk: int):
+    search = get_object_or_404(FingerprintSearch.objects.restrict(request.user, "view"), pk=pk)
+    template = "biometrics/fingerprint/_search_result.html" if request.htmx else "biometrics/fingerprint/search.html"
+    return render(request, template, {"search": search, "pending": search.status == SearchStatus.PENDING})
+
+
+def panel_context(request, inspection_id) -> dict:
+    """The fingerprint part of the inspection screen's biometric panel."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or inspection_id is None:
+        return {"fingerprint": None}
+    searches = list(FingerprintSearch.objects.restrict(user, "view").filter(inspection_id=inspection_id)[:5])
+    captures = list(
+        FingerprintCapture.objects.restrict(user, "view").filter(inspection_id=inspection_id)
+        .prefetch_related("impressions")[:3]
+    )
+    return {"fingerprint": {"searches": searches, "captures": captures, "inspection_id": inspection_id}}
+
+
+urlpatterns = [
+    path("fingerprints/capture/", capture, name="fingerprint-capture"),
+    path("fingerprints/searches/<int:pk>/", search_detail, name="fingerprint-search"),
+]

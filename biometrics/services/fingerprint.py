@@ -1,0 +1,498 @@
+"""Fingerprint writes: enrolment of a capture set, 1:1 and 1:N searches, hits, purging.
+
+Views, the API and tasks call these functions; the algorithms live in ``biometrics.fingerprint``
+(pure). Every finger of a request is checked (format, resolution, position, quality) before
+anything is written, so a capture set is enrolled whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.services import audit_log
+from biometrics.fingerprint import mcc
+from biometrics.fingerprint.errors import FingerprintError
+from biometrics.fingerprint.identification import FingerprintIndex
+from biometrics.fingerprint.imaging import FingerImage, load_finger_image
+from biometrics.fingerprint.minutiae import EXTRACTOR_VERSION, Extraction, extract
+from biometrics.fingerprint.quality import QualityReport, assess
+from biometrics.fingerprint.template import Template, deserialize, serialize
+from biometrics.models.fingerprint import (
+    FingerPosition,
+    FingerprintCapture,
+    FingerprintImpression,
+    FingerprintProbe,
+    FingerprintPurpose,
+    FingerprintSearch,
+    ImpressionType,
+    SearchKind,
+    SearchStatus,
+    SubjectKind,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_FINGERS = 10
+CANDIDATES_PER_FINGER = 20
+
+
+@dataclass
+class FingerInput:
+    """One finger as submitted: the raw position and impression type are validated here."""
+
+    position: Any
+    image: bytes
+    impression_type: Any = ImpressionType.PLAIN
+    resolution_dpi: Any = None
+
+
+@dataclass
+class ProcessedFinger:
+    position: int
+    impression_type: str
+    image: FingerImage
+    extraction: Extraction
+    quality: QualityReport
+    template: bytes
+
+
+@dataclass
+class FingerReport:
+    """What the capture screen shows per finger, also for fingers that were refused."""
+
+    index: int
+    position: int | None
+    quality: QualityReport | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class FingerprintInputError(ValidationError):
+    """Some fingers were refused; ``reports`` has one entry per submitted finger."""
+
+    def __init__(self, errors: dict[str, list[str]], reports: list[FingerReport]) -> None:
+        super().__init__(errors)
+        self.reports = reports
+
+
+def _position(raw) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def fingerprints_process(fingers: list[FingerInput], *, prefix: str = "fingers") -> list[ProcessedFinger]:
+    """Validate and process every finger; raise :class:`FingerprintInputError` naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    reports: list[FingerReport] = []
+    if not fingers:
+        raise FingerprintInputError({prefix: ["Submit at least one finger."]}, [])
+    if len(fingers) > MAX_FINGERS:
+        raise FingerprintInputError({prefix: [f"At most {MAX_FINGERS} fingers per capture."]}, [])
+    seen: dict[int, int] = {}
+    out: list[ProcessedFinger] = []
+    for i, finger in enumerate(fingers):
+        report = FingerReport(index=i, position=None)
+        reports.append(report)
+        pos = _position(finger.position)
+        key = f"{prefix}.{i}"
+        if pos is None or pos not in FingerPosition.values:
+            errors.setdefault(f"{key}.position", []).append(
+                f"Finger position must be an ANSI/NIST code from 1 (right thumb) to 10 (left little); got {finger.position!r}."
+            )
+            pos = None
+        elif pos in seen:
+            errors.setdefault(f"{key}.position", []).append(
+                f"Finger position {pos} ({FingerPosition(pos).label}) appears more than once in this capture "
+                f"(also finger {seen[pos]})."
+            )
+        else:
+            seen[pos] = i
+        report.position = pos
+        itype = str(finger.impression_type or ImpressionType.PLAIN)
+        if itype not in ImpressionType.values:
+            errors.setdefault(f"{key}.impression_type", []).append(
+                f"Impression type must be one of: {', '.join(ImpressionType.values)}."
+            )
+        try:
+            image = load_finger_image(finger.image or b"", declared_dpi=finger.resolution_dpi)
+            ext = extract(image)
+        except FingerprintError as exc:
+            errors.setdefault(f"{key}.{exc.field}", []).append(exc.message)
+            report.errors.append(exc.message)
+            continue
+        quality = assess(image, minutiae_count=len(ext.minutiae), nfiq2=ext.nfiq2)
+        report.quality = quality
+        if not quality.acceptable:
+            advice = " ".join(c.message for c in quality.coaching) or "Scan the finger again."
+            message = f"Quality {quality.score}/100 is too low to use this impression. {advice}"
+            errors.setdefault(f"{key}.image", []).append(message)
+            report.errors.append(message)
+            continue
+        if pos is None or itype not in ImpressionType.values:
+            continue
+        out.append(
+            ProcessedFinger(
+                position=pos,
+                impression_type=itype,
+                image=image,
+                extraction=ext,
+                quality=quality,
+                template=serialize(Template(ext.minutiae)),
+            )
+        )
+    if errors:
+        raise FingerprintInputError(errors, reports)
+    return out
+
+
+def _retention(purpose: str) -> dt.date:
+    days = settings.BMIS_FINGERPRINT_RETENTION_DAYS[purpose]
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def _subject(person_id, person_entry) -> tuple[str, int | None]:
+    if (person_id is None) == (person_entry is None):
+        raise ValidationError({"person_id": ["Give exactly one subject: a traveler or a watchlist person entry."]})
+    if person_id is not None:
+        try:
+            pid = int(person_id)
+        except (TypeError, ValueError):
+            raise ValidationError({"person_id": ["The traveler id must be a positive integer."]}) from None
+        if pid <= 0:
+            raise ValidationError({"person_id": ["The traveler id must be a positive integer."]})
+        return SubjectKind.TRAVELER, pid
+    return SubjectKind.WATCHLIST, None
+
+
+def fingerprint_enrol(
+    *,
+    actor,
+    fingers: list[FingerInput],
+    person_id: int | None = None,
+    person_entry=None,
+    inspection_id: int | None = None,
+    post=None,
+    source: str = "upload",
+) -> FingerprintCapture:
+    """Enrol a set of fingers for one subject, all or nothing; replaces earlier fingers at the same positions."""
+    kind, pid = _subject(person_id, person_entry)
+    processed = fingerprints_process(fingers)
+    purpose = FingerprintPurpose.BORDER_CONTROL if kind == SubjectKind.TRAVELER else FingerprintPurpose.WATCHLIST
+    retention = _retention(purpose)
+    with transaction.atomic():
+        capture = FingerprintCapture(
+            subject_kind=kind, person_id=pid, person_entry=person_entry, inspection_id=inspection_id, post=post,
+            captured_by=actor, source=source[:20], purpose=purpose, retention_until=retention,
+        )
+        capture.full_clean()
+        capture.save()
+        subject_filter = {"person_id": pid} if pid is not None else {"person_entry": person_entry}
+        previous = list(
+            FingerprintImpression.objects.select_for_update().filter(
+                is_active=True, position__in=[p.position for p in processed], **subject_filter
+            )
+        )
+        for old in previous:
+            old.is_active = False
+            old.save(update_fields=["is_active", "updated_at"])
+        for p in processed:
+            imp = FingerprintImpression(
+                capture=capture, subject_kind=kind, person_id=pid, person_entry=person_entry, post=post,
+                position=p.position, impression_type=p.impression_type, image_png=p.image.to_png(),
+                width=p.image.width, height=p.image.height, source_format=p.image.source_format,
+                source_dpi=p.image.source_dpi, dpi_source=p.image.dpi_source, rescaled=p.image.rescaled,
+                quality_score=p.quality.score, nfiq2=p.quality.nfiq2, quality_report=p.quality.as_dict(),
+                minutiae_count=len(p.extraction.minutiae), template=p.template,
+                extractor_version=EXTRACTOR_VERSION, matcher_version=mcc.MATCHER_VERSION,
+                purpose=purpose, retention_until=retention,
+            )
+            imp.full_clean(exclude=["image_png", "template"])
+            imp.save()
+        audit_log(
+            actor=actor, action="fingerprint_capture.enrol", obj=capture,
+            metadata={
+                "subject": kind, "person_id": pid, "person_entry_id": getattr(person_entry, "pk", None),
+                "positions": [p.position for p in processed], "replaced": [o.pk for o in previous],
+                "quality": {str(p.position): p.quality.score for p in processed},
+                "inspection_id": inspection_id,
+            },
+        )
+    return capture
+
+
+def fingerprint_search_create(
+    *,
+    actor,
+    kind: str,
+    fingers: list[FingerInput],
+    person_id: int | None = None,
+    inspection_id: int | None = None,
+    post=None,
+    search_travelers: bool = True,
+    search_watchlists: bool = True,
+) -> FingerprintSearch:
+    """Record a 1:1 or 1:N search and queue it on the ``biometrics`` queue (run at once when eager)."""
+    from biometrics.tasks.fingerprint import fingerprint_search as search_task
+    from core.tasks import enqueue_on_commit
+
+    if kind not in SearchKind.values:
+        raise ValidationError({"kind": [f"Unknown search kind {kind!r}."]})
+    pid = None
+    if person_id is not None:
+        _, pid = _subject(person_id, None)
+    if kind == SearchKind.VERIFY:
+        if pid is None:
+            raise ValidationError({"person_id": ["Verification needs the claimed traveler's id."]})
+        if not FingerprintImpression.objects.filter(person_id=pid, is_active=True).exists():
+            raise ValidationError({"person_id": ["This traveler has no enrolled fingerprints to verify against."]})
+    elif not (search_travelers or search_watchlists):
+        raise ValidationError({"search_travelers": ["Search travelers, watchlists or both."]})
+    processed = fingerprints_process(fingers)
+    threshold = (
+        settings.BMIS_FINGERPRINT_VERIFY_THRESHOLD if kind == SearchKind.VERIFY
+        else settings.BMIS_FINGERPRINT_IDENTIFY_THRESHOLD
+    )
+    with transaction.atomic():
+        search = FingerprintSearch(
+            kind=kind, person_id=pid, inspection_id=inspection_id, post=post, requested_by=actor,
+            search_travelers=search_travelers, search_watchlists=search_watchlists, threshold=threshold,
+        )
+        search.full_clean()
+        search.save()
+        for p in processed:
+            FingerprintProbe.objects.create(
+                search=search, position=p.position, impression_type=p.impression_type,
+                quality_score=p.quality.score, minutiae_count=len(p.extraction.minutiae), template=p.template,
+            )
+        audit_log(
+            actor=actor, action=f"fingerprint_search.{kind}", obj=search,
+            metadata={"person_id": pid, "inspection_id": inspection_id, "positions": [p.position for p in processed]},
+        )
+        enqueue_on_commit(search_task, search.pk)
+    return search
+
+
+# ---------------------------------------------------------------------------------------- gallery
+
+
+class _Gallery:
+    """The in-process 1:N index of active impressions, kept in step with the database.
+
+    Each worker process holds one, filled on first use and refreshed before every search from the
+    rows changed since (``updated_at``); a count check catches deleted rows and triggers a rebuild.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.index = FingerprintIndex()
+        self.meta: dict[int, tuple[str, int | None, int | None, int]] = {}
+        self.last_change = None
+        self.ids_at_last: set[int] = set()
+
+    def _load(self, rows) -> None:
+        for imp in rows:
+            if imp.is_active and imp.template:
+                try:
+                    minutiae = deserialize(bytes(imp.template)).minutiae
+                except ValueError:
+                    logger.warning("fingerprint impression %s has an unreadable template", imp.pk)
+                    continue
+                self.index.add(imp.pk, minutiae, defer=True)
+                self.meta[imp.pk] = (imp.subject_kind, imp.person_id, imp.person_entry_id, imp.position)
+            elif imp.pk in self.meta:
+                self.index.remove(imp.pk)
+                del self.meta[imp.pk]
+            if self.last_change is None or imp.updated_at > self.last_change:
+                self.last_change = imp.updated_at
+                self.ids_at_last = {imp.pk}
+            elif imp.updated_at == self.last_change:
+                self.ids_at_last.add(imp.pk)
+        self.index.compact()
+
+    def refresh(self) -> None:
+        fields = ["id", "template", "subject_kind", "person_id", "person_entry_id", "position", "is_active",
+                  "updated_at"]
+        qs = FingerprintImpression.objects.only(*fields).order_by("updated_at", "id")
+        if self.last_change is not None:
+            qs = qs.filter(updated_at__gte=self.last_change).exclude(
+                id__in=self.ids_at_last, updated_at=self.last_change
+            )
+        self._load(qs.iterator(chunk_size=2000))
+        active = FingerprintImpression.objects.filter(is_active=True).aggregate(n=Max("id"))
+        count = FingerprintImpression.objects.filter(is_active=True).count()
+        if count != len(self.meta) or (count and active["n"] not in self.meta):
+            self.reset()
+            self._load(FingerprintImpression.objects.only(*fields).order_by("updated_at", "id").iterator(chunk_size=2000))
+
+
+_gallery = _Gallery()
+
+
+def fingerprint_gallery_reset() -> None:
+    """Forget the in-process index (it is rebuilt from the database on the next search)."""
+    with _gallery.lock:
+        _gallery.reset()
+
+
+def _probe_minutiae(search: FingerprintSearch):
+    return [(p.position, deserialize(bytes(p.template)).minutiae) for p in search.probes.all()]
+
+
+def _run_verify(search: FingerprintSearch) -> tuple[dict, str]:
+    enrolled = {
+        imp.position: imp
+        for imp in FingerprintImpression.objects.filter(person_id=search.person_id, is_active=True)
+    }
+    fingers = {}
+    best = 0.0
+    for position, minutiae in _probe_minutiae(search):
+        imp = enrolled.get(position)
+        if imp is None:
+            fingers[str(position)] = {"score": None, "enrolled": False}
+            continue
+        score = mcc.compare_minutiae(minutiae, deserialize(bytes(imp.template)).minutiae)
+        fingers[str(position)] = {"score": round(score, 4), "enrolled": True, "match": score >= search.threshold}
+        best = max(best, score)
+    compared = [f for f in fingers.values() if f["enrolled"]]
+    if not compared:
+        decision = "no_reference"
+    else:
+        decision = "match" if best >= search.threshold else "no_match"
+    return {"fingers": fingers, "best_score": round(best, 4), "threshold": search.threshold}, decision
+
+
+def _run_identify(search: FingerprintSearch) -> tuple[dict, str, list[dict]]:
+    with _gallery.lock:
+        _gallery.refresh()
+        probes = _probe_minutiae(search)
+        found: dict[tuple[str, int], dict] = {}
+        for position, minutiae in probes:
+            candidates = _gallery.index.search(minutiae, top=CANDIDATES_PER_FINGER)
+            for cand in candidates:
+                kind, pid, entry_id, cand_pos = _gallery.meta[cand.key]
+                if cand_pos != position:
+                    continue
+                if kind == SubjectKind.TRAVELER:
+                    if not search.search_travelers or pid == search.person_id:
+                        continue
+                    subject = (kind, pid)
+                else:
+                    if not search.search_watchlists:
+                        continue
+                    subject = (kind, entry_id)
+                rec = found.setdefault(subject, {"fingers": {}, "score": 0.0})
+                prev = rec["fingers"].get(str(position), 0.0)
+                if cand.score > prev:
+                    rec["fingers"][str(position)] = round(cand.score, 4)
+                rec["score"] = max(rec["score"], cand.score)
+    ranked = sorted(found.items(), key=lambda kv: -kv[1]["score"])
+    candidates = []
+    for (kind, ident), rec in ranked[:10]:
+        candidates.append({
+            "subject": kind,
+            "person_id": ident if kind == SubjectKind.TRAVELER else None,
+            "person_entry_id": ident if kind == SubjectKind.WATCHLIST else None,
+            "score": round(rec["score"], 4),
+            "fingers": rec["fingers"],
+            "above_threshold": rec["score"] >= search.threshold,
+        })
+    decision = "hit" if any(c["above_threshold"] for c in candidates) else "no_hit"
+    return {"candidates": candidates, "threshold": search.threshold}, decision, [c for c in candidates if c["above_threshold"]]
+
+
+def fingerprint_search_run(*, search_id: int) -> FingerprintSearch:
+    """Run a pending search (the task calls this); raises hits for identification results."""
+    from watchlists.models import PersonEntry
+    from watchlists.services import hit_raise
+
+    search = FingerprintSearch.objects.get(pk=search_id)
+    if search.status != SearchStatus.PENDING:
+        return search
+    if search.kind == SearchKind.VERIFY:
+        result, decision = _run_verify(search)
+        above: list[dict] = []
+    else:
+        result, decision, above = _run_identify(search)
+    with transaction.atomic():
+        locked = FingerprintSearch.objects.select_for_update().get(pk=search_id)
+        if locked.status != SearchStatus.PENDING:
+            return locked
+        for cand in above:
+            common = {
+                "actor": None, "source": "fingerprint", "score": min(1.0, cand["score"]),
+                "threshold": locked.threshold, "inspection_id": locked.inspection_id, "person_id": locked.person_id,
+                "post": locked.post, "query": {"fingerprint_search_id": locked.pk},
+                "explanation": {"fingers": cand["fingers"], "matcher": mcc.MATCHER_VERSION},
+            }
+            if cand["subject"] == SubjectKind.WATCHLIST:
+                entry = (
+                    PersonEntry.objects.select_related("watchlist")
+                    .filter(pk=cand["person_entry_id"], is_active=True, watchlist__is_active=True)
+                    .first()
+                )
+                if entry is None:
+                    cand["hit_id"] = None
+                    continue
+                hit, _ = hit_raise(entry=entry, **common)
+            else:
+                hit, _ = hit_raise(matched_person_id=cand["person_id"], **common)
+            cand["hit_id"] = hit.pk
+        locked.result = result
+        locked.decision = decision
+        locked.status = SearchStatus.DONE
+        locked.completed_at = timezone.now()
+        locked.attempts += 1
+        locked.save(update_fields=["result", "decision", "status", "completed_at", "attempts"])
+        audit_log(
+            actor=None, action="fingerprint_search.complete", obj=locked,
+            metadata={"kind": locked.kind, "decision": decision, "hits": [c.get("hit_id") for c in above]},
+        )
+    return locked
+
+
+def fingerprint_search_fail(*, search_id: int, reason: str) -> None:
+    """Mark a search failed after its retries ran out (the screen then says so)."""
+    with transaction.atomic():
+        search = FingerprintSearch.objects.select_for_update().filter(pk=search_id).first()
+        if search is None or search.status != SearchStatus.PENDING:
+            return
+        search.status = SearchStatus.FAILED
+        search.error = reason[:300]
+        search.completed_at = timezone.now()
+        search.save(update_fields=["status", "error", "completed_at"])
+        audit_log(actor=None, action="fingerprint_search.fail", obj=search, metadata={"reason": reason[:300]})
+
+
+def fingerprint_purge_expired(*, today: dt.date | None = None) -> int:
+    """Delete fingerprint images and templates past their retention date; returns how many."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        expired = list(FingerprintImpression.objects.select_for_update().filter(retention_until__lt=today))
+        if not expired:
+            return 0
+        ids = [imp.pk for imp in expired]
+        captures = sorted({imp.capture_id for imp in expired})
+        FingerprintImpression.objects.filter(pk__in=ids).delete()
+        FingerprintCapture.objects.filter(pk__in=captures, impressions__isnull=True).delete()
+        audit_log(
+            actor=None, action="fingerprint_impression.purge", object_type="biometrics.fingerprintimpression",
+            object_id=",".join(str(i) for i in ids)[:200], metadata={"count": len(ids), "captures": captures[:100]},
+        )
+    return len(ids)
