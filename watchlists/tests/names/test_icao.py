@@ -88,10 +88,11 @@ def test_each_letter_of_table_c(letter, code):
     assert arabic_to_icao("ب" + letter + "ب") == "B" + code + "B"
 
 
-@pytest.mark.parametrize("letter,code", TABLE_C_ARABIC + TABLE_C_EXTENSIONS)
+# Y (ي and ى) and XTA (ة and ت) read back ambiguously: the tests below cover them.
+@pytest.mark.parametrize(
+    "letter,code", [(letter, code) for letter, code in TABLE_C_ARABIC + TABLE_C_EXTENSIONS if code not in ("Y", "XTA")]
+)
 def test_each_code_reads_back(letter, code):
-    if code in ("Y", "XTA"):
-        pytest.skip("ambiguous code, covered below")
     # Wrapped in a different letter so that no shadda is read.
     wrap, wrap_ar = ("L", "ل") if code == "B" else ("B", "ب")
     assert icao_to_arabic(wrap + code + wrap) == wrap_ar + letter + wrap_ar
