@@ -1,39 +1,52 @@
-"""Fill msgstr of a gettext catalogue from a JSON dictionary {msgid: translation}.
+"""Fill an Arabic gettext catalogue from a JSON dictionary kept beside it.
 
-Used to maintain the Arabic catalogues: `python scripts/fill_po.py PO_FILE DICT.json`.
-Only single-line msgids are filled; existing translations are kept unless they are empty or fuzzy."""
+    .venv/bin/python scripts/fill_po.py travelers/locale      # reads ar.json, writes ar/LC_MESSAGES/django.po
+    make messages                                              # compiles every .po to .mo
+
+`ar.json` maps each English msgid to its Arabic translation; for a plural message the value is
+[one, other]. Handles multi-line msgids and Arabic's six plural forms. Prints the msgids that
+have no translation yet."""
+
+from __future__ import annotations
 
 import json
-import re
 import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
 
 
-def esc(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def fill(po_path: str, mapping: dict[str, str]) -> int:
-    lines = open(po_path, encoding="utf-8").read().split("\n")
-    out, filled, i = [], 0, 0
-    while i < len(lines):
-        line = lines[i]
-        m = re.match(r'^msgid "(.+)"$', line)
-        if m and i + 1 < len(lines) and lines[i + 1] == 'msgstr ""' and (i + 2 >= len(lines) or not lines[i + 2].startswith('"')):
-            msgid = m.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-            if msgid in mapping:
-                if out and out[-1].startswith("#, fuzzy"):
-                    out.pop()
-                out.append(line)
-                out.append(f'msgstr "{esc(mapping[msgid])}"')
-                filled += 1
-                i += 2
-                continue
-        out.append(line)
-        i += 1
-    open(po_path, "w", encoding="utf-8").write("\n".join(out))
-    return filled
+def fill(locale_dir: Path) -> list[str]:
+    po_path = locale_dir / "ar" / "LC_MESSAGES" / "django.po"
+    mapping = json.loads((locale_dir / "ar.json").read_text(encoding="utf-8"))
+    with po_path.open("rb") as f:
+        catalog = read_po(f, locale="ar")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key not in mapping:
+            missing.append(key)
+            continue
+        value = mapping[key]
+        if isinstance(message.id, tuple):
+            forms = value if isinstance(value, list) else [value, value]
+            # Arabic has six plural forms (zero, one, two, few, many, other): the first given
+            # string is for one, the second for every other count.
+            count = catalog.num_plurals
+            strings = [forms[1]] * count
+            strings[1 if count == 6 else 0] = forms[0]
+            message.string = tuple(strings)
+        else:
+            message.string = value
+        message.flags.discard("fuzzy")
+    with po_path.open("wb") as f:
+        write_po(f, catalog, width=100)
+    return missing
 
 
 if __name__ == "__main__":
-    count = fill(sys.argv[1], json.load(open(sys.argv[2], encoding="utf-8")))
-    print(f"filled {count} messages")
+    for arg in sys.argv[1:] or ["locale"]:
+        missing = fill(Path(arg))
+        print(f"{arg}: {len(missing)} without translation" + (f": {missing}" if missing else ""))
