@@ -46,18 +46,21 @@ def _celery_mode(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_search_indexes(settings, tmp_path):
-    """Per-process search indexes (watchlist names, face galleries) start empty in every test:
+    """Per-process search indexes (watchlist names, face and fingerprint galleries) start empty in every test:
     test databases reuse primary keys, which production never does."""
     from biometrics.services.face_index import reset_registries
+    from biometrics.services.fingerprint import fingerprint_gallery_reset
     from watchlists.search import registry
 
     settings.WATCHLISTS_INDEX_REFRESH_SECONDS = 0
     settings.BMIS_FACE_INDEX_DIR = tmp_path / "face-index"
     registry().clear()
     reset_registries()
+    fingerprint_gallery_reset()
     yield
     registry().clear()
     reset_registries()
+    fingerprint_gallery_reset()
 
 
 @pytest.fixture

@@ -23,9 +23,11 @@ pending part grows past 10 % of the index. Removal marks a template number as de
 
 from __future__ import annotations
 
+import hashlib
+import struct
 import threading
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
@@ -58,20 +60,42 @@ class Candidate:
 
 
 class _Segment:
-    """Immutable CSR hash tables, one per band: bucket offsets and the template number per entry."""
+    """Immutable hash tables, one per band, holding the template number of every enrolled
+    cylinder in bucket order. A large segment keeps dense bucket offsets (one lookup per key); a
+    small one (new enrolments, merged later) keeps its sorted bucket numbers and binary-searches
+    them, so that adding a finger never costs a table of 2^table_bits offsets per band."""
 
     def __init__(self, per_band: list[tuple[np.ndarray, np.ndarray]], table_size: int) -> None:
         # per_band[b] = (bucket numbers, template numbers) of every enrolled cylinder
-        self.offsets = np.zeros((len(per_band), table_size + 1), np.int64 if len(per_band[0][0]) >= 2**31 else np.int32)
-        self.owners = np.zeros((len(per_band), len(per_band[0][0]) if per_band else 0), np.int32)
+        n = len(per_band[0][0]) if per_band else 0
+        self.size = n
+        self.dense = n >= table_size // 8
+        self.owners = np.zeros((len(per_band), n), np.int32)
+        if self.dense:
+            self.offsets = np.zeros((len(per_band), table_size + 1), np.int64 if n >= 2**31 else np.int32)
+        else:
+            self.sorted_buckets = np.zeros((len(per_band), n), np.int32)
         for b, (buckets, owners) in enumerate(per_band):
             order = np.argsort(buckets, kind="stable")
-            self.offsets[b] = np.searchsorted(buckets[order], np.arange(table_size + 1))
             self.owners[b] = owners[order]
-        self.size = self.owners.shape[1]
+            if self.dense:
+                # offsets[k] = number of entries in buckets < k (a counting sort's prefix sums)
+                self.offsets[b, 1:] = np.cumsum(np.bincount(buckets, minlength=table_size))
+            else:
+                self.sorted_buckets[b] = buckets[order]
+
+    def lookup(self, b: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(first position, count) in band b of the entries of each bucket number in ``keys``."""
+        if self.dense:
+            lo = self.offsets[b, keys]
+            return lo, self.offsets[b, keys + 1] - lo
+        lo = np.searchsorted(self.sorted_buckets[b], keys, "left")
+        return lo, np.searchsorted(self.sorted_buckets[b], keys, "right") - lo
 
     def band(self, b: int) -> tuple[np.ndarray, np.ndarray]:
         """(bucket numbers, template numbers) of band b, in bucket order."""
+        if not self.dense:
+            return self.sorted_buckets[b], self.owners[b]
         buckets = np.repeat(np.arange(len(self.offsets[b]) - 1), np.diff(self.offsets[b]))
         return buckets, self.owners[b]
 
@@ -121,6 +145,7 @@ class FingerprintIndex:
         self._pending_count = 0
         self._pending_segment: _Segment | None = None
         self._packed: dict[int, tuple] = {}
+        self._prepared_version: str | None = None
 
     # ------------------------------------------------------------------ hashing
     def band_keys(self, cyl: mcc.Cylinders) -> np.ndarray:
@@ -204,6 +229,58 @@ class FingerprintIndex:
             self._pending_count += int(usable.sum())
             self._pending_segment = None
 
+    # ------------------------------------------------------------------ prepared records
+    # What a worker needs to enrol a finger without rebuilding its cylinders (the costly part,
+    # ~10-25 ms a finger): band keys and packed cylinders, computed once at enrolment and stored
+    # with the template, so a worker starting on 100,000 records reads them instead of spending
+    # tens of minutes recomputing. Tied to the index and cylinder parameters by `prepared_version`.
+    @property
+    def prepared_version(self) -> str:
+        if self._prepared_version is None:
+            digest = hashlib.sha256(repr((astuple(self.params)[:4], astuple(self.mcc_params))).encode()).hexdigest()
+            self._prepared_version = f"{INDEX_VERSION}:{digest[:12]}"
+        return self._prepared_version
+
+    def prepare(self, minutiae: MinutiaSet, cylinders: mcc.Cylinders | None = None) -> bytes:
+        """The prepared record of one finger (see `add_serialized`)."""
+        cyl = cylinders if cylinders is not None else mcc.build_cylinders(minutiae, self.mcc_params)
+        keys = self.band_keys(cyl).astype(np.int32)
+        x, y, theta, index, bits, mask = pack_cylinders(cyl)
+        version = self.prepared_version.encode()
+        header = struct.pack("<H", len(version)) + version + struct.pack(
+            "<IHHH", len(cyl), keys.shape[1], bits.shape[1] if len(cyl) else 0, mask.shape[1] if len(cyl) else 0
+        )
+        return header + b"".join(a.tobytes() for a in (keys, x, y, theta, index.astype(np.int16), bits, mask))
+
+    def add_serialized(self, key: Hashable, minutiae: MinutiaSet, blob: bytes | None) -> bool:
+        """Enrol from a prepared record; False (nothing enrolled) when the record is missing,
+        damaged or was prepared with other parameters: the caller then uses `add`."""
+        if not blob:
+            return False
+        try:
+            (n_version,) = struct.unpack_from("<H", blob, 0)
+            version = blob[2 : 2 + n_version].decode()
+            if version != self.prepared_version:
+                return False
+            offset = 2 + n_version
+            n, n_bands, n_bits, n_mask = struct.unpack_from("<IHHH", blob, offset)
+            offset += struct.calcsize("<IHHH")
+            arrays = []
+            for dtype, shape in (
+                (np.int32, (n, n_bands)), (np.float32, (n,)), (np.float32, (n,)), (np.float32, (n,)),
+                (np.int16, (n,)), (np.uint8, (n, n_bits)), (np.uint8, (n, n_mask)),
+            ):
+                count = int(np.prod(shape))
+                arrays.append(np.frombuffer(blob, dtype, count, offset).reshape(shape))
+                offset += count * np.dtype(dtype).itemsize
+            if offset != len(blob) or n_bands != self.params.n_bands:
+                return False
+        except (struct.error, ValueError, UnicodeDecodeError):
+            return False
+        keys, x, y, theta, index, bits, mask = arrays
+        self.add_prepared(key, minutiae, n, keys.astype(np.int64), (x, y, theta, index, bits, mask))
+        return True
+
     def remove(self, key: Hashable) -> None:
         with self._lock:
             number = self._by_key.pop(key, None)
@@ -267,8 +344,7 @@ class FingerprintIndex:
                 k = qkeys[:, b]
                 ok = k >= 0
                 kb = k[ok]
-                lo = seg.offsets[b, kb]
-                size = seg.offsets[b, kb + 1] - lo
+                lo, size = seg.lookup(b, kb)
                 use = (size > 0) & (size <= cap)
                 lo, size, qi = lo[use], size[use], q_index[ok][use]
                 if len(lo) == 0:

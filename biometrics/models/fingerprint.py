@@ -134,6 +134,10 @@ class FingerprintImpression(models.Model):
     quality_report = models.JSONField(default=dict)
     minutiae_count = models.PositiveIntegerField()
     template = models.BinaryField(editable=False)
+    # The finger's 1:N index record (band keys and packed cylinders), so that a worker loads it
+    # instead of rebuilding the cylinders; tied to the index parameters by index_version.
+    index_data = models.BinaryField(null=True, editable=False)
+    index_version = models.CharField(max_length=60, blank=True)
     extractor_version = models.CharField(max_length=60)
     matcher_version = models.CharField(max_length=60)
     purpose = models.CharField(max_length=20, choices=FingerprintPurpose.choices)

@@ -193,6 +193,8 @@ def fingerprint_enrol(
     processed = fingerprints_process(fingers)
     purpose = FingerprintPurpose.BORDER_CONTROL if kind == SubjectKind.TRAVELER else FingerprintPurpose.WATCHLIST
     retention = _retention(purpose)
+    # The 1:N index record of each finger, computed once here rather than by every worker.
+    prepared = {p.position: _gallery.index.prepare(p.extraction.minutiae) for p in processed}
     with transaction.atomic():
         capture = FingerprintCapture(
             subject_kind=kind, person_id=pid, person_entry=person_entry, inspection_id=inspection_id, post=post,
@@ -217,10 +219,11 @@ def fingerprint_enrol(
                 source_dpi=p.image.source_dpi, dpi_source=p.image.dpi_source, rescaled=p.image.rescaled,
                 quality_score=p.quality.score, nfiq2=p.quality.nfiq2, quality_report=p.quality.as_dict(),
                 minutiae_count=len(p.extraction.minutiae), template=p.template,
+                index_data=prepared[p.position], index_version=_gallery.index.prepared_version,
                 extractor_version=EXTRACTOR_VERSION, matcher_version=mcc.MATCHER_VERSION,
                 purpose=purpose, retention_until=retention,
             )
-            imp.full_clean(exclude=["image_png", "template"])
+            imp.full_clean(exclude=["image_png", "template", "index_data"])
             imp.save()
         audit_log(
             actor=actor, action="fingerprint_capture.enrol", obj=capture,
@@ -314,7 +317,8 @@ class _Gallery:
                 except ValueError:
                     logger.warning("fingerprint impression %s has an unreadable template", imp.pk)
                     continue
-                self.index.add(imp.pk, minutiae, defer=True)
+                if not self.index.add_serialized(imp.pk, minutiae, imp.index_data and bytes(imp.index_data)):
+                    self.index.add(imp.pk, minutiae, defer=True)
                 self.meta[imp.pk] = (imp.subject_kind, imp.person_id, imp.person_entry_id, imp.position)
             elif imp.pk in self.meta:
                 self.index.remove(imp.pk)
@@ -327,8 +331,8 @@ class _Gallery:
         self.index.compact()
 
     def refresh(self) -> None:
-        fields = ["id", "template", "subject_kind", "person_id", "person_entry_id", "position", "is_active",
-                  "updated_at"]
+        fields = ["id", "template", "index_data", "subject_kind", "person_id", "person_entry_id", "position",
+                  "is_active", "updated_at"]
         qs = FingerprintImpression.objects.only(*fields).order_by("updated_at", "id")
         if self.last_change is not None:
             qs = qs.filter(updated_at__gte=self.last_change).exclude(

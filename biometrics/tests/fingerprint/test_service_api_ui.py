@@ -533,3 +533,31 @@ def test_inspection_panel_shows_fingerprint_results(officer_a, post_a, committed
     assert "1 finger(s) enrolled" in html and 'data-decision="match"' in html
     empty = Template("{% load biometrics_tags %}{% biometrics_panel 34 %}").render(Context({"request": request}))
     assert "no capture for this inspection" in empty
+
+
+@pytest.mark.django_db
+def test_enrolled_fingers_carry_their_index_record_and_searches_agree_without_it(officer_a, committed):
+    from django.core.management import call_command
+
+    from biometrics.fingerprint.identification import FingerprintIndex
+
+    version = FingerprintIndex().prepared_version
+    fingerprint_enrol(actor=officer_a, person_id=21, fingers=[FingerInput(1, raw("db1_101_1.tif")),
+                                                              FingerInput(2, raw("db1_102_1.tif"))])
+    assert all(i.index_data and i.index_version == version for i in FingerprintImpression.objects.all())
+
+    def identify():
+        fingerprint_gallery_reset()  # a worker starting afresh
+        with committed():
+            search = fingerprint_search_create(actor=officer_a, kind="identify", person_id=99,
+                                               fingers=[FingerInput(1, raw("db1_101_2.tif"))])
+        search.refresh_from_db()
+        return [(c["person_id"], round(c["score"], 6)) for c in search.result["candidates"]]
+
+    from_records = identify()
+    assert from_records and from_records[0][0] == 21
+    FingerprintImpression.objects.update(index_data=None, index_version="")
+    assert identify() == from_records  # rebuilt from the templates: the same answer
+    call_command("fingerprint_index_prepare")
+    assert all(bytes(i.index_data) and i.index_version == version for i in FingerprintImpression.objects.all())
+    assert identify() == from_records
