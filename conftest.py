@@ -68,13 +68,23 @@ def celery_live_worker():
     """A real Celery worker (in a thread) consuming every queue from the configured broker.
     Use with `@pytest.mark.broker` and `@pytest.mark.django_db(transaction=True)`."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
 
     from bmis.celery import app
 
+    def close_thread_connections(**_kwargs):
+        # The worker thread's own database connections, so that none outlives the test.
+        connections.close_all()
+
+    task_postrun.connect(close_thread_connections, weak=False)
     app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=["default", "biometrics", "imports"],
-                      loglevel="WARNING", shutdown_timeout=30) as worker:
-        yield worker
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=["default", "biometrics", "imports"],
+                          loglevel="WARNING", shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_thread_connections)
 
 
 @pytest.fixture
