@@ -370,6 +370,8 @@ def main(argv=None):
     ap.add_argument("--slice", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--backend", choices=["memory", "postgres"], default="memory")
+    ap.add_argument("--profile", action="store_true",
+                    help="postgres backend: profile the timed API queries with cProfile (slows them) and print the top functions")
     args = ap.parse_args(argv)
     if args.backend == "postgres":
         from screening_db import run_postgres

@@ -176,13 +176,29 @@ def run_postgres(args):
         p = people[warm.randrange(args.entries)]
         screen_person(names=[spelling_variant(warm, p.names[0])], date_of_birth=p.date_of_birth, store_hits=False)
     api_lat, svc_lat, found, n_hits = [], [], 0, []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     for p, q in queries:
+        if profiler is not None:
+            profiler.enable()
         t = time.perf_counter()
         r = api.post("/api/v1/screening/persons", q, format="json")
         api_lat.append((time.perf_counter() - t) * 1000)
+        if profiler is not None:
+            profiler.disable()
         assert r.status_code == 200, r.content[:300]
         found += any(h["entry_id"] == ext_to_pk[p.entry_id] for h in r.json()["hits"])
         n_hits.append(len(r.json()["hits"]))
+    if profiler is not None:
+        import pstats
+
+        print("\n== profile of the API queries (cumulative, top 35)")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        print("\n== profile of the API queries (own time, top 25)")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     for _p, q in queries[: min(100, len(queries))]:
         t = time.perf_counter()
         screen_person(names=q["names"], date_of_birth=q["date_of_birth"], nationality=q["nationality"],

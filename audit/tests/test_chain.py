@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from audit.chain import GENESIS_HASH
 from audit.models import AppendOnlyError, AuditEvent
-from audit.services import AuditOutsideTransaction, audit_log
+from audit.services import AuditOutsideTransaction, audit_log, audit_log_many
 from audit.verify import verify_chain
 from core.models import BorderPost
 
@@ -186,3 +186,30 @@ def test_concurrent_writers_do_not_fork_the_chain():
     assert report.ok, report.problem
     assert report.checked == 200
     assert AuditEvent.objects.filter(action="test.concurrent").count() == 200
+
+
+@pytest.mark.django_db
+def test_events_written_together_chain_like_events_written_one_by_one(officer_a):
+    with transaction.atomic():
+        audit_log(actor=officer_a, action="test.before", object_type="x", object_id=1)
+        events = audit_log_many(actor=officer_a, records=[
+            {"action": "test.many", "object_type": "x", "object_id": i, "metadata": {"i": i}} for i in range(5)
+        ])
+        audit_log(actor=officer_a, action="test.after", object_type="x", object_id=9)
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(seqs[0], seqs[0] + 7))
+    stored = list(AuditEvent.objects.filter(action="test.many").order_by("seq"))
+    assert [e.seq for e in stored] == [e.seq for e in events]
+    assert [e.metadata["i"] for e in stored] == list(range(5))
+    assert all(e.actor_user_id == officer_a.pk for e in stored)
+    report = verify_chain()
+    assert report.ok, report
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_written_together_are_refused_outside_a_transaction(officer_a):
+    with pytest.raises(AuditOutsideTransaction):
+        audit_log_many(actor=officer_a, records=[{"action": "test.x"}])
+    with transaction.atomic(), pytest.raises(TypeError):
+        audit_log_many(actor=officer_a, records=[{"action": "test.x", "objekt": 1}])
+    assert not AuditEvent.objects.filter(action="test.x").exists()

@@ -24,6 +24,7 @@ from travelers.models import (
     Visa,
 )
 from travelers.mrz import DocumentFields
+from watchlists.services import hits_move_to_person
 
 KIND_BY_CODE = {"P": DocumentKind.PASSPORT, "V": DocumentKind.VISA, "I": DocumentKind.IDENTITY_CARD}
 
@@ -177,8 +178,10 @@ def person_split(*, actor, person: Person, document_ids: list[int], reason: str)
         new.full_clean()
         new.save()
         ids = [d.pk for d in chosen]
+        inspection_ids = list(Inspection.objects.filter(document_id__in=ids).values_list("pk", flat=True))
         moved = {
-            "inspections": Inspection.objects.filter(document_id__in=ids).update(person=new),
+            "inspections": Inspection.objects.filter(pk__in=inspection_ids).update(person=new),
+            "hits": hits_move_to_person(inspection_ids=inspection_ids, person_id=new.pk),
             "movements": Movement.objects.filter(document_id__in=ids).update(person=new),
             "visas": Visa.objects.filter(document_id__in=ids).update(person=new),
             "overstays": Overstay.objects.filter(entry__document_id__in=ids).update(person=new),

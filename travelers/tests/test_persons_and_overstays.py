@@ -16,6 +16,7 @@ from travelers.models import Inspection, Movement, Overstay, Person, TravelDocum
 from travelers.services import inspection_decide, inspection_start, overstay_scan, person_split
 from travelers.tasks import overstay_scan_task
 from travelers.tests.factories import at, passport
+from watchlists.services import hit_raise
 
 
 def start(officer, booth, mrz, now, direction="entry"):
@@ -73,6 +74,11 @@ def test_supervisor_splits_a_wrong_merge(officer_a, booth_a, supervisor_a, rules
     assert other.person_id == first.person_id
     person = first.person
     wrong = TravelDocument.objects.get(number="K0000001")
+    # a hit raised during each inspection follows its inspection's traveler
+    kept_hit, _ = hit_raise(actor=None, source="face", score=0.9, threshold=0.5, matched_person_id=424242,
+                            inspection_id=first.pk, person_id=person.pk)
+    moved_hit, _ = hit_raise(actor=None, source="face", score=0.8, threshold=0.5, matched_person_id=434343,
+                             inspection_id=other.pk, person_id=person.pk)
 
     new = person_split(actor=supervisor_a, person=person, document_ids=[wrong.pk], reason="two different men")
     wrong.refresh_from_db()
@@ -84,7 +90,10 @@ def test_supervisor_splits_a_wrong_merge(officer_a, booth_a, supervisor_a, rules
     assert Movement.objects.filter(person=person).count() == 1
     event = AuditEvent.objects.get(action="person.split")
     assert event.metadata["new_person_id"] == new.pk and event.metadata["reason"] == "two different men"
-    assert event.metadata["moved"] == {"inspections": 1, "movements": 1, "visas": 0, "overstays": 0}
+    assert event.metadata["moved"] == {"inspections": 1, "hits": 1, "movements": 1, "visas": 0, "overstays": 0}
+    kept_hit.refresh_from_db()
+    moved_hit.refresh_from_db()
+    assert kept_hit.person_id == person.pk and moved_hit.person_id == new.pk
 
 
 @pytest.mark.django_db

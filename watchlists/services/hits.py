@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import Role
-from audit.services import audit_log
+from audit.services import audit_log, audit_log_many
 from watchlists.models import (
     DismissReason,
     DocumentEntry,
@@ -21,6 +21,22 @@ from watchlists.models import (
 )
 
 _ENTRY_FIELD = {PersonEntry: "person_entry", DocumentEntry: "document_entry", VehicleEntry: "vehicle_entry"}
+
+
+def _hit_target(entry, matched_person_id) -> tuple[dict, object]:
+    if (entry is None) == (matched_person_id is None):
+        raise ValidationError({"entry": "a hit targets exactly one watchlist entry or one other traveler"})
+    if entry is None:
+        return {"matched_person_id": matched_person_id}, None
+    field = _ENTRY_FIELD.get(type(entry))
+    if field is None:
+        raise ValidationError({"entry": f"not a watchlist entry: {type(entry).__name__}"})
+    return {field: entry}, entry.watchlist
+
+
+def _target_key(target: dict) -> tuple:
+    (field, value), = target.items()
+    return field, getattr(value, "pk", value)
 
 
 def hit_raise(
@@ -43,42 +59,94 @@ def hit_raise(
 
     A hit is against a watchlist `entry` or against another traveler (`matched_person_id`).
     Within one inspection the same source and target raise one hit, not one per retry."""
+    return hit_raise_many(
+        actor=actor, source=source, inspection_id=inspection_id, person_id=person_id, post=post, query=query,
+        found=[{"score": score, "threshold": threshold, "entry": entry, "matched_person_id": matched_person_id,
+                "action": action, "matched_name": matched_name, "explanation": explanation}],
+    )[0]
+
+
+def hit_raise_many(
+    *,
+    actor,
+    source: str,
+    found: list[dict],
+    inspection_id: int | None = None,
+    person_id: int | None = None,
+    post=None,
+    query: dict | None = None,
+) -> list[tuple[Hit, bool]]:
+    """Store the hits of one screening (pending), each audited, in one transaction; returns
+    [(hit, created)] in the order of `found`.
+
+    Each item of `found` has `score`, `threshold`, either `entry` or `matched_person_id`, and
+    optionally `action`, `matched_name`, `explanation`. Everything is validated before anything
+    is written; the hits and their audit events are inserted in one statement each, so a screening
+    with ten hits costs about what one costs."""
     if source not in HitSource.values:
         raise ValidationError({"source": f"unknown hit source {source!r}"})
-    if (entry is None) == (matched_person_id is None):
-        raise ValidationError({"entry": "a hit targets exactly one watchlist entry or one other traveler"})
-    if not 0.0 <= score <= 1.0:
-        raise ValidationError({"score": "score must be between 0 and 1"})
-    target: dict = {"matched_person_id": matched_person_id}
-    watchlist = None
-    if entry is not None:
-        field = _ENTRY_FIELD.get(type(entry))
-        if field is None:
-            raise ValidationError({"entry": f"not a watchlist entry: {type(entry).__name__}"})
-        target = {field: entry}
-        watchlist = entry.watchlist
-    resolved_action = action or (watchlist.action if watchlist else HitAction.REFER)
-    if resolved_action not in HitAction.values:
-        raise ValidationError({"action": f"unknown action {resolved_action!r}"})
+    prepared = []
+    for item in found:
+        score = item["score"]
+        if not 0.0 <= score <= 1.0:
+            raise ValidationError({"score": "score must be between 0 and 1"})
+        target, watchlist = _hit_target(item.get("entry"), item.get("matched_person_id"))
+        resolved_action = item.get("action") or (watchlist.action if watchlist else HitAction.REFER)
+        if resolved_action not in HitAction.values:
+            raise ValidationError({"action": f"unknown action {resolved_action!r}"})
+        prepared.append((item, target, watchlist, resolved_action))
+    if not prepared:
+        return []
     with transaction.atomic():
+        existing: dict[tuple, Hit] = {}
         if inspection_id is not None:
-            existing = Hit.objects.select_for_update().filter(
-                inspection_id=inspection_id, source=source, **target
-            ).first()
-            if existing is not None:
-                return existing, False
-        hit = Hit(
-            source=source, score=round(float(score), 4), threshold=float(threshold),
-            action=resolved_action, watchlist=watchlist, inspection_id=inspection_id,
-            person_id=person_id, post=post, query=query or {}, matched_name=matched_name[:300],
-            explanation=explanation or {}, **target,
-        )
-        hit.save()
-        audit_log(actor=actor, action="hit.raise", obj=hit, metadata={
-            "source": source, "score": hit.score, "watchlist": watchlist.code if watchlist else None,
-            "inspection_id": inspection_id,
-        })
-    return hit, True
+            for hit in Hit.objects.select_for_update().filter(inspection_id=inspection_id, source=source):
+                for field in ("person_entry", "document_entry", "vehicle_entry", "matched_person"):
+                    target_id = getattr(hit, f"{field}_id")
+                    if target_id is not None:
+                        existing.setdefault((field, target_id), hit)
+        results: list[tuple[Hit, bool] | None] = []
+        new_hits: list[Hit] = []
+        seen: dict[tuple, Hit] = {}
+        for item, target, watchlist, resolved_action in prepared:
+            key = _target_key(target)
+            key = ("matched_person", key[1]) if key[0] == "matched_person_id" else key
+            if key in existing:
+                results.append((existing[key], False))
+                continue
+            if key in seen:  # the same target twice in one screening: one hit
+                results.append((seen[key], False))
+                continue
+            hit = Hit(
+                source=source, score=round(float(item["score"]), 4), threshold=float(item["threshold"]),
+                action=resolved_action, watchlist=watchlist, inspection_id=inspection_id,
+                person_id=person_id, post=post, query=query or {},
+                matched_name=(item.get("matched_name") or "")[:300],
+                explanation=item.get("explanation") or {}, **target,
+            )
+            seen[key] = hit
+            new_hits.append(hit)
+            results.append((hit, True))
+        if len(new_hits) == 1:
+            new_hits[0].save()
+        elif new_hits:
+            Hit.objects.bulk_create(new_hits)
+        audit_log_many(actor=actor, records=[
+            {"action": "hit.raise", "obj": hit, "metadata": {
+                "source": source, "score": hit.score, "watchlist": hit.watchlist.code if hit.watchlist else None,
+                "inspection_id": inspection_id,
+            }}
+            for hit in new_hits
+        ])
+    return results
+
+
+def hits_move_to_person(*, inspection_ids: list[int], person_id: int) -> int:
+    """Hits raised during these inspections now concern another traveler (a supervisor split a
+    wrong merge); returns how many moved. The caller audits the split in the same transaction."""
+    if not inspection_ids:
+        return 0
+    return Hit.objects.filter(inspection_id__in=list(inspection_ids)).update(person_id=person_id)
 
 
 def hit_adjudicate(*, actor, hit: Hit, decision: str, reason: str = "", note: str = "") -> Hit:

@@ -9,7 +9,7 @@
                    person_id=None, post=None, store_hits=True) -> ScreeningOutcome
 
 Each validates its input (a Django ValidationError naming the field), screens
-every active, valid, visible list and stores every hit through ``hit_raise``
+every active, valid, visible list and stores every hit through ``hit_raise_many``
 (pending, audited, one per inspection and entry). A list that is being
 imported, is marked broken, or whose index fails is skipped and named in
 ``unavailable_lists``: screening never fails because of one list.
@@ -21,7 +21,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,7 +34,7 @@ from watchlists.models import (
 )
 from watchlists.names.score import Person, normalize_document_number
 from watchlists.search import registry
-from watchlists.services.hits import hit_raise
+from watchlists.services.hits import hit_raise_many
 from watchlists.validation import (
     clean_country,
     clean_date_of_birth,
@@ -84,23 +83,19 @@ def _unavailable(wl: Watchlist, reason: str) -> dict:
 
 
 def _store(outcome, found, *, actor, source, inspection_id, person_id, post, query, store_hits):
-    """found: [(watchlist, entry, score, threshold, matched_name, explanation)]"""
+    """found: [(watchlist, entry, score, threshold, matched_name, explanation)]; every hit of a
+    screening is stored and audited in one transaction (hit_raise_many)."""
     found.sort(key=lambda f: -f[2])
-    with transaction.atomic():  # one commit for all the hits of a screening
-        _store_all(outcome, found, actor=actor, source=source, inspection_id=inspection_id, person_id=person_id,
-                   post=post, query=query, store_hits=store_hits)
-
-
-def _store_all(outcome, found, *, actor, source, inspection_id, person_id, post, query, store_hits):
-    for wl, entry, score, threshold, matched_name, explanation in found:
-        hit_id = None
-        if store_hits:
-            hit, _created = hit_raise(
-                actor=actor, source=source, score=min(1.0, max(0.0, score)), threshold=threshold, entry=entry,
-                inspection_id=inspection_id, person_id=person_id, post=post, query=query,
-                matched_name=matched_name, explanation=explanation,
-            )
-            hit_id = hit.pk
+    hit_ids = [None] * len(found)
+    if store_hits and found:
+        raised = hit_raise_many(
+            actor=actor, source=source, inspection_id=inspection_id, person_id=person_id, post=post, query=query,
+            found=[{"entry": entry, "score": min(1.0, max(0.0, score)), "threshold": threshold,
+                    "matched_name": matched_name, "explanation": explanation}
+                   for _wl, entry, score, threshold, matched_name, explanation in found],
+        )
+        hit_ids = [hit.pk for hit, _created in raised]
+    for hit_id, (wl, entry, score, _threshold, matched_name, explanation) in zip(hit_ids, found, strict=True):
         outcome.hits.append({
             "hit_id": hit_id, "entry_id": entry.pk, "list": wl.code, "score": round(score, 3),
             "matched_name": matched_name, "action": wl.action, "explanation": explanation,

@@ -98,3 +98,42 @@ def test_false_positive_rate_per_list(wanted, supervisor):
     row = next(r for r in false_positive_rates(user=supervisor) if r["watchlist"].code == "WANTED")
     assert (row["confirmed"], row["dismissed"], row["pending"]) == (1, 2, 1)
     assert row["false_positive_rate"] == pytest.approx(2 / 3)
+
+
+@pytest.mark.django_db
+def test_hits_of_one_screening_are_stored_together_each_audited(wanted, monitor_list, post_a):
+    from watchlists.services import hit_raise_many
+
+    first, second = _entry(wanted), _entry(monitor_list, "Ali Hassan")
+    before = AuditEvent.objects.count()
+    raised = hit_raise_many(actor=None, source="name", inspection_id=11, person_id=2, post=post_a,
+                            query={"names": ["x"]}, found=[
+        {"entry": first, "score": 0.95, "threshold": 0.8, "matched_name": "Ahmed Jabir"},
+        {"entry": second, "score": 0.85, "threshold": 0.8},
+        {"entry": first, "score": 0.90, "threshold": 0.8},  # the same entry twice: one hit
+    ])
+    assert [created for _hit, created in raised] == [True, True, False]
+    assert raised[0][0].pk == raised[2][0].pk and raised[0][0].pk != raised[1][0].pk
+    assert {h.action for h, _ in raised} == {"arrest", "monitor"}
+    events = AuditEvent.objects.filter(action="hit.raise").order_by("seq")
+    assert AuditEvent.objects.count() == before + 2
+    assert [e.object_id for e in events] == [str(raised[0][0].pk), str(raised[1][0].pk)]
+    # the same screening retried: nothing new
+    again = hit_raise_many(actor=None, source="name", inspection_id=11, found=[
+        {"entry": second, "score": 0.85, "threshold": 0.8}])
+    assert again == [(raised[1][0], False)]
+    assert AuditEvent.objects.count() == before + 2
+
+
+@pytest.mark.django_db
+def test_one_invalid_hit_writes_none_of_the_screening(wanted):
+    from watchlists.services import hit_raise_many
+
+    before_hits, before_events = _entry(wanted), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as err:
+        hit_raise_many(actor=None, source="name", found=[
+            {"entry": before_hits, "score": 0.9, "threshold": 0.8},
+            {"entry": _entry(wanted, "Omar"), "score": 1.7, "threshold": 0.8},
+        ])
+    assert "score" in err.value.message_dict
+    assert not wanted.hits.exists() and AuditEvent.objects.count() == before_events
