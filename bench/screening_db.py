@@ -97,7 +97,7 @@ def load_entries(wl, people, batch: int = 50_000) -> float:
 
 def run_postgres(args):
     from screening import ascii_name, load_pairs, nomenklatura_scores, pair_people, pct, rates, rss_mb
-    from synthetic import generate, spelling_variant
+    from synthetic import VERSION, generate, spelling_variant
 
     _setup()
     from django.conf import settings
@@ -126,17 +126,21 @@ def run_postgres(args):
         for p in generate(args.entries, seed=args.seed)
     ]
     agency, _ = Agency.objects.get_or_create(code="BENCH", defaults={"name": "Benchmark agency", "kind": "border"})
-    marker = f"synthetic seed={args.seed} n={args.entries} pairs={len(planted)}"
+    marker = f"synthetic v{VERSION} seed={args.seed} n={args.entries} pairs={len(planted)}"
     wl = Watchlist.objects.filter(code="BENCH").first()
     load_s = None
-    if wl is None or wl.description != marker or PersonEntry.objects.filter(watchlist=wl).count() != args.entries + len(planted):
+    if wl is None or wl.description != marker or PersonEntry.objects.filter(watchlist=wl).exclude(external_id="").count() != args.entries + len(planted):
         if wl is not None:
-            from watchlists.models import Hit
+            # a million rows: plain SQL (the ORM's delete collects every object first); the
+            # benchmark database holds nothing else that points at these entries
+            from django.db import connection, transaction
 
-            Hit.objects.filter(watchlist=wl).delete()
-            PersonEntryName.objects.filter(entry__watchlist=wl).delete()
-            PersonEntry.objects.filter(watchlist=wl).delete()
-            wl.delete()
+            with transaction.atomic(), connection.cursor() as c:
+                c.execute("DELETE FROM watchlists_hit WHERE watchlist_id = %s", [wl.pk])
+                c.execute("DELETE FROM watchlists_personentryname WHERE entry_id IN "
+                          "(SELECT id FROM watchlists_personentry WHERE watchlist_id = %s)", [wl.pk])
+                c.execute("DELETE FROM watchlists_personentry WHERE watchlist_id = %s", [wl.pk])
+                c.execute("DELETE FROM watchlists_watchlist WHERE id = %s", [wl.pk])
         wl = Watchlist.objects.create(code="BENCH", name="Benchmark list", owner_agency=agency, action="refer",
                                       description=marker)
         load_s = load_entries(wl, people + [e for _, _, e in planted])

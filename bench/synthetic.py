@@ -5,7 +5,11 @@ lists, each name with the spellings it really has in Latin script (and its
 Arabic-script form where it has one). Entries are built the way Iraqi and
 regional lists hold them: given name + father + grandfather (+ tribe or
 family name), some written in Arabic script, some with an alias, with full,
-year-only or 1-January dates of birth, nationalities and gender.
+year-only or 1-January dates of birth, nationalities and gender. Persian
+and Turkish names carry a family name (Iranian and Turkish documents do),
+Western names draw on ~40 given and ~85 family names: with only 15 of each
+(the first version of this file) one Western full name recurred ~440 times
+per million entries, far denser than any real list.
 
 Deterministic for a given seed. No real person is described.
 """
@@ -13,6 +17,9 @@ Deterministic for a given seed. No real person is described.
 from __future__ import annotations
 
 import random
+
+VERSION = 2
+"""Bumped whenever the generated list changes, so stored copies (bench/screening_db.py) are reloaded."""
 
 # Each name: spellings separated by "|"; an Arabic-script form, if any, last
 # after "=".
@@ -249,6 +256,87 @@ Moradi|Muradi=مرادی
 Jafari|Jaafari|Ja'fari=جعفری
 """.strip().splitlines()
 
+PERSIAN_FAMILY = """
+Rezaei|Rezai|Rezaee=رضایی
+Ahmadi|Ahmady=احمدی
+Hosseini|Husseini=حسینی
+Karimi|Kareemi=کریمی
+Moradi|Muradi=مرادی
+Jafari|Jaafari|Ja'fari=جعفری
+Mohammadi|Mohamadi|Muhammadi=محمدی
+Rahimi|Raheemi=رحیمی
+Sadeghi|Sadeqi|Sadegi=صادقی
+Heidari|Haidari|Heydari=حیدری
+Ghasemi|Qasemi|Ghassemi=قاسمی
+Salehi|Salihi=صالحی
+Kazemi|Kadhemi|Kazimi=کاظمی
+Rostami|Rustami=رستمی
+Ebrahimi|Ibrahimi=ابراهیمی
+Najafi|Nadjafi=نجفی
+Akbari|Akbary=اکبری
+Hashemi|Hashimi=هاشمی
+Nouri|Noori|Nuri=نوری
+Mousavi|Musavi|Moosavi=موسوی
+Tehrani|Tehranee=تهرانی
+Shirazi|Sheerazi=شیرازی
+Esfahani|Isfahani=اصفهانی
+Tabrizi|Tabrizy=تبریزی
+Mashhadi|Mashadi=مشهدی
+Khorasani|Khurasani=خراسانی
+Yazdani|Yazdanee=یزدانی
+Bagheri|Baqeri|Bageri=باقری
+Soltani|Sultani=سلطانی
+Zamani|Zamany=زمانی
+Amini|Ameeni=امینی
+Rahmani|Rahmany=رحمانی
+Ansari|Ansary=انصاری
+Asadi|Assadi=اسدی
+Farahani|Farahany=فراهانی
+""".strip().splitlines()
+
+TURKISH_FAMILY = """
+Yılmaz|Yilmaz
+Öztürk|Ozturk
+Çelik|Celik
+Şahin|Sahin
+Yıldız|Yildiz
+Aydın|Aydin
+Kaya|Kaja
+Demir|Demır
+Arslan|Aslan
+Doğan|Dogan
+Kılıç|Kilic
+Koç|Koc
+Kurt|Kurd
+Özdemir|Ozdemir
+Polat|Pollat
+Erdoğan|Erdogan
+Aksoy|Aksoi
+Güneş|Gunes
+Korkmaz|Korkmas
+Çetin|Cetin
+Kara|Karah
+Bulut|Bullut
+Keskin|Keskın
+Ünal|Unal
+Tekin|Tekın
+Aktaş|Aktas
+Kaplan|Kaplann
+Yavuz|Yawuz
+Özkan|Ozkan
+Avcı|Avci
+Güler|Guler
+Türk|Turk
+Altun|Altın|Altin
+Erdem|Erdim
+Acar|Adjar
+Sarı|Sari
+Çakır|Cakir
+Uçar|Ucar
+Bozkurt|Boskurt
+Tunç|Tunc
+""".strip().splitlines()
+
 TURKISH = """
 Mehmet|Mehmed
 Mustafa|Mustapha
@@ -288,6 +376,31 @@ Elena|Elina
 Sophie|Sophia
 Laura|Lora
 Stefan|Stephan
+William|Wiliam
+Richard|Richart
+Joseph|Josef
+Paul|Pawel
+Andrew|Andrei|Andrey
+Christopher|Kristopher
+George|Georg
+Henry|Henri
+Charles|Karl
+Alexander|Aleksandr|Alexandre
+Nicholas|Nikolas|Nicolas
+Sergei|Sergey
+Ivan|Iwan
+Pierre|Piere
+Jean|Jan
+Luca|Luka
+Marco|Marko
+Emma|Ema
+Olivia|Olivija
+Julia|Yulia|Yuliya
+Katarina|Katharina|Catarina
+Natalia|Natalya
+Claire|Clare
+Helen|Helene|Elena
+Sarah|Sara
 """.strip().splitlines()
 
 WESTERN_FAMILY = """
@@ -306,6 +419,73 @@ Novak|Nowak
 Schmidt|Schmid
 Dubois|Du Bois
 Petrov|Petroff
+Williams|Wiliams
+Jones|Joness
+Davis|Davies
+Clark|Clarke
+Lewis|Louis
+Walker|Walkar
+Hall|Hal
+Young|Yung
+King|Kyng
+Wright|Right
+Scott|Scot
+Green|Greene
+Baker|Backer
+Adams|Addams
+Campbell|Cambell
+Mitchell|Michell
+Roberts|Robberts
+Turner|Terner
+Phillips|Philips
+Evans|Evens
+Edwards|Edwardes
+Collins|Colins
+Stewart|Stuart
+Murphy|Murphey
+Cook|Cooke
+Morgan|Morgen
+Bell|Bel
+Murray|Murrey
+Fischer|Fisher
+Weber|Webber
+Meyer|Meier|Mayer
+Wagner|Wagener
+Becker|Bekker
+Schulz|Schultz
+Hoffmann|Hoffman
+Koch|Kock
+Richter|Rikhter
+Klein|Kline
+Wolf|Wolff
+Neumann|Newman
+Schwarz|Schwartz
+Zimmermann|Zimmerman
+Bernard|Bernhard
+Durand|Durant
+Lefebvre|Lefevre
+Moreau|Moro
+Laurent|Lorent
+Bianchi|Bianki
+Romano|Romanow
+Colombo|Columbo
+Ricci|Richi
+Kowalski|Kovalski
+Wisniewski|Vishnevsky
+Lewandowski|Levandovsky
+Ivanov|Ivanoff
+Smirnov|Smirnoff
+Kuznetsov|Kuznetsoff
+Popov|Popoff
+Sokolov|Sokoloff
+Jansen|Janssen
+De Vries|Devries
+Horvat|Horvath
+Nagy|Nady
+Silva|Sylva
+Santos|Santoz
+Fernandez|Fernandes
+Lopez|Lopes
 """.strip().splitlines()
 
 
@@ -330,6 +510,8 @@ POOLS = {
     "kurdish_f": _parse(KURDISH_FEMALE),
     "persian_m": _parse(PERSIAN_MALE),
     "turkish": _parse(TURKISH),
+    "turkish_family": _parse(TURKISH_FAMILY),
+    "persian_family": _parse(PERSIAN_FAMILY),
     "western_g": _parse(WESTERN_GIVEN),
     "western_f": _parse(WESTERN_FAMILY),
 }
@@ -382,9 +564,13 @@ def make_person(rng: random.Random) -> dict:
         ]
     elif culture == "persian":
         given = _pick(rng, p["arabic_f"] if female else p["persian_m"], arabic_script)
-        parts = [given, _pick(rng, p["persian_m"], arabic_script)]
+        # Iranian documents: given name + family name; lists also hold given + father
+        second = p["persian_family"] if rng.random() < 0.7 else p["persian_m"]
+        parts = [given, _pick(rng, second, arabic_script)]
     elif culture == "turkish":
-        parts = [_pick(rng, p["turkish"], False) for _ in range(rng.choice([2, 3]))]
+        # given name (sometimes two) + surname
+        parts = [_pick(rng, p["turkish"], False) for _ in range(rng.choice([1, 1, 2]))]
+        parts.append(_pick(rng, p["turkish_family"], False))
     else:
         parts = [_pick(rng, p["western_g"], False), _pick(rng, p["western_f"], False)]
     names = [" ".join(parts)]

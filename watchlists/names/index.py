@@ -369,29 +369,31 @@ class PersonIndex:
         for sims in part_sims:
             if not sims:
                 continue
+            # Weakest readings first, so that a plain assignment leaves in buf the best similarity
+            # of each row for this part (a gather + maximum + scatter per posting costs twice as much).
+            weighted = sorted(
+                (k, vid) for k, vid in ((s if s >= KNEE else 2 * s - KNEE, vid) for vid, s in sims) if k > 0
+            )
             rows_k = []
-            for vid, s in sims:
+            for k, vid in weighted:
                 post = self._postings(vid)
                 if not len(post):
                     continue
-                k = s if s >= KNEE else max(0.0, 2 * s - KNEE)
-                cur = buf[post]
-                np.maximum(cur, np.float32(k), out=cur)
-                buf[post] = cur
+                buf[post] = np.float32(k)
                 rows_k.append(post)
             if not rows_k:
                 continue
             allrows = np.concatenate(rows_k) if len(rows_k) > 1 else rows_k[0]
-            # each row once: buf holds the best similarity for this part
+            # A row in two postings of this part appears twice in allrows; fancy-index += adds
+            # once per distinct index, so it counts once, with its best similarity.
             vals = buf[allrows]
             buf[allrows] = 0.0
-            nz = vals > 0
-            allrows = allrows[nz]
-            acc[allrows] += vals[nz]
+            acc[allrows] += vals
             touched = True
         if not touched:
             return
-        rows = np.flatnonzero(acc).astype(np.int64)
+        # acc >= 0: a comparison then nonzero is ~4x faster than flatnonzero on floats
+        rows = np.flatnonzero(acc > 0)
         total = acc[rows]
         acc[rows] = 0.0
         nq = len(parts)
