@@ -73,7 +73,7 @@
           status.textContent = text(root, "cameraOn", "Camera on: ask the traveler to look at the camera, then capture.");
         })
         .catch(function (err) {
-          status.textContent = text(root, "cameraError", "Camera unavailable (%s): upload a photo instead.").replace("%s", err.name);
+          status.textContent = text(root, "cameraError", "Camera unavailable ({error}): upload a photo instead.").replace("{error}", err.name);
         });
     });
 
