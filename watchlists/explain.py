@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import get_language_bidi, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 # Fixed phrases written by watchlists.names (matching "how", notes, evidence findings), the
 # screening services (document and vehicle notes) and the import readers (row reasons).
@@ -94,6 +94,12 @@ def phrase(text: str) -> str:
     return text
 
 
+def _ltr(text: str) -> str:
+    """A signed number kept left-to-right inside right-to-left text (Unicode isolate LRI...PDI),
+    so that "+0.03" does not render as "0.03+" in Arabic."""
+    return f"\u2066{text}\u2069" if get_language_bidi() else text
+
+
 def _status_label(kind: str, status: str) -> str:
     from watchlists.models import DocumentStatus
 
@@ -132,7 +138,7 @@ def name_explanation_lines(explanation: dict) -> list[str]:
         field = _FIELDS.get(ev["field"])
         label = str(field) if field is not None else ev["field"].replace("_", " ").capitalize()
         lines.append(_("%(field)s: %(finding)s (%(delta)s).") % {
-            "field": label, "finding": phrase(ev["finding"]), "delta": f"{sign}{ev['delta']:.2f}",
+            "field": label, "finding": phrase(ev["finding"]), "delta": _ltr(f"{sign}{ev['delta']:.2f}"),
         })
     return lines
 
