@@ -14,7 +14,8 @@ from django.utils.translation import get_language_bidi, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 # Fixed phrases written by watchlists.names (matching "how", notes, evidence findings), the
-# screening services (document and vehicle notes) and the import readers (row reasons).
+# screening services (document and vehicle notes) and the import readers (row reasons); the
+# date-of-birth errors of the pure parser are matched by pattern in `phrase`.
 _PHRASES = {
     # How two name parts matched (names/score.py).
     "same spelling": gettext_lazy("same spelling"),
@@ -74,6 +75,9 @@ _CHILD_OF = re.compile(r"^'(?P<part>.+)' \(child of\) ignored$")
 _ARTICLE = re.compile(r"^article '(?P<part>.+)' ignored$")
 _YEAR_DIFF = re.compile(r"^year of birth differs by (?P<n>\d+)$")
 _SCHEMA = re.compile(r"^schema (?P<schema>.+) is not screened$")
+# Date-of-birth errors of watchlists.names.score.parse_dob.
+_NOT_A_DOB = re.compile(r"^not a date of birth: (?P<value>.*) \(expected YYYY, YYYY-MM or YYYY-MM-DD\)$")
+_OUT_OF_RANGE = re.compile(r"^(?P<part>year|month|day) out of range: (?P<value>-?\d+)$")
 
 
 def phrase(text: str) -> str:
@@ -91,6 +95,15 @@ def phrase(text: str) -> str:
         return ngettext("year of birth differs by %(n)d", "year of birth differs by %(n)d", n) % {"n": n}
     if m := _SCHEMA.match(text):
         return _("schema %(schema)s is not screened") % {"schema": m["schema"]}
+    if m := _NOT_A_DOB.match(text):
+        return _("not a date of birth: %(value)s (expected YYYY, YYYY-MM or YYYY-MM-DD)") % {"value": m["value"]}
+    if m := _OUT_OF_RANGE.match(text):
+        messages = {
+            "year": _("year out of range: %(value)s"),
+            "month": _("month out of range: %(value)s"),
+            "day": _("day out of range: %(value)s"),
+        }
+        return messages[m["part"]] % {"value": m["value"]}
     return text
 
 

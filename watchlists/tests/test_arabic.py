@@ -100,6 +100,9 @@ def test_entry_form_in_arabic(login, supervisor, wanted):
     assert_rtl(html)
     assert "إضافة قيد شخص" in html and "اسم واحد في كل سطر" in html
     assert "One name per line" not in html
+    r = c.post("/watchlists/WANTED/persons/new/", {"names": "Sinan Thamer", "date_of_birth": "1981-13-01"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "الشهر خارج النطاق: 13" in html and "month out of range" not in html
 
 
 def _explanations():
