@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
+from watchlists.explain import phrase
 from watchlists.forms import (
     AdjudicateForm,
     DocumentEntryForm,
@@ -55,6 +56,8 @@ def _apply_errors(form, exc: ValidationError) -> None:
     for field, msgs in errors.items():
         target = field if field in form.fields else None
         for msg in msgs:
+            # Services and the pure parser write some messages in English: shown translated.
+            msg = phrase(msg)
             form.add_error(target, msg if target else f"{field}: {msg}")
 
 
