@@ -51,7 +51,7 @@ def test_capture_coaching_and_errors_in_arabic(arabic_officer):
 def test_enrolment_and_search_result_in_arabic(arabic_officer, django_capture_on_commit_callbacks):
     r = arabic_officer.post("/biometrics/fingerprints/capture/", {
         "action": "enrol", "person_id": "603", "finger_1": _upload("a.tif", raw("db1_101_1.tif"))})
-    assert "سُجّل إصبع واحد (1)." in r.content.decode()
+    assert "سُجّل إصبع واحد." in r.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         r = arabic_officer.post("/biometrics/fingerprints/capture/", {
             "action": "verify", "person_id": "603", "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
