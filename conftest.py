@@ -29,6 +29,18 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: the test client's requests activate the
+    session's language (LocaleMiddleware) in this thread, and an Arabic page test must not leave
+    the services called directly by the next test speaking Arabic."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tests run tasks eagerly unless marked `broker`: those use the real broker and a worker."""
     from bmis.celery import app

@@ -11,6 +11,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from watchlists.explain import phrase
 from watchlists.names.normalize import MAX_NAME_LENGTH, has_arabic, has_latin
 from watchlists.names.score import parse_dob
 
@@ -57,7 +58,7 @@ def clean_date_of_birth(value, field: str = "date_of_birth") -> str | None:
     try:
         dob = parse_dob(str(value))
     except ValueError as exc:
-        raise ValidationError({field: [str(exc)]}) from exc
+        raise ValidationError({field: [phrase(str(exc))]}) from exc
     return str(dob)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
+from watchlists.explain import phrase
 from watchlists.forms import (
     AdjudicateForm,
     DocumentEntryForm,
@@ -55,7 +56,18 @@ def _apply_errors(form, exc: ValidationError) -> None:
     for field, msgs in errors.items():
         target = field if field in form.fields else None
         for msg in msgs:
+            # Services and the pure parser write some messages in English: shown translated.
+            msg = phrase(msg)
             form.add_error(target, msg if target else f"{field}: {msg}")
+
+
+def _field_message(form, field: str, msgs) -> str:
+    """`Label: message` for a message, with the field's translated label when the form has it."""
+    text = " ".join(str(m) for m in msgs)
+    if field == "__all__":
+        return text
+    label = form.fields[field].label if field in form.fields else field
+    return f"{label}: {text}"
 
 
 @role_required(*SUPERVISORS)
@@ -250,11 +262,14 @@ def hit_adjudicate_view(request, pk):
             hit_adjudicate(actor=request.user, hit=hit, decision=form.cleaned_data["decision"],
                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                messages.error(request, f"{field}: {' '.join(msgs)}")
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, msgs in errors.items():
+                messages.error(request, _field_message(form, field, msgs))
         else:
-            messages.success(request, _("Hit %(id)s: %(decision)s.") % {"id": hit.pk, "decision": form.cleaned_data["decision"]})
+            decision = form.cleaned_data["decision"]
+            label = HitStatus(decision).label if decision in HitStatus.values else decision
+            messages.success(request, _("Hit %(id)s: %(decision)s.") % {"id": hit.pk, "decision": label})
     else:
         for field, msgs in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(msgs)}")
+            messages.error(request, _field_message(form, field, msgs))
     return redirect(request.POST.get("next") or "watchlists:hits")

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from biometrics.fingerprint import mcc
@@ -27,6 +28,7 @@ from biometrics.fingerprint.imaging import FingerImage, load_finger_image
 from biometrics.fingerprint.minutiae import EXTRACTOR_VERSION, Extraction, extract
 from biometrics.fingerprint.quality import QualityReport, assess
 from biometrics.fingerprint.template import Template, deserialize, serialize
+from biometrics.messages import fingerprint_coaching, translate
 from biometrics.models.fingerprint import (
     FingerPosition,
     FingerprintCapture,
@@ -99,9 +101,9 @@ def fingerprints_process(fingers: list[FingerInput], *, prefix: str = "fingers")
     errors: dict[str, list[str]] = {}
     reports: list[FingerReport] = []
     if not fingers:
-        raise FingerprintInputError({prefix: ["Submit at least one finger."]}, [])
+        raise FingerprintInputError({prefix: [_("Submit at least one finger.")]}, [])
     if len(fingers) > MAX_FINGERS:
-        raise FingerprintInputError({prefix: [f"At most {MAX_FINGERS} fingers per capture."]}, [])
+        raise FingerprintInputError({prefix: [_("At most %(n)d fingers per capture.") % {"n": MAX_FINGERS}]}, [])
     seen: dict[int, int] = {}
     out: list[ProcessedFinger] = []
     for i, finger in enumerate(fingers):
@@ -111,13 +113,14 @@ def fingerprints_process(fingers: list[FingerInput], *, prefix: str = "fingers")
         key = f"{prefix}.{i}"
         if pos is None or pos not in FingerPosition.values:
             errors.setdefault(f"{key}.position", []).append(
-                f"Finger position must be an ANSI/NIST code from 1 (right thumb) to 10 (left little); got {finger.position!r}."
+                _("Finger position must be an ANSI/NIST code from 1 (right thumb) to 10 (left little); got %(value)s.")
+                % {"value": repr(finger.position)}
             )
             pos = None
         elif pos in seen:
             errors.setdefault(f"{key}.position", []).append(
-                f"Finger position {pos} ({FingerPosition(pos).label}) appears more than once in this capture "
-                f"(also finger {seen[pos]})."
+                _("Finger position %(pos)d (%(label)s) appears more than once in this capture (also finger %(other)d).")
+                % {"pos": pos, "label": FingerPosition(pos).label, "other": seen[pos]}
             )
         else:
             seen[pos] = i
@@ -125,20 +128,22 @@ def fingerprints_process(fingers: list[FingerInput], *, prefix: str = "fingers")
         itype = str(finger.impression_type or ImpressionType.PLAIN)
         if itype not in ImpressionType.values:
             errors.setdefault(f"{key}.impression_type", []).append(
-                f"Impression type must be one of: {', '.join(ImpressionType.values)}."
+                _("Impression type must be one of: %(values)s.") % {"values": ", ".join(ImpressionType.values)}
             )
         try:
             image = load_finger_image(finger.image or b"", declared_dpi=finger.resolution_dpi)
             ext = extract(image)
         except FingerprintError as exc:
-            errors.setdefault(f"{key}.{exc.field}", []).append(exc.message)
-            report.errors.append(exc.message)
+            message = translate(exc.message)
+            errors.setdefault(f"{key}.{exc.field}", []).append(message)
+            report.errors.append(message)
             continue
         quality = assess(image, minutiae_count=len(ext.minutiae), nfiq2=ext.nfiq2)
         report.quality = quality
         if not quality.acceptable:
-            advice = " ".join(c.message for c in quality.coaching) or "Scan the finger again."
-            message = f"Quality {quality.score}/100 is too low to use this impression. {advice}"
+            advice = " ".join(fingerprint_coaching(c)["message"] for c in quality.coaching) or _("Scan the finger again.")
+            message = _("Quality %(score)d/100 is too low to use this impression. %(advice)s") % {
+                "score": quality.score, "advice": advice}
             errors.setdefault(f"{key}.image", []).append(message)
             report.errors.append(message)
             continue
@@ -166,14 +171,14 @@ def _retention(purpose: str) -> dt.date:
 
 def _subject(person_id, person_entry) -> tuple[str, int | None]:
     if (person_id is None) == (person_entry is None):
-        raise ValidationError({"person_id": ["Give exactly one subject: a traveler or a watchlist person entry."]})
+        raise ValidationError({"person_id": [_("Give exactly one subject: a traveler or a watchlist person entry.")]})
     if person_id is not None:
         try:
             pid = int(person_id)
         except (TypeError, ValueError):
-            raise ValidationError({"person_id": ["The traveler id must be a positive integer."]}) from None
+            raise ValidationError({"person_id": [_("The traveler id must be a positive integer.")]}) from None
         if pid <= 0:
-            raise ValidationError({"person_id": ["The traveler id must be a positive integer."]})
+            raise ValidationError({"person_id": [_("The traveler id must be a positive integer.")]})
         return SubjectKind.TRAVELER, pid
     return SubjectKind.WATCHLIST, None
 
@@ -253,17 +258,17 @@ def fingerprint_search_create(
     from core.tasks import enqueue_on_commit
 
     if kind not in SearchKind.values:
-        raise ValidationError({"kind": [f"Unknown search kind {kind!r}."]})
+        raise ValidationError({"kind": [_("Unknown search kind %(kind)s.") % {"kind": repr(kind)}]})
     pid = None
     if person_id is not None:
-        _, pid = _subject(person_id, None)
+        _kind, pid = _subject(person_id, None)
     if kind == SearchKind.VERIFY:
         if pid is None:
-            raise ValidationError({"person_id": ["Verification needs the claimed traveler's id."]})
+            raise ValidationError({"person_id": [_("Verification needs the claimed traveler's id.")]})
         if not FingerprintImpression.objects.filter(person_id=pid, is_active=True).exists():
-            raise ValidationError({"person_id": ["This traveler has no enrolled fingerprints to verify against."]})
+            raise ValidationError({"person_id": [_("This traveler has no enrolled fingerprints to verify against.")]})
     elif not (search_travelers or search_watchlists):
-        raise ValidationError({"search_travelers": ["Search travelers, watchlists or both."]})
+        raise ValidationError({"search_travelers": [_("Search travelers, watchlists or both.")]})
     processed = fingerprints_process(fingers)
     threshold = (
         settings.BMIS_FINGERPRINT_VERIFY_THRESHOLD if kind == SearchKind.VERIFY
@@ -454,9 +459,9 @@ def fingerprint_search_run(*, search_id: int) -> FingerprintSearch:
                 if entry is None:
                     cand["hit_id"] = None
                     continue
-                hit, _ = hit_raise(entry=entry, **common)
+                hit, _created = hit_raise(entry=entry, **common)
             else:
-                hit, _ = hit_raise(matched_person_id=cand["person_id"], **common)
+                hit, _created = hit_raise(matched_person_id=cand["person_id"], **common)
             cand["hit_id"] = hit.pk
         locked.result = result
         locked.decision = decision

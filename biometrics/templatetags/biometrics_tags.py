@@ -20,3 +20,11 @@ def biometrics_panel(context, inspection_id):
         if panel_context is not None:
             result.update(panel_context(request, inspection_id))
     return result
+
+
+@register.filter
+def verification_reason(reason):
+    """A stored 1:1 verification reason (English data) in the reader's language."""
+    from biometrics.messages import verification_reason as translated
+
+    return translated(reason) if reason else reason

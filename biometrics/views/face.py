@@ -9,12 +9,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
 from audit.services import audit_read
+from biometrics.messages import face_quality_message, translate
 from biometrics.models.face import FaceImage, FacePurpose, FaceSource
 from biometrics.selectors.face import face_panel
 from biometrics.services.face import face_capture, face_inspection_lookup
@@ -27,6 +29,14 @@ _CAPTURE_KINDS = {
     "live-upload": (FacePurpose.LIVE, FaceSource.UPLOAD),
     "document-page": (FacePurpose.DOCUMENT, FaceSource.DOCUMENT_PAGE),
     "document-chip": (FacePurpose.DOCUMENT, FaceSource.CHIP),
+}
+
+
+# Field names a refused capture may name, as the officer reads them.
+_FIELD_LABELS = {
+    "image": gettext_lazy("Image"),
+    "kind": gettext_lazy("Capture kind"),
+    "person_id": gettext_lazy("Traveler id"),
 }
 
 
@@ -89,12 +99,12 @@ def capture(request, inspection_id: int):
     kind = request.POST.get("kind", "live-camera")
     if kind not in _CAPTURE_KINDS:
         return _panel_response(request, inspection_id, status=400, notice={
-            "level": "bad", "field": "kind", "message": _("Unknown capture kind."),
+            "level": "bad", "field": "kind", "field_label": _FIELD_LABELS["kind"], "message": _("Unknown capture kind."),
         })
     upload = request.FILES.get("image")
     if upload is None:
         return _panel_response(request, inspection_id, status=400, notice={
-            "level": "bad", "field": "image", "message": _("No image was sent: capture or choose a file."),
+            "level": "bad", "field": "image", "field_label": _FIELD_LABELS["image"], "message": _("No image was sent: capture or choose a file."),
         })
     person_id = info["person_id"] if info["known"] else (request.POST.get("person_id") or None)
     if person_id is not None and not info["known"]:
@@ -102,7 +112,7 @@ def capture(request, inspection_id: int):
             person_id = int(person_id)
         except ValueError:
             return _panel_response(request, inspection_id, status=400, notice={
-                "level": "bad", "field": "person_id", "message": _("The traveler id must be a number."),
+                "level": "bad", "field": "person_id", "field_label": _FIELD_LABELS["person_id"], "message": _("The traveler id must be a number."),
             })
     purpose, source = _CAPTURE_KINDS[kind]
     try:
@@ -114,12 +124,14 @@ def capture(request, inspection_id: int):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"image": exc.messages}
         name, messages = next(iter(fields.items()))
         return _panel_response(request, inspection_id, status=400, notice={
-            "level": "bad", "field": name, "message": " ".join(messages),
+            "level": "bad", "field": name, "field_label": _FIELD_LABELS.get(name, name),
+            "message": " ".join(translate(m) for m in messages),
         })
     if result.accepted:
         notice = {"level": "ok", "field": "", "message": _("Face accepted: matching started.")}
     else:
-        notice = {"level": "warn", "field": "image", "message": result.message, "issues": result.quality["issues"]}
+        notice = {"level": "warn", "field": "image", "message": face_quality_message(result.quality),
+                  "issues": result.quality["issues"]}
     return _panel_response(request, inspection_id, notice=notice)
 
 

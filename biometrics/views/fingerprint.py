@@ -14,6 +14,7 @@ from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
 from biometrics.fingerprint.imaging import WSQ_AVAILABLE
 from biometrics.fingerprint.quality import ENROL_THRESHOLD
+from biometrics.messages import fingerprint_coaching
 from biometrics.models.fingerprint import (
     FingerPosition,
     FingerprintCapture,
@@ -37,6 +38,15 @@ ACTIONS = (
     ("identify", gettext_lazy("Identify (1:N)")),
 )
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Field names the capture screen may report an error on, as the officer reads them.
+_FIELD_LABELS = {
+    "action": gettext_lazy("Action"),
+    "person_id": gettext_lazy("Traveler id"),
+    "inspection_id": gettext_lazy("Inspection id"),
+    "fingers": gettext_lazy("Fingers"),
+    "search_travelers": gettext_lazy("Search"),
+    "kind": gettext_lazy("Search kind"),
+}
 
 
 def _int_or_none(raw):
@@ -79,6 +89,7 @@ def _slots(reports_by_position, enrolled, submitted):
             state = "missing"
         slots.append({
             "position": position, "label": label, "state": state, "quality": quality, "errors": errors,
+            "coaching": [fingerprint_coaching(c) for c in quality.coaching] if quality is not None else [],
             "enrolled": enrolled.get(position),
         })
     return slots
@@ -155,6 +166,10 @@ def capture(request):
         if errors:
             status = 400
         context["field_errors"] = errors
+        context["general_errors"] = [
+            (name, _FIELD_LABELS.get(name, name), messages) for name, messages in errors.items()
+            if not name.startswith("finger_")
+        ]
     context["slots"] = _slots(reports_by_position, _enrolled_status(person_id), submitted)
     for slot in context["slots"]:
         slot["field_errors"] = context["field_errors"].get(f"finger_{slot['position']}", [])

@@ -5,7 +5,7 @@ The travelers app shows the hits of an inspection with
 
 from django import template
 
-from watchlists.names.score import explanation_lines
+from watchlists.explain import explanation_lines, phrase
 from watchlists.selectors import hits_for_inspection
 
 register = template.Library()
@@ -13,14 +13,14 @@ register = template.Library()
 
 @register.inclusion_tag("watchlists/_hit_explanation.html")
 def hit_explanation(hit):
-    ex = hit.explanation or {}
-    if "name_parts" in ex and "evidence" in ex:
-        lines = explanation_lines(ex)
-    else:
-        lines = [str(n) for n in ex.get("notes", [])]
-        if ex.get("status"):
-            lines.insert(0, f"{ex.get('kind', '')} {ex.get('status')}".strip())
-    return {"lines": lines}
+    """The hit's explanation as sentences in the reader's language (see watchlists.explain)."""
+    return {"lines": explanation_lines(hit.explanation)}
+
+
+@register.filter
+def stored_phrase(text):
+    """A phrase stored in English by a service (an import row's reason), in the reader's language."""
+    return phrase(text) if text else text
 
 
 @register.inclusion_tag("watchlists/_inspection_hits.html", takes_context=True)

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Status texts come translated from the template (data-text-* on the panel); English otherwise.
+  function text(root, key, fallback) {
+    var value = root.dataset["text" + key.charAt(0).toUpperCase() + key.slice(1)];
+    return value || fallback;
+  }
+
   function csrfToken(root) {
     var input = root.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
@@ -20,7 +26,7 @@
   }
 
   function send(root, formData, status) {
-    status.textContent = root.dataset.sendingText || "Checking the image...";
+    status.textContent = text(root, "sending", "Checking the image...");
     return fetch(root.dataset.captureUrl, {
       method: "POST",
       body: formData,
@@ -29,10 +35,10 @@
     }).then(function (response) {
       return response.text().then(function (html) {
         swapResults(root, html);
-        status.textContent = response.ok ? "" : "The image was refused: see the message below.";
+        status.textContent = response.ok ? "" : text(root, "refused", "The image was refused: see the message below.");
       });
     }).catch(function () {
-      status.textContent = "The server could not be reached: try again.";
+      status.textContent = text(root, "offline", "The server could not be reached: try again.");
     });
   }
 
@@ -54,26 +60,26 @@
 
     startBtn.addEventListener("click", function () {
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        status.textContent = "No camera available in this browser: upload a photo instead.";
+        status.textContent = text(root, "noCamera", "No camera available in this browser: upload a photo instead.");
         return;
       }
-      status.textContent = "Starting the camera...";
+      status.textContent = text(root, "starting", "Starting the camera...");
       navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false })
         .then(function (s) {
           stream = s;
           video.srcObject = s;
           video.hidden = false;
           captureBtn.disabled = false;
-          status.textContent = "Camera on: ask the traveler to look at the camera, then capture.";
+          status.textContent = text(root, "cameraOn", "Camera on: ask the traveler to look at the camera, then capture.");
         })
         .catch(function (err) {
-          status.textContent = "Camera unavailable (" + err.name + "): upload a photo instead.";
+          status.textContent = text(root, "cameraError", "Camera unavailable ({error}): upload a photo instead.").replace("{error}", err.name);
         });
     });
 
     captureBtn.addEventListener("click", function () {
       if (!stream || !video.videoWidth) {
-        status.textContent = "The camera is not ready yet.";
+        status.textContent = text(root, "notReady", "The camera is not ready yet.");
         return;
       }
       canvas.width = video.videoWidth;

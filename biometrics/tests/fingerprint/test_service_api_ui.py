@@ -456,7 +456,7 @@ def test_capture_screen_enrols_and_shows_quality(login, officer_a, booth_a):
     })
     assert r.status_code == 200, r.content.decode()[:2000]
     html = r.content.decode()
-    assert "2 finger(s) enrolled" in html
+    assert "2 fingers enrolled" in html
     assert html.count('data-state="good"') == 2 and html.count('data-state="missing"') == 8
     assert FingerprintImpression.objects.filter(person_id=601).count() == 2
 
@@ -530,7 +530,7 @@ def test_inspection_panel_shows_fingerprint_results(officer_a, post_a, committed
     request.user = officer_a
     html = Template("{% load biometrics_tags %}{% biometrics_panel 33 %}").render(Context({"request": request}))
     assert 'data-modality="fingerprint"' in html
-    assert "1 finger(s) enrolled" in html and 'data-decision="match"' in html
+    assert "1 finger enrolled" in html and 'data-decision="match"' in html
     empty = Template("{% load biometrics_tags %}{% biometrics_panel 34 %}").render(Context({"request": request}))
     assert "no capture for this inspection" in empty
 

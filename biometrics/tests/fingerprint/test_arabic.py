@@ -1,0 +1,71 @@
+"""The fingerprint capture and search pages in Arabic: right-to-left, translated finger names and
+actions, and the pure quality module's coaching shown in Arabic."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from biometrics.fingerprint.quality import COACHING
+from biometrics.messages import FINGERPRINT_COACHING, fingerprint_coaching
+from biometrics.tests.fingerprint.test_service_api_ui import _upload, blank_png, face_png, raw
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def arabic_officer(login, officer_a, booth_a):
+    client = login(officer_a, booth=booth_a)
+    assert client.post("/i18n/setlang/", {"language": "ar", "next": "/"}).status_code == 302
+    return client
+
+
+def test_capture_page_in_arabic(arabic_officer):
+    html = arabic_officer.get("/biometrics/fingerprints/capture/?person_id=5").content.decode()
+    assert 'lang="ar"' in html and 'dir="rtl"' in html
+    assert "التقاط بصمات الأصابع" in html and "الإبهام الأيمن" in html and "الخنصر الأيسر" in html
+    assert ">تسجيل</button>" in html and "تحقق (1:1)" in html  # the actions
+    assert 'name="person_id" value="5" inputmode="numeric" dir="ltr"' in html  # ids stay left-to-right
+    for english in ("Fingerprint capture", "right thumb", "left little", "What to do", "Verify (1:1)"):
+        assert english not in html
+
+
+def test_capture_coaching_and_errors_in_arabic(arabic_officer):
+    r = arabic_officer.post("/biometrics/fingerprints/capture/", {
+        "action": "enrol", "person_id": "602",
+        "finger_1": _upload("a.tif", raw("db1_101_1.tif")), "finger_2": _upload("face.png", face_png()),
+        "finger_3": _upload("blank.png", blank_png()), "finger_4": _upload("notes.txt", b"hello"),
+    })
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "لم يُحفظ شيء" in html
+    assert "لا تبدو هذه الصورة بصمة إصبع" in html and "لم يُكتشف أي إصبع" in html  # coaching
+    assert "الملف ليس صورة قابلة للقراءة." in html  # the image error of the text file
+    assert "رديئة" in html  # the "poor" state
+    for english in ("does not look like a fingerprint", "No finger detected", "not a readable image", "Nothing was stored"):
+        assert english not in html
+    r = arabic_officer.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": "5"})
+    assert r.status_code == 400 and "الأصابع: امسح إصبعاً واحداً على الأقل" in r.content.decode()
+
+
+def test_enrolment_and_search_result_in_arabic(arabic_officer, django_capture_on_commit_callbacks):
+    r = arabic_officer.post("/biometrics/fingerprints/capture/", {
+        "action": "enrol", "person_id": "603", "finger_1": _upload("a.tif", raw("db1_101_1.tif"))})
+    assert "سُجّل إصبع واحد." in r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = arabic_officer.post("/biometrics/fingerprints/capture/", {
+            "action": "verify", "person_id": "603", "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
+    assert r.status_code == 302
+    html = arabic_officer.get(r["Location"]).content.decode()
+    assert 'dir="rtl"' in html and "التحقق بالبصمات (1:1)" in html and ">تطابق</span>" in html
+    assert "Fingerprint verification" not in html and "Back to capture" not in html
+
+
+def test_every_coaching_code_has_an_arabic_message():
+    assert set(COACHING) == set(FINGERPRINT_COACHING)
+    with translation.override("en"):
+        for code, text in COACHING.items():
+            assert fingerprint_coaching({"code": code, "message": text})["message"] == text
+    with translation.override("ar"):
+        for code, text in COACHING.items():
+            assert fingerprint_coaching({"code": code, "message": text})["message"] != text
