@@ -135,8 +135,11 @@ class PersonIndex:
         self._lookup = name_lookup
         self._buf = np.zeros(0, dtype=np.float32)
         self._acc = np.zeros(0, dtype=np.float32)
-        self._sim_cache: OrderedDict = OrderedDict()
-        self._sim_cache_vocab = 0
+        # Similar vocabulary readings per query reading (penalty-free), kept up to date as the
+        # vocabulary grows (see _similar_vids); _cache_near maps each key and one-deletion variant
+        # of a cached reading's key to the cached readings, to find those a new reading concerns.
+        self._form_sims: OrderedDict[Form, list[tuple[int, float]]] = OrderedDict()
+        self._cache_near: dict[str, set[Form]] = {}
 
     # ------------------------------------------------------------------
     # vocabulary
@@ -147,7 +150,10 @@ class PersonIndex:
         if vid is None:
             vid = len(self._forms)
             self._vocab[k] = vid
-            self._forms.append(Form(form.latin, form.units, form.unvocalised, form.key, 0.0))
+            stored = Form(form.latin, form.units, form.unvocalised, form.key, 0.0)
+            self._forms.append(stored)
+            if self._form_sims:
+                self._cache_add_reading(vid, stored)
             if form.key not in self._key_vids:
                 self._key_vids[form.key] = []
                 self._del_keys.setdefault(form.key, set()).add(form.key)
@@ -246,6 +252,7 @@ class PersonIndex:
                 np.asarray(pairs_row, dtype=np.int32),
             )
         parse_name.cache_clear()
+        self.warm()
 
     def compact(self) -> None:
         """Merge the delta lists into the compressed postings."""
@@ -292,32 +299,74 @@ class PersonIndex:
             return np.concatenate([base, np.asarray(extra, dtype=np.int32)])
         return base
 
-    def _similar_vids(self, part: NamePart) -> list[tuple[int, float]]:
-        """Vocabulary readings similar to ``part``, with their similarity.
+    FORM_CACHE_SIZE = 100_000
+    """Readings whose similar-vocabulary lists are kept (about 1 KB each)."""
 
-        Cached per reading set; the cache is dropped when the vocabulary
-        grows (a new reading may be similar to a cached part)."""
-        if self._sim_cache_vocab != len(self._forms):
-            self._sim_cache.clear()
-            self._sim_cache_vocab = len(self._forms)
-        key = part.forms
-        cached = self._sim_cache.get(key)
+    @staticmethod
+    def _bare(form: Form) -> Form:
+        return form if form.penalty == 0.0 else Form(form.latin, form.units, form.unvocalised, form.key, 0.0)
+
+    def _form_similar(self, bare: Form) -> list[tuple[int, float]]:
+        """Vocabulary readings at least MIN_PART_SIMILARITY similar to one reading (without
+        penalty), computed once per reading and then kept up to date as readings are added."""
+        cached = self._form_sims.get(bare)
         if cached is not None:
-            self._sim_cache.move_to_end(key)
+            self._form_sims.move_to_end(bare)
             return cached
-        keys: set[str] = set()
-        for f in part.forms:
-            keys |= self._similar_keys(f.key)
+        probe = NamePart("", (bare,))
         out = []
-        for k in keys:
+        for k in self._similar_keys(bare.key):
             for vid in self._key_vids.get(k, ()):
-                s, _ = part_similarity(part, NamePart("", (self._forms[vid],)))
-                if s >= MIN_PART_SIMILARITY:
-                    out.append((vid, s))
-        self._sim_cache[key] = out
-        if len(self._sim_cache) > 50_000:
-            self._sim_cache.popitem(last=False)
+                sim, _ = part_similarity(probe, NamePart("", (self._forms[vid],)))
+                if sim >= MIN_PART_SIMILARITY:
+                    out.append((vid, sim))
+        self._form_sims[bare] = out
+        for x in _deletions(bare.key) | {bare.key}:
+            self._cache_near.setdefault(x, set()).add(bare)
+        if len(self._form_sims) > self.FORM_CACHE_SIZE:
+            old, _ = self._form_sims.popitem(last=False)
+            for x in _deletions(old.key) | {old.key}:
+                near = self._cache_near.get(x)
+                if near is not None:
+                    near.discard(old)
+                    if not near:
+                        del self._cache_near[x]
         return out
+
+    def _cache_add_reading(self, vid: int, form: Form) -> None:
+        """A new vocabulary reading: add it to the cached lists of the readings it is similar to
+        (the same key-neighbourhood test as _similar_keys, which is symmetric)."""
+        concerned: set[Form] = set()
+        for x in _deletions(form.key) | {form.key}:
+            concerned |= self._cache_near.get(x, set())
+        probe = NamePart("", (form,))
+        for bare in concerned:
+            sim, _ = part_similarity(NamePart("", (bare,)), probe)
+            if sim >= MIN_PART_SIMILARITY:
+                self._form_sims[bare].append((vid, sim))
+
+    def warm(self, max_readings: int = 20_000) -> int:
+        """Compute the similar-reading lists of the most frequent vocabulary readings now (at
+        build time) rather than at their first query; returns how many were computed."""
+        with self._lock:
+            counts = np.diff(self._post_ptr)
+            order = np.argsort(-counts, kind="stable")[: min(max_readings, self.FORM_CACHE_SIZE)]
+            for vid in order.tolist():
+                self._form_similar(self._forms[vid])
+            return len(order)
+
+    def _similar_vids(self, part: NamePart) -> list[tuple[int, float]]:
+        """Vocabulary readings similar to ``part`` (best over its readings, each reading's penalty
+        subtracted), with their similarity."""
+        if len(part.forms) == 1 and part.forms[0].penalty == 0.0:
+            return self._form_similar(part.forms[0])
+        best: dict[int, float] = {}
+        for f in part.forms:
+            for vid, sim in self._form_similar(self._bare(f)):
+                sim -= f.penalty
+                if sim >= MIN_PART_SIMILARITY and sim > best.get(vid, 0.0):
+                    best[vid] = sim
+        return list(best.items())
 
     def candidates(self, query: Person, threshold: float = DEFAULT_THRESHOLD, limit: int = 50) -> list[Candidate]:
         """Rows whose approximate score may reach ``threshold``, best first,

@@ -109,3 +109,35 @@ def test_empty_index_and_empty_query():
     assert idx.search(Person(["Ali Hassan"])) == []
     idx.add(Person(["Ali Hassan"], entry_id=1))
     assert idx.search(Person(["---"])) == []
+
+
+def test_cached_similar_readings_follow_new_vocabulary():
+    """A query reading's similar-reading list is computed once, then kept up to date: an entry
+    added afterwards with a new spelling is found by the same query."""
+    idx = PersonIndex()
+    idx.bulk_load([Person(["Mohammed Ali Hussein"], "1970", entry_id="a")])
+    query = Person(["Muhamad Ali Husayn"], "1970")
+    assert [r.explanation["entry_id"] for r in idx.search(query)] == ["a"]
+    idx.add(Person(["Mohamad Aly Hussain"], "1970", entry_id="b"))  # three readings the index never saw
+    assert sorted(r.explanation["entry_id"] for r in idx.search(query)) == ["a", "b"]
+
+
+def test_cached_similar_readings_match_a_fresh_computation(index, people):
+    """The per-reading lists (warmed at build, penalties subtracted per reading) give every
+    vocabulary reading the direct part comparison gives, at least as similar."""
+    from watchlists.names.index import MIN_PART_SIMILARITY
+    from watchlists.names.parsing import parse_name
+    from watchlists.names.score import NamePart, part_similarity
+
+    rng = random.Random(3)
+    checked = 0
+    for p in rng.sample(people, 40):
+        for part in parse_name(spelling_variant(rng, p.names[0])).parts:
+            fast = dict(index._similar_vids(part))
+            for k in {k for f in part.forms for k in index._similar_keys(f.key)}:
+                for vid in index._key_vids.get(k, ()):
+                    direct, _ = part_similarity(part, NamePart("", (index._forms[vid],)))
+                    if direct >= MIN_PART_SIMILARITY:
+                        assert fast.get(vid, -1.0) >= direct - 1e-9, (part.text, index._forms[vid].latin)
+                        checked += 1
+    assert checked > 100
