@@ -120,3 +120,32 @@ def test_request_id_is_echoed(client):
     assert response["X-Request-ID"] == "abcdef12-3456"
     response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id with spaces")
     assert response["X-Request-ID"] != "bad id with spaces" and len(response["X-Request-ID"]) == 32
+
+
+def test_healthz_503_when_the_database_is_unreachable(tmp_path):
+    """A real process whose database does not answer (PostgreSQL on a closed port): /healthz says
+    503 and names the database, the other checks still run."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env.update(DATABASE_URL="postgres://postgres@127.0.0.1:1/bmis", DJANGO_SETTINGS_MODULE="bmis.settings")
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["status"] == 503
+    assert result["body"]["status"] == "fail"
+    assert result["body"]["checks"]["database"]["ok"] is False
+    assert result["body"]["checks"]["database"]["detail"] == "OperationalError"
+    assert result["body"]["checks"]["cache"]["ok"] is True
