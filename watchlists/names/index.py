@@ -50,6 +50,7 @@ from .score import (
     joined_part,
     parse_dob,
     part_similarity,
+    prime_scoring,
     score_person,
 )
 
@@ -524,6 +525,8 @@ class PersonIndex:
         results = []
         candidates = self.candidates(query, threshold, shortlist)
         persons = self.persons([c.entry_id for c in candidates]) if candidates else {}
+        if persons:
+            prime_scoring(query, list(persons.values()))
         for cand in candidates:
             person = persons.get(cand.entry_id)
             if person is None:

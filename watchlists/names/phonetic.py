@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from .translit import PERSIAN_LETTERS, SORANI_LETTERS
@@ -469,9 +470,22 @@ def _sub(a: str, b: str) -> float:
     return cost
 
 
-@lru_cache(maxsize=500_000)
+_PRIMED: dict[tuple, float] = {}
+"""Similarities computed in batches by :func:`prime` (the exact scorer of a screening primes every
+pair of readings it is about to compare); consulted before the per-pair computation."""
+_PRIMED_MAX = 1_000_000
+
+
 def unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = False, b_unvoc: bool = False) -> float:
     """Similarity in [0, 1] of two unit tuples (1.0 = same pronunciation)."""
+    value = _PRIMED.get((a, b, a_unvoc, b_unvoc))
+    if value is not None:
+        return value
+    return _unit_similarity(a, b, a_unvoc, b_unvoc)
+
+
+@lru_cache(maxsize=500_000)
+def _unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = False, b_unvoc: bool = False) -> float:
     if a == b:
         return 1.0 if a else 0.0
     n, m = len(a), len(b)
@@ -504,6 +518,125 @@ def unit_similarity(a: tuple[str, ...], b: tuple[str, ...], a_unvoc: bool = Fals
         prev2, prev = prev, cur
     cost = prev[m]
     return max(0.0, 1.0 - cost / max(_weight(a), _weight(b)))
+
+
+# Batched alignment: the same recurrence as _unit_similarity, vectorised over many pairs at once
+# (a numpy row per pair, padded to the longest; a cell only depends on cells above and to its left,
+# so padding never changes the value read at a pair's own corner). Same additions in the same
+# order, so the results are identical to the per-pair computation.
+
+_UNIT_IDS: dict[str, int] = {}
+_SUB_MATRIX = np.zeros((0, 0))
+_VOWEL_IDS = np.zeros(0, dtype=bool)
+BATCH_MIN_PAIRS = 48
+"""Below this many pairs the per-pair computation is faster than the vectorised one."""
+
+
+def _unit_ids(units) -> list[int]:
+    global _SUB_MATRIX, _VOWEL_IDS
+    out = []
+    grew = False
+    for u in units:
+        uid = _UNIT_IDS.get(u)
+        if uid is None:
+            uid = _UNIT_IDS[u] = len(_UNIT_IDS)
+            grew = True
+        out.append(uid)
+    if grew:
+        names = sorted(_UNIT_IDS, key=_UNIT_IDS.get)
+        _SUB_MATRIX = np.array([[_sub(x, y) for y in names] for x in names], dtype=np.float64)
+        _VOWEL_IDS = np.array([x in VOWEL_LIKE for x in names], dtype=bool)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def _side(units: tuple[str, ...], other_unvoc: bool) -> tuple[list[int], list[float]]:
+    n = len(units)
+    return _unit_ids(units), [deletion_cost(u, other_unvoc, i, n) for i, u in enumerate(units)]
+
+
+def unit_similarity_many(pairs: list[tuple]) -> list[float]:
+    """:func:`unit_similarity` of many ``(a, b, a_unvoc, b_unvoc)`` at once."""
+    out = [0.0] * len(pairs)
+    todo = []
+    for k, (a, b, _au, _bu) in enumerate(pairs):
+        if a == b:
+            out[k] = 1.0 if a else 0.0
+        elif a and b:
+            todo.append(k)
+    if not todo:
+        return out
+    P = len(todo)
+    N = max(len(pairs[k][0]) for k in todo)
+    M = max(len(pairs[k][1]) for k in todo)
+    a_rows, b_rows, da_rows, db_rows, n_list, m_list, w_list = [], [], [], [], [], [], []
+    for k in todo:
+        a, b, au, bu = pairs[k]
+        ids, dels = _side(a, bu)
+        pad = N - len(a)
+        a_rows.append(ids + [0] * pad)
+        da_rows.append(dels + [0.0] * pad)
+        ids, dels = _side(b, au)
+        pad = M - len(b)
+        b_rows.append(ids + [0] * pad)
+        db_rows.append(dels + [0.0] * pad)
+        n_list.append(len(a))
+        m_list.append(len(b))
+        w_list.append(max(_weight(a), _weight(b)))
+    a_ids = np.array(a_rows, dtype=np.int64)
+    b_ids = np.array(b_rows, dtype=np.int64)
+    del_a = np.array(da_rows, dtype=np.float64)
+    del_b = np.array(db_rows, dtype=np.float64)
+    n_of = np.array(n_list, dtype=np.int64)
+    m_of = np.array(m_list, dtype=np.int64)
+    sub = _SUB_MATRIX
+    # pairs along the last axis, so that a column of the recurrence is one contiguous row here
+    b_t = np.ascontiguousarray(b_ids.T)  # (M, P)
+    del_b_t = np.ascontiguousarray(del_b.T)
+    a_vow = _VOWEL_IDS[a_ids]
+    b_vow_t = _VOWEL_IDS[b_t]
+    cols = np.arange(P)
+    prev = np.zeros((M + 1, P))
+    prev[1:] = np.cumsum(del_b_t, axis=0)
+    prev2 = None
+    cost = np.where(n_of == 0, prev[m_of, cols], 0.0)
+    for i in range(1, N + 1):
+        ai = a_ids[:, i - 1]
+        da = del_a[:, i - 1]
+        cur = np.empty((M + 1, P))
+        cur[0] = prev[0] + da
+        # best of the diagonal and the vertical move for every column at once
+        t = np.minimum(prev[:-1] + sub[ai[None, :], b_t], prev[1:] + da[None, :])
+        if prev2 is not None and M > 1:
+            swap = (
+                (ai[None, :] == b_t[:-1])
+                & (a_ids[:, i - 2][None, :] == b_t[1:])
+                & (a_vow[:, i - 1][None, :] == b_vow_t[1:])
+            )
+            t[1:] = np.where(swap, np.minimum(t[1:], prev2[:-2] + 0.4), t[1:])
+        for j in range(1, M + 1):  # the horizontal move depends on the cell to the left
+            np.minimum(t[j - 1], cur[j - 1] + del_b_t[j - 1], out=cur[j])
+        done = n_of == i
+        if done.any():
+            cost[done] = cur[m_of[done], cols[done]]
+        prev2, prev = prev, cur
+    sims = np.maximum(0.0, 1.0 - cost / np.array(w_list, dtype=np.float64))
+    for r, k in enumerate(todo):
+        out[k] = float(sims[r])
+    return out
+
+
+def prime(pairs) -> int:
+    """Compute the similarities of these ``(a, b, a_unvoc, b_unvoc)`` not yet known, in one batch
+    when there are enough of them; returns how many were computed."""
+    todo = list({p for p in pairs if p not in _PRIMED})
+    if len(todo) < BATCH_MIN_PAIRS:
+        return 0
+    if len(_PRIMED) + len(todo) > _PRIMED_MAX:
+        _PRIMED.clear()
+    for p, v in zip(todo, unit_similarity_many(todo), strict=True):
+        _PRIMED[p] = v
+    return len(todo)
 
 
 @lru_cache(maxsize=100_000)

@@ -333,6 +333,17 @@ def document_evidence(q: tuple[str, ...], e: tuple[str, ...]) -> tuple[str, floa
     return "different document numbers (not held against the match)", 0.0
 
 
+def prime_scoring(query: Person, entries: list[Person]) -> int:
+    """Compute in one batch the reading similarities that scoring ``query`` against each of
+    ``entries`` will ask for (every reading of every query part against every reading of every
+    entry part), instead of one alignment at a time; returns how many were computed."""
+    q_forms = {f for qn in query.names for part in parse_name(qn).parts for f in part.forms}
+    if not q_forms:
+        return 0
+    e_forms = {f for e in entries for en in e.names for part in parse_name(en).parts for f in part.forms}
+    return phonetic.prime((a.units, b.units, a.unvocalised, b.unvocalised) for a in q_forms for b in e_forms)
+
+
 def score_person(query: Person, entry: Person, threshold: float = DEFAULT_THRESHOLD) -> Result:
     """Score ``query`` against ``entry`` (best of the entry's names)."""
     best: NameMatch | None = None

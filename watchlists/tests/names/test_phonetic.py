@@ -141,3 +141,28 @@ def test_retrieval_key_folds_spellings_together():
     keys.add(retrieval_key(arabic_units("محمد")))
     assert keys == {"MHMD"}
     assert retrieval_key(latin_units("qasim")) == retrieval_key(latin_units("kassim"))
+
+
+def test_batched_alignment_equals_the_per_pair_alignment():
+    """unit_similarity_many (vectorised, padded) gives exactly the per-pair result, Latin and
+    Arabic script, equal and empty parts included; prime() stores them for unit_similarity."""
+    import random
+
+    from watchlists.names import phonetic as ph
+    from watchlists.names.parsing import parse_name
+
+    words = ("Mohammed Muhammad محمد Hussein Husayn حسين Abdulrahman عبد الرحمن Kadhim Kazim كاظم "
+             "Shirko شێرکۆ Gholamreza غلامرضا Yılmaz Smith Liath Laith Hamid Hamdi Fatima Fatma "
+             "Rêbîn ڕێبین Ebrahim إبراهيم Qusay Kusay Oualid Walid").split()
+    forms = [f for w in words for part in parse_name(w).parts for f in part.forms]
+    rng = random.Random(7)
+    pairs = [(a.units, b.units, a.unvocalised, b.unvocalised) for a, b in (rng.sample(forms, 2) for _ in range(400))]
+    pairs += [(f.units, f.units, f.unvocalised, f.unvocalised) for f in forms[:5]]
+    pairs += [((), forms[0].units, False, False), (forms[1].units, (), True, False)]
+    batched = ph.unit_similarity_many(pairs)
+    assert batched == [ph._unit_similarity.__wrapped__(*p) for p in pairs]
+    assert len(set(batched)) > 50  # a real spread of values, not a constant
+    ph._PRIMED.clear()
+    assert ph.prime(pairs) >= ph.BATCH_MIN_PAIRS
+    assert all(ph._PRIMED[p] == v for p, v in zip(pairs, batched, strict=True) if p in ph._PRIMED)
+    assert [ph.unit_similarity(*p) for p in pairs] == batched
