@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -272,4 +274,16 @@ def hit_adjudicate_view(request, pk):
     else:
         for field, msgs in form.errors.items():
             messages.error(request, _field_message(form, field, msgs))
-    return redirect(request.POST.get("next") or "watchlists:hits")
+    target = _safe_next(request)
+    return HttpResponseRedirect(target) if target else redirect("watchlists:hits")
+
+
+def _safe_next(request) -> str:
+    """The page to go back to: a path on this site only (no open redirect, never a URL name); ""
+    otherwise."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

@@ -77,3 +77,24 @@ def test_inspection_hits_tag_orders_by_severity(rf, supervisor, wanted, border_a
     request.user = supervisor
     html = Template("{% load watchlists_tags %}{% inspection_hits 9 %}").render(Context({"request": request}))
     assert html.index("Arrest") < html.index("Monitor")
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/watchlists/hits/?status=pending&list=WANTED", "/watchlists/hits/?status=pending&list=WANTED"),
+    ("foo", "/watchlists/hits/"),  # a bare word was resolved as a URL name: NoReverseMatch, 500
+    ("https://evil.example/", "/watchlists/hits/"),
+    ("//evil.example/x", "/watchlists/hits/"),
+    ("/\\evil.example", "/watchlists/hits/"),
+    ("javascript:alert(1)", "/watchlists/hits/"),
+    ("", "/watchlists/hits/"),
+])
+def test_adjudication_returns_only_to_a_page_of_this_site(login, supervisor, wanted, target, expected):
+    person_entry_create(actor=None, watchlist=wanted, names=["Laith Kareem"])
+    screen_person(names=["Layth Karim"])
+    hit = Hit.objects.get()
+    c = login(supervisor)
+    r = c.post(f"/watchlists/hits/{hit.pk}/adjudicate/", {"decision": "confirmed", "next": target})
+    assert r.status_code == 302
+    assert r["Location"] == expected
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.CONFIRMED
