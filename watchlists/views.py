@@ -154,7 +154,7 @@ def person_edit(request, code, pk=None):
             "document_numbers": ", ".join(entry.document_numbers), "place_of_birth": entry.place_of_birth,
             "remarks": entry.remarks, "external_id": entry.external_id,
         }
-    form = PersonEntryForm(request.POST or None, initial=initial)
+    form = PersonEntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             kwargs = form.service_kwargs()
