@@ -13,8 +13,10 @@ gives (request id, job id).
 
 :class:`SafeExceptionFilter` (installed on the console handler by the
 settings) does the same for records logged elsewhere with ``exc_info``
-(``logger.exception`` in any module, Django's ``django.request`` 500s): the
-traceback is dropped and the summary appended to the message.
+(``logger.exception`` in any module, Django's ``django.request`` 500s, Celery's
+task failures: bmis/celery.py adds it to the worker's handlers): the traceback
+is dropped, the exception's text removed from the message's arguments, and the
+summary appended.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -69,12 +72,25 @@ def log_failure(logger: logging.Logger, msg: str, *args, exc: BaseException | No
     logger.log(level, msg + ": %s", *args, exception_summary(exc))
 
 
+def _scrub(value, exc: BaseException, texts: tuple[str, ...]):
+    if value is exc or (isinstance(value, str) and any(t in value for t in texts)):
+        return type(exc).__qualname__
+    return value
+
+
 class SafeExceptionFilter(logging.Filter):
-    """Replace a record's traceback by the exception summary (class and location only)."""
+    """Replace a record's traceback by the exception summary (class and location only), and the
+    exception's text where the message repeats it (Celery's "Task ... raised: %(exc)s")."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.exc_info[1] is not None:
-            summary = exception_summary(record.exc_info[1])
+            exc = record.exc_info[1]
+            texts = tuple(t for t in {str(exc), repr(exc)} if t)
+            if isinstance(record.args, Mapping):
+                record.args = {k: _scrub(v, exc, texts) for k, v in record.args.items()}
+            elif record.args:
+                record.args = tuple(_scrub(v, exc, texts) for v in record.args)
+            summary = exception_summary(exc)
             record.msg = f"{record.getMessage()}: {summary}"
             record.args = None
             record.exc_info = None

@@ -81,3 +81,33 @@ def test_api_500_logs_no_key_values(api, make_partner, border_agency, unique_doc
     assert all(rec.exc_info is None for rec in caplog.records if rec.name == "bmis.api")
     [line] = [rec.getMessage() for rec in caplog.records if rec.name == "bmis.api"]
     assert "req-12345678" in line and "IntegrityError at " in line
+
+
+def test_filter_scrubs_the_exception_text_from_celery_style_messages():
+    logger = logging.getLogger("celery.app.trace")
+    try:
+        _fail()
+    except ValueError as exc:
+        context = {"name": "watchlists.import_file", "id": "abc", "description": "raised unexpected",
+                   "exc": repr(exc)}
+        record = logger.makeRecord(logger.name, logging.ERROR, __file__, 1,
+                                   "Task %(name)s[%(id)s] %(description)s: %(exc)s", (context,),
+                                   exc_info=__import__("sys").exc_info())
+    SafeExceptionFilter().filter(record)
+    message = record.getMessage()
+    assert NUMBER not in message
+    assert message.startswith("Task watchlists.import_file[abc] raised unexpected: ValueError: ValueError at ")
+
+
+def test_celery_worker_handlers_get_the_filter():
+    from celery.signals import after_setup_task_logger
+
+    logger = logging.getLogger("bmis.test.worker")
+    handler = logging.StreamHandler()
+    logger.addHandler(handler)
+    try:
+        after_setup_task_logger.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None,
+                                     format="", colorize=False)
+        assert any(isinstance(f, SafeExceptionFilter) for f in handler.filters)
+    finally:
+        logger.removeHandler(handler)
