@@ -23,4 +23,4 @@ RUN BMIS_SECRET_KEY=build-only-secret-key-not-used-at-run-time-000000 \
 
 USER bmis
 EXPOSE 8000
-CMD ["gunicorn", "bmis.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "bmis.wsgi"]

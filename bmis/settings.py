@@ -177,6 +177,10 @@ STORAGES = {
 # Uploads: a capture is a few MB at most; anything bigger is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BMIS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# API request bodies (DRF's JSON parser reads them whole, and DATA_UPLOAD_MAX_MEMORY_SIZE does
+# not apply to it): a larger Content-Length is answered 413 before the body is read. The default
+# holds ten fingerprint images at the API's per-image limit (28 MB of base64 each) plus the rest.
+BMIS_API_MAX_BODY_BYTES = env_int("BMIS_API_MAX_BODY_BYTES", 290 * 1024 * 1024, minimum=1024 * 1024)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -248,12 +252,16 @@ CELERY_BEAT_SCHEDULE: dict = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "audit.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "audit.middleware.RequestIdLogFilter"},
+        # Tracebacks and exception messages can carry personal data: class and location only.
+        "safe_exceptions": {"()": "core.logsafe.SafeExceptionFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id", "safe_exceptions"]}
     },
     "root": {"handlers": ["console"], "level": env_str("BMIS_LOG_LEVEL", "INFO")},
     # Django logs request paths with query strings on 4xx/5xx; keep those at WARNING+ only.

@@ -15,7 +15,9 @@ urlpatterns = [
     path("<str:code>/import/", views.import_new, name="import-new"),
     path("<str:code>/persons/new/", views.person_edit, name="person-new"),
     path("<str:code>/persons/<int:pk>/edit/", views.person_edit, name="person-edit"),
-    path("<str:code>/documents/new/", views.document_new, name="document-new"),
-    path("<str:code>/vehicles/new/", views.vehicle_new, name="vehicle-new"),
+    path("<str:code>/documents/new/", views.document_edit, name="document-new"),
+    path("<str:code>/documents/<int:pk>/edit/", views.document_edit, name="document-edit"),
+    path("<str:code>/vehicles/new/", views.vehicle_edit, name="vehicle-new"),
+    path("<str:code>/vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle-edit"),
     path("<str:code>/<str:kind>/<int:pk>/deactivate/", views.entry_deactivate_view, name="entry-deactivate"),
 ]

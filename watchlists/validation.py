@@ -5,11 +5,14 @@ serializers (so the schema states them)."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import warnings
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from watchlists.explain import phrase
 from watchlists.names.normalize import MAX_NAME_LENGTH, has_arabic, has_latin
@@ -94,3 +97,45 @@ def clean_plate(value, field: str = "plate") -> str:
     if _has_control(value) or len(value.strip()) > _PLATE_MAX:
         raise ValidationError({field: [_("A plate has at most %(n)d characters.") % {"n": _PLATE_MAX}]})
     return value.strip()
+
+
+# Person entry photos (enrolled into the face gallery of the list by biometrics): the upload is
+# checked here, from the header before any decoding, like biometrics.face.images does for captures.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+MIN_PHOTO_SIDE = 80
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def clean_photo(data: bytes, field: str = "photo") -> str:
+    """Check a photo's bytes; return its file extension. Raises ValidationError naming ``field``."""
+
+    def error(message: str):
+        return ValidationError({field: [message]})
+
+    if not data:
+        raise error(_("The photo is empty."))
+    if len(data) > MAX_PHOTO_BYTES:
+        raise error(_("The photo is larger than %(n)d MB.") % {"n": MAX_PHOTO_BYTES // (1024 * 1024)})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            kind = image.format
+            width, height = image.size
+            if kind not in PHOTO_FORMATS:
+                raise error(_("The photo must be a JPEG, PNG or WebP image (this file is %(kind)s).") % {"kind": kind})
+            if width * height > MAX_PHOTO_PIXELS:
+                raise error(_("The photo is too large: %(w)d × %(h)d pixels; the limit is %(n)d megapixels.")
+                            % {"w": width, "h": height, "n": MAX_PHOTO_PIXELS // 1_000_000})
+            if min(width, height) < MIN_PHOTO_SIDE:
+                raise error(_("The photo is too small: %(w)d × %(h)d pixels; a face needs at least %(n)d pixels "
+                              "on each side.") % {"w": width, "h": height, "n": MIN_PHOTO_SIDE})
+            image.load()  # decodes the whole image: truncated or corrupt data fails here
+    except UnidentifiedImageError:
+        raise error(_("The file is not an image (JPEG, PNG or WebP expected).")) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise error(_("The photo is too large to decode safely.")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise error(_("The photo cannot be read: the file is truncated or corrupt.")) from None
+    return PHOTO_FORMATS[kind]

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +38,7 @@ from watchlists.search import dob_string
 from watchlists.selectors import false_positive_rates
 from watchlists.services import (
     document_entry_create,
+    document_entry_update,
     entry_deactivate,
     hit_adjudicate,
     import_job_create,
@@ -43,6 +46,7 @@ from watchlists.services import (
     person_entry_update,
     screen_person,
     vehicle_entry_create,
+    vehicle_entry_update,
     watchlist_create,
     watchlist_update,
 )
@@ -150,7 +154,7 @@ def person_edit(request, code, pk=None):
             "document_numbers": ", ".join(entry.document_numbers), "place_of_birth": entry.place_of_birth,
             "remarks": entry.remarks, "external_id": entry.external_id,
         }
-    form = PersonEntryForm(request.POST or None, initial=initial)
+    form = PersonEntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             kwargs = form.service_kwargs()
@@ -166,34 +170,40 @@ def person_edit(request, code, pk=None):
     return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "entry": entry, "kind": _("person")})
 
 
-@role_required(*SUPERVISORS)
-def document_new(request, code):
+def _simple_entry_edit(request, code, pk, *, model, form_class, create, update, saved, kind):
+    """New or edit page of a document or vehicle entry (audited by the services)."""
     wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
-    form = DocumentEntryForm(request.POST or None)
+    entry = get_object_or_404(model, watchlist=wl, pk=pk) if pk else None
+    initial = {f: getattr(entry, f) for f in form_class.base_fields} if entry else None
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            document_entry_create(actor=request.user, watchlist=wl, **form.cleaned_data)
+            if entry:
+                update(actor=request.user, entry=entry, **form.cleaned_data)
+            else:
+                create(actor=request.user, watchlist=wl, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Document entry saved."))
+            messages.success(request, saved)
             return redirect("watchlists:detail", code=wl.code)
-    return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "kind": _("document")})
+    return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "entry": entry, "kind": kind})
 
 
 @role_required(*SUPERVISORS)
-def vehicle_new(request, code):
-    wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
-    form = VehicleEntryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            vehicle_entry_create(actor=request.user, watchlist=wl, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Vehicle entry saved."))
-            return redirect("watchlists:detail", code=wl.code)
-    return render(request, "watchlists/entry_form.html", {"form": form, "wl": wl, "kind": _("vehicle")})
+def document_edit(request, code, pk=None):
+    return _simple_entry_edit(request, code, pk, model=DocumentEntry, form_class=DocumentEntryForm,
+                              create=document_entry_create, update=document_entry_update,
+                              saved=_("Document entry saved."), kind=_("document"))
+
+
+@role_required(*SUPERVISORS)
+def vehicle_edit(request, code, pk=None):
+    return _simple_entry_edit(request, code, pk, model=VehicleEntry, form_class=VehicleEntryForm,
+                              create=vehicle_entry_create, update=vehicle_entry_update,
+                              saved=_("Vehicle entry saved."), kind=_("vehicle"))
 
 
 _ENTRY_MODELS = {"persons": PersonEntry, "documents": DocumentEntry, "vehicles": VehicleEntry}
@@ -272,4 +282,16 @@ def hit_adjudicate_view(request, pk):
     else:
         for field, msgs in form.errors.items():
             messages.error(request, _field_message(form, field, msgs))
-    return redirect(request.POST.get("next") or "watchlists:hits")
+    target = _safe_next(request)
+    return HttpResponseRedirect(target) if target else redirect("watchlists:hits")
+
+
+def _safe_next(request) -> str:
+    """The page to go back to: a path on this site only (no open redirect, never a URL name); ""
+    otherwise."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

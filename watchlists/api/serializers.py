@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from watchlists.models import (
@@ -18,6 +23,7 @@ from watchlists.models import (
     Watchlist,
 )
 from watchlists.search import dob_string
+from watchlists.validation import MAX_PHOTO_BYTES, clean_photo
 
 
 class ScreenPersonInput(serializers.Serializer):
@@ -89,18 +95,26 @@ class WatchlistWrite(serializers.Serializer):
 class PersonEntrySerializer(serializers.ModelSerializer):
     names = serializers.SerializerMethodField()
     date_of_birth = serializers.SerializerMethodField()
+    has_photo = serializers.SerializerMethodField()
     watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = PersonEntry
         fields = ["id", "watchlist", "external_id", "names", "date_of_birth", "gender", "place_of_birth",
-                  "nationalities", "document_numbers", "remarks", "is_active", "created_at", "updated_at"]
+                  "nationalities", "document_numbers", "remarks", "has_photo", "is_active", "created_at", "updated_at"]
 
     def get_names(self, obj) -> list[str]:
         return [n.full_name for n in sorted(obj.names.all(), key=lambda n: (not n.is_primary, n.pk))]
 
     def get_date_of_birth(self, obj) -> str | None:
         return dob_string(obj.birth_year, obj.birth_month, obj.birth_day)
+
+    def get_has_photo(self, obj) -> bool:
+        return bool(obj.photo)
+
+
+# Base64 of the largest accepted photo (4 characters per 3 bytes), plus line breaks.
+MAX_PHOTO_BASE64 = (MAX_PHOTO_BYTES + 2) // 3 * 4 + 64 * 1024
 
 
 class PersonEntryWrite(serializers.Serializer):
@@ -112,6 +126,22 @@ class PersonEntryWrite(serializers.Serializer):
     document_numbers = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     remarks = serializers.CharField(required=False, allow_blank=True)
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    photo = serializers.CharField(
+        required=False, max_length=MAX_PHOTO_BASE64, trim_whitespace=True,
+        help_text="The person's photo, base64-encoded JPEG, PNG or WebP (at most 10 MB): a clear frontal "
+                  "face. Replaces the current photo; biometrics adds it to the list's face gallery.",
+    )
+
+    def validate_photo(self, value: str) -> bytes:
+        try:
+            data = base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError(_("The photo must be base64-encoded.")) from None
+        try:
+            clean_photo(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["photo"]) from None
+        return data
 
 
 class DocumentEntrySerializer(serializers.ModelSerializer):

@@ -8,11 +8,14 @@ recent travelers once the transaction commits.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from audit.services import audit_log, model_changes
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue_named_on_commit, enqueue_on_commit
 from watchlists.models import (
     DocumentEntry,
     NameScript,
@@ -24,7 +27,7 @@ from watchlists.models import (
 from watchlists.names.normalize import has_arabic, normalize_text
 from watchlists.names.score import normalize_document_number, parse_dob
 from watchlists.services.screening import normalize_plate
-from watchlists.validation import clean_country, clean_gender, clean_name
+from watchlists.validation import clean_country, clean_gender, clean_name, clean_photo
 
 WATCHLIST_FIELDS = (
     "code", "name", "description", "kind", "owner_agency", "visibility", "action", "default_threshold",
@@ -89,7 +92,11 @@ def watchlist_update(*, actor, watchlist: Watchlist, **fields) -> Watchlist:
 # person entries
 
 PERSON_FIELDS = ("gender", "birth_year", "birth_month", "birth_day", "place_of_birth", "nationalities",
-                 "document_numbers", "remarks", "external_id", "is_active")
+                 "document_numbers", "remarks", "external_id", "is_active", "photo")
+
+# The Celery task of biometrics that enrols watchlist photos into the face galleries (named, not
+# imported: watchlists does not depend on biometrics). It syncs every list; cheap when nothing changed.
+FACE_SYNC_TASK = "biometrics.face_sync_watchlist_photos"
 
 
 def _person_values(*, date_of_birth=None, gender=None, nationalities=None, document_numbers=None,
@@ -139,20 +146,46 @@ def _write_names(entry: PersonEntry, names: list[str]) -> None:
     ])
 
 
+def _photo_bytes(photo) -> bytes:
+    if isinstance(photo, bytes | bytearray):
+        return bytes(photo)
+    if hasattr(photo, "seek"):
+        photo.seek(0)
+    return photo.read()
+
+
+def _set_photo(entry: PersonEntry, photo) -> None:
+    """Validate the photo and store it under a random name (file names carry no personal data)."""
+    data = _photo_bytes(photo)
+    ext = clean_photo(data)
+    entry.photo.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
+
+
+def _queue_face_sync() -> None:
+    enqueue_named_on_commit(FACE_SYNC_TASK)
+
+
 def _queue_rescreen(entry: PersonEntry) -> None:
     from watchlists.tasks import rescreen_entry
 
     enqueue_on_commit(rescreen_entry, entry.pk)
 
 
-def person_entry_create(*, actor, watchlist: Watchlist, names, audit: bool = True, rescreen: bool = True, **fields) -> PersonEntry:
+def person_entry_create(*, actor, watchlist: Watchlist, names, photo=None, audit: bool = True, rescreen: bool = True,
+                        **fields) -> PersonEntry:
+    """``photo``: bytes or a file (JPEG, PNG or WebP); enrolled into the list's face gallery by
+    biometrics once the entry is committed."""
     _check_change(actor, watchlist)
     clean = _clean_entry_names(names)
     entry = PersonEntry(watchlist=watchlist, created_by=actor if actor is not None and actor.is_authenticated else None,
                         **_person_values(**fields))
     entry.full_clean()
+    if photo is not None:
+        _set_photo(entry, photo)
     with transaction.atomic():
         entry.save()
+        if photo is not None:
+            _queue_face_sync()
         _write_names(entry, clean)
         if audit:
             audit_log(actor=actor, action="person_entry.create", obj=entry,
@@ -162,7 +195,9 @@ def person_entry_create(*, actor, watchlist: Watchlist, names, audit: bool = Tru
     return entry
 
 
-def person_entry_update(*, actor, entry: PersonEntry, names=None, audit: bool = True, rescreen: bool = True, **fields) -> PersonEntry:
+def person_entry_update(*, actor, entry: PersonEntry, names=None, photo=None, audit: bool = True, rescreen: bool = True,
+                        **fields) -> PersonEntry:
+    """``photo`` (bytes or a file) replaces the entry's photo; None keeps it."""
     _check_change(actor, entry.watchlist)
     before = {**_snapshot(entry, PERSON_FIELDS), "names": list(entry.names.order_by("-is_primary", "pk").values_list("full_name", flat=True))}
     clean = _clean_entry_names(names) if names is not None else None
@@ -172,6 +207,8 @@ def person_entry_update(*, actor, entry: PersonEntry, names=None, audit: bool = 
     if is_active is not None:
         entry.is_active = bool(is_active)
     entry.full_clean()
+    if photo is not None:
+        _set_photo(entry, photo)
     with transaction.atomic():
         entry.save()
         if clean is not None:
@@ -180,8 +217,10 @@ def person_entry_update(*, actor, entry: PersonEntry, names=None, audit: bool = 
         changes = _diff(before, after)
         if audit and changes:
             audit_log(actor=actor, action="person_entry.update", obj=entry, changes=changes)
-        if rescreen and changes and entry.is_active:
+        if rescreen and set(changes) - {"photo"} and entry.is_active:
             _queue_rescreen(entry)
+        if photo is not None:
+            _queue_face_sync()
     return entry
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_log
+from core.logsafe import log_failure
 from core.tasks import enqueue_on_commit
 from watchlists.imports import ImportFileError, read_file
 from watchlists.models import (
@@ -213,7 +214,7 @@ def import_run(*, job_id: int) -> ImportJob:
     except ImportFileError as exc:
         _fail(job, f"the file could not be read: {exc}", report)
     except Exception as exc:
-        logger.exception("import %s failed", job.pk)
+        log_failure(logger, "import %s failed", job.pk, exc=exc)
         _fail(job, f"the import failed and changed nothing ({type(exc).__name__})", report)
     cache.delete(_progress_key(job.pk))
     job.refresh_from_db()

@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,33 @@ def test_import_runs_on_a_real_worker(supervisor, border_agency, celery_live_wor
         time.sleep(0.2)
     assert job.status == ImportStatus.SUCCEEDED, job.error
     assert job.report["created"] == 4
+
+
+def test_failed_import_logs_no_row_content(supervisor, wanted, border_agency, caplog,
+                                           django_capture_on_commit_callbacks):
+    """A real database error in the middle of an import (a uniqueness rule the models do not check;
+    PostgreSQL's message names the key value) is logged by class, job id and location only."""
+    from django.db import connection
+
+    from watchlists.models import Watchlist
+    from watchlists.services import document_entry_create
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE UNIQUE INDEX test_one_number ON watchlists_documententry (number_normalized)")
+    try:
+        other = Watchlist.objects.create(code="OTHER", name="Other", owner_agency=border_agency, kind="documents")
+        document_entry_create(actor=None, watchlist=other, number="N0123456", issuing_state="IRQ", status="stolen")
+        with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+            job = import_job_create(actor=supervisor, watchlist=wanted, fmt="csv", uploaded_file=upload("persons.csv"))
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("DROP INDEX test_one_number")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "IntegrityError" in job.error
+    assert PersonEntry.objects.filter(watchlist=wanted).count() == 0
+    for secret in ("N0123456", "A1234567", "Khafaji", "الخفاجي", "Baghdad", "fraud"):
+        assert secret not in caplog.text
+        assert secret not in job.error
+    assert all(rec.exc_info is None for rec in caplog.records)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "watchlists.services.imports"]
+    assert line.startswith(f"import {job.pk} failed: IntegrityError at ")

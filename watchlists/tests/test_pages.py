@@ -77,3 +77,93 @@ def test_inspection_hits_tag_orders_by_severity(rf, supervisor, wanted, border_a
     request.user = supervisor
     html = Template("{% load watchlists_tags %}{% inspection_hits 9 %}").render(Context({"request": request}))
     assert html.index("Arrest") < html.index("Monitor")
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/watchlists/hits/?status=pending&list=WANTED", "/watchlists/hits/?status=pending&list=WANTED"),
+    ("foo", "/watchlists/hits/"),  # a bare word was resolved as a URL name: NoReverseMatch, 500
+    ("https://evil.example/", "/watchlists/hits/"),
+    ("//evil.example/x", "/watchlists/hits/"),
+    ("/\\evil.example", "/watchlists/hits/"),
+    ("javascript:alert(1)", "/watchlists/hits/"),
+    ("", "/watchlists/hits/"),
+])
+def test_adjudication_returns_only_to_a_page_of_this_site(login, supervisor, wanted, target, expected):
+    person_entry_create(actor=None, watchlist=wanted, names=["Laith Kareem"])
+    screen_person(names=["Layth Karim"])
+    hit = Hit.objects.get()
+    c = login(supervisor)
+    r = c.post(f"/watchlists/hits/{hit.pk}/adjudicate/", {"decision": "confirmed", "next": target})
+    assert r.status_code == 302
+    assert r["Location"] == expected
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.CONFIRMED
+
+
+def test_supervisor_edits_document_and_vehicle_entries(login, supervisor, stolen_docs, vehicles):
+    from audit.models import AuditEvent
+    from watchlists.models import DocumentEntry, VehicleEntry
+    from watchlists.services import document_entry_create, vehicle_entry_create
+
+    doc = document_entry_create(actor=None, watchlist=stolen_docs, number="N0123456", issuing_state="IRQ",
+                                status="stolen")
+    car = vehicle_entry_create(actor=None, watchlist=vehicles, plate="12345 BGD", country="IRQ", make="Toyota")
+    c = login(supervisor)
+    assert f"/watchlists/SLTD/documents/{doc.pk}/edit/" in c.get("/watchlists/SLTD/").content.decode()
+    page = c.get(f"/watchlists/SLTD/documents/{doc.pk}/edit/").content.decode()
+    assert 'value="N0123456"' in page  # the form shows the entry
+    r = c.post(f"/watchlists/SLTD/documents/{doc.pk}/edit/", {"number": "N0123456", "issuing_state": "xx1",
+                                                             "status": "lost"})
+    assert r.status_code == 200
+    doc.refresh_from_db()
+    assert doc.status == "stolen"  # the bad country was refused, nothing saved
+    r = c.post(f"/watchlists/SLTD/documents/{doc.pk}/edit/", {"number": "N 0123457", "issuing_state": "irq",
+                                                             "status": "lost", "remarks": "found abroad"})
+    assert r.status_code == 302 and r["Location"] == "/watchlists/SLTD/"
+    doc.refresh_from_db()
+    assert (doc.number, doc.number_normalized, doc.issuing_state, doc.status) == ("N 0123457", "N0123457", "IRQ", "lost")
+    event = AuditEvent.objects.get(action="document_entry.update", object_id=str(doc.pk))
+    assert event.changes["status"] == ["stolen", "lost"]
+    assert DocumentEntry.objects.count() == 1
+
+    assert f"/watchlists/VEH/vehicles/{car.pk}/edit/" in c.get("/watchlists/VEH/").content.decode()
+    r = c.post(f"/watchlists/VEH/vehicles/{car.pk}/edit/", {"plate": "", "country": "IRQ"})
+    assert r.status_code == 200
+    r = c.post(f"/watchlists/VEH/vehicles/{car.pk}/edit/", {"plate": "54321 BGD", "country": "irq",
+                                                           "make": "Kia", "colour": "white"})
+    assert r.status_code == 302
+    car.refresh_from_db()
+    assert (car.plate_normalized, car.make, car.colour) == ("54321BGD", "Kia", "white")
+    assert AuditEvent.objects.filter(action="vehicle_entry.update", object_id=str(car.pk)).exists()
+    assert VehicleEntry.objects.count() == 1
+
+
+def test_document_and_vehicle_edit_permissions(login, officer_a, booth_a, supervisor, stolen_docs, vehicles,
+                                               police_agency, client):
+    from accounts.permissions import Role
+    from accounts.tests.factories import UserFactory
+    from watchlists.services import document_entry_create, vehicle_entry_create
+
+    doc = document_entry_create(actor=None, watchlist=stolen_docs, number="N0123456", issuing_state="IRQ",
+                                status="stolen")
+    car = vehicle_entry_create(actor=None, watchlist=vehicles, plate="12345 BGD")
+    doc_url = f"/watchlists/SLTD/documents/{doc.pk}/edit/"
+    car_url = f"/watchlists/VEH/vehicles/{car.pk}/edit/"
+    # Anonymous: the login page.
+    assert client.get(doc_url).status_code == 302 and "/accounts/login/" in client.get(doc_url)["Location"]
+    # An officer: 403.
+    c = login(officer_a, booth_a)
+    assert c.get(doc_url).status_code == 403 and c.post(car_url, {"plate": "X1"}).status_code == 403
+    c.post("/accounts/logout/")
+    # A supervisor of another agency may not change these lists: 404, nothing changed.
+    other = UserFactory(username="supervisor.police", role=Role.SUPERVISOR, agency=police_agency, is_national=True)
+    c = login(other)
+    assert c.get(doc_url).status_code == 404
+    assert c.post(car_url, {"plate": "X1"}).status_code == 404
+    car.refresh_from_db()
+    assert car.plate_normalized == "12345BGD"
+    c.post("/accounts/logout/")
+    # An entry of another list under this list's code: 404.
+    c = login(supervisor)
+    assert c.get(f"/watchlists/VEH/documents/{doc.pk}/edit/").status_code == 404
+    assert c.get(f"/watchlists/SLTD/vehicles/{car.pk}/edit/").status_code == 404
