@@ -7,12 +7,13 @@ class TravelersConfig(AppConfig):
     verbose_name = _("Travelers and inspections")
 
     def ready(self):
-        # Face captures on the inspection screen learn the traveler and post of the inspection
-        # (and are refused for an inspection the officer may not see).
-        from biometrics.services.face import register_inspection_lookup
-        from travelers.providers import inspection_for_biometrics
+        # Biometric endpoints and pages resolve the traveler and inspection they are given
+        # through these (refused with 404 for ones the user may not see).
+        from biometrics.access import register_inspection_lookup, register_person_lookup
+        from travelers.providers import inspection_for_biometrics, person_for_biometrics
 
         register_inspection_lookup(inspection_for_biometrics)
+        register_person_lookup(person_for_biometrics)
 
         # A new or changed watchlist entry re-screens the travelers of the last days.
         from travelers.providers import recent_travelers

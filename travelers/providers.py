@@ -55,3 +55,9 @@ def inspection_for_biometrics(inspection_id: int, user) -> dict | None:
         .values("person_id", "post_id")
         .first()
     )
+
+
+def person_for_biometrics(person_id: int, user) -> Person | None:
+    """The person if `user` may see them (None otherwise), for the biometrics app's endpoints
+    that take a traveler id (registered in TravelersConfig.ready). The caller audits the read."""
+    return Person.objects.restrict(user, "view").filter(pk=person_id).first()

@@ -23,6 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Role, effective_scopes
+from audit.services import audit_read
+from biometrics.access import SubjectNotFound, person_resolve
+from biometrics.api.access import resolve_subject
 from biometrics.models.face import (
     FaceIdentification,
     FacePurpose,
@@ -131,6 +134,7 @@ class FaceEnrolApi(APIView):
         data = self.FaceEnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        resolve_subject(request, person_id=v["person_id"], inspection_id=v.get("inspection_id"))
         post = _post(request, v.get("post"))
         raw = _read_upload(v["image"], "image")
         result = _capture_or_400(lambda: services.face_capture(
@@ -196,13 +200,19 @@ class FaceVerifyApi(APIView):
         data = self.FaceVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        template = None
+        resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
+        template = template_person = None
         if "reference_template_id" in v:
             template = FaceTemplate.objects.restrict(request.user, "view").filter(pk=v["reference_template_id"]).first()
             if template is not None and template.watchlist_entry_id is None and "persons:read" not in effective_scopes(
                 request.user, request.auth
             ):
                 template = None  # a traveler's template needs persons:read
+            if template is not None and template.person_id is not None:
+                try:  # and the traveler it belongs to must be one the caller may see
+                    template_person = person_resolve(user=request.user, person_id=template.person_id)
+                except SubjectNotFound:
+                    template = None
             if template is None:
                 raise ValidationError({"reference_template_id": ["no such template, or not visible to you"]})
         probe = _read_upload(v["probe"], "probe")
@@ -215,6 +225,8 @@ class FaceVerifyApi(APIView):
         for name in ("probe", "reference"):
             if not reports[name].get("accepted", True):
                 return _quality_error(name, reports[name])
+        if template_person is not None:  # the traveler's stored face is compared: a read of their data
+            audit_read(actor=request.user, obj=template_person, purpose="face verification (API)")
         verification = _wait_for(FaceVerification, verification.pk)
         code = status.HTTP_200_OK if verification.status == FaceRequestStatus.DONE else status.HTTP_202_ACCEPTED
         return Response(VerificationOutputSerializer(verification).data, status=code)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import has_scope
+from biometrics.api.access import resolve_person_entry, resolve_subject
 from biometrics.models.fingerprint import (
     FingerPosition,
     FingerprintCapture,
@@ -160,13 +161,11 @@ class FingerprintEnrolApi(APIView):
         v = data.validated_data
         entry = None
         if v.get("person_entry_id") is not None:
-            from watchlists.models import PersonEntry
-
             if not has_scope(request.user, "watchlists:write", request.auth):
                 raise PermissionDenied("Enrolling a watchlist person's fingerprints needs the watchlists:write scope.")
-            entry = PersonEntry.objects.restrict(request.user, "change").filter(pk=v["person_entry_id"]).first()
-            if entry is None:
-                raise serializers.ValidationError({"person_entry_id": ["Unknown watchlist person entry."]})
+            # Through the watchlist's restricted queryset: lists the caller may change.
+            entry = resolve_person_entry(request, entry_id=v["person_entry_id"], action="change")
+        resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
         capture = fingerprint_enrol(
             actor=request.user, fingers=_finger_inputs(v["fingers"]), person_id=v.get("person_id"),
             person_entry=entry, inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
@@ -231,10 +230,14 @@ class FingerprintVerifyApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        subject = resolve_subject(request, person_id=v["person_id"], inspection_id=v.get("inspection_id"),
+                                  person_required=True)
         search = fingerprint_search_create(
             actor=request.user, kind=SearchKind.VERIFY, fingers=_finger_inputs(v["fingers"]),
-            person_id=v["person_id"], inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+            person_id=subject.person_id, inspection_id=subject.inspection_id, post=_post(request, v.get("post")),
         )
+        # The traveler's enrolled prints are compared: a read of their biometric data.
+        subject.record_read(actor=request.user, purpose="fingerprint verification (API)")
         return _search_response(search)
 
 
@@ -264,6 +267,7 @@ class FingerprintIdentifyApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
         search = fingerprint_search_create(
             actor=request.user, kind=SearchKind.IDENTIFY, fingers=_finger_inputs(v["fingers"]),
             person_id=v.get("person_id"), inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),

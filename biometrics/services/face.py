@@ -70,28 +70,19 @@ def face_model():
 
 
 # -- the inspection a capture belongs to ---------------------------------------------
-# biometrics never imports travelers: the travelers app registers a lookup
-# (inspection_id, user) -> {"person_id", "post_id"} or None (no such inspection, or not
-# visible to the user) in its AppConfig.ready().
-_inspection_lookup = None
-
-
-def register_inspection_lookup(lookup) -> None:
-    global _inspection_lookup
-    _inspection_lookup = lookup
+# biometrics never imports travelers: the travelers app registers the lookups of
+# biometrics.access in its AppConfig.ready().
 
 
 def face_inspection_lookup(*, inspection_id: int, user) -> dict | None:
-    """The traveler and post of an inspection the user may see; None if it is not one.
+    """The traveler and post of an inspection the user may see; None if it is not one
+    (or when no lookup is registered: unknown inspections are refused)."""
+    from biometrics.access import SubjectNotFound, inspection_info
 
-    Without a registered lookup (the travelers app absent) every id is accepted as is and
-    the result has no traveler and no post."""
-    if _inspection_lookup is None:
-        return {"person_id": None, "post_id": None, "known": False}
-    info = _inspection_lookup(inspection_id, user)
-    if info is None:
+    try:
+        return inspection_info(user=user, inspection_id=inspection_id)
+    except (SubjectNotFound, ValidationError):
         return None
-    return {"person_id": info.get("person_id"), "post_id": info.get("post_id"), "known": True}
 
 
 def _policy(purpose: str, source: str):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
 from audit.services import audit_read
+from biometrics.access import subject_resolve
 from biometrics.messages import face_quality_message, translate
 from biometrics.models.face import FaceImage, FacePurpose, FaceSource
 from biometrics.selectors.face import face_panel
@@ -86,7 +87,11 @@ def panel(request, inspection_id: int):
 @require_GET
 def inspection_page(request, inspection_id: int):
     """A page holding only the face panel of one inspection (also used by devices' operators)."""
-    _inspection_or_404(request, inspection_id)
+    info = _inspection_or_404(request, inspection_id)
+    # The page shows the traveler's captured faces: an audited read (the htmx panel polls are not
+    # recorded again; each image fetched is, by `image`).
+    subject_resolve(user=request.user, person_id=info["person_id"], inspection_id=inspection_id).record_read(
+        actor=request.user, purpose="face panel")
     context = panel_context(request, inspection_id)
     context["inspection_id"] = inspection_id
     return render(request, "biometrics/face/inspection.html", context)
@@ -106,14 +111,8 @@ def capture(request, inspection_id: int):
         return _panel_response(request, inspection_id, status=400, notice={
             "level": "bad", "field": "image", "field_label": _FIELD_LABELS["image"], "message": _("No image was sent: capture or choose a file."),
         })
-    person_id = info["person_id"] if info["known"] else (request.POST.get("person_id") or None)
-    if person_id is not None and not info["known"]:
-        try:
-            person_id = int(person_id)
-        except ValueError:
-            return _panel_response(request, inspection_id, status=400, notice={
-                "level": "bad", "field": "person_id", "field_label": _FIELD_LABELS["person_id"], "message": _("The traveler id must be a number."),
-            })
+    # The inspection's traveler (resolved for this officer by _inspection_or_404).
+    person_id = info["person_id"]
     purpose, source = _CAPTURE_KINDS[kind]
     try:
         result = face_capture(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
+from biometrics.access import Subject, subject_resolve
 from biometrics.fingerprint.imaging import WSQ_AVAILABLE
 from biometrics.fingerprint.quality import ENROL_THRESHOLD
 from biometrics.messages import fingerprint_coaching
@@ -47,14 +48,6 @@ _FIELD_LABELS = {
     "search_travelers": gettext_lazy("Search"),
     "kind": gettext_lazy("Search kind"),
 }
-
-
-def _int_or_none(raw):
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
 
 
 def _officer_post(request):
@@ -100,11 +93,23 @@ def _slots(reports_by_position, enrolled, submitted):
 def capture(request):
     """Capture up to ten fingers, see each finger's quality, then enrol, verify or identify."""
     source = request.POST if request.method == "POST" else request.GET
-    person_id = _int_or_none(source.get("person_id"))
-    inspection_id = _int_or_none(source.get("inspection_id"))
     action = source.get("action") or "enrol"
+    # The traveler and inspection, resolved for this officer: 404 for one they may not see (or
+    # that does not exist), before anything is shown or stored; a malformed id is a field error.
+    id_errors: dict[str, list[str]] = {}
+    subject = Subject()
+    try:
+        subject = subject_resolve(
+            user=request.user, person_id=source.get("person_id"), inspection_id=source.get("inspection_id"),
+            person_required=request.method == "POST" and action in ("enrol", "verify"),
+        )
+    except ValidationError as exc:
+        id_errors = exc.message_dict
+    person_id, inspection_id = subject.person_id, subject.inspection_id
     context = {
-        "actions": ACTIONS, "action": action, "person_id": person_id or "", "inspection_id": inspection_id or "",
+        "actions": ACTIONS, "action": action,
+        "person_id": person_id or (source.get("person_id") or "")[:20],
+        "inspection_id": inspection_id or (source.get("inspection_id") or "")[:20],
         "impression_types": ImpressionType.choices, "impression_type": source.get("impression_type") or "plain",
         "resolution_dpi": source.get("resolution_dpi") or "", "wsq": WSQ_AVAILABLE, "threshold": ENROL_THRESHOLD,
         "field_errors": {}, "result": None,
@@ -112,14 +117,11 @@ def capture(request):
     reports_by_position = {}
     submitted: set[int] = set()
     status = 200
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        errors: dict[str, list[str]] = {}
         if action not in dict(ACTIONS):
             errors["action"] = [_("Choose enrol, verify or identify.")]
-        if source.get("person_id") and person_id is None:
-            errors["person_id"] = [_("The traveler id must be a positive integer.")]
-        if action in ("enrol", "verify") and person_id is None and "person_id" not in errors:
-            errors["person_id"] = [_("Enter the traveler id.")]
+        errors.update(id_errors)
         dpi = source.get("resolution_dpi") or None
         fingers, positions = [], []
         for position in FingerPosition.values:
@@ -149,6 +151,8 @@ def capture(request):
                         fingers=fingers, person_id=person_id, inspection_id=inspection_id,
                         post=_officer_post(request),
                     )
+                    if search.kind == SearchKind.VERIFY:  # compared with the traveler's enrolled prints
+                        subject.record_read(actor=request.user, purpose="fingerprint verification")
                     return redirect("biometrics:fingerprint-search", pk=search.pk)
             except FingerprintInputError as exc:
                 for report in exc.reports:
@@ -163,13 +167,17 @@ def capture(request):
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
                     errors.setdefault(name, []).extend(messages)
-        if errors:
-            status = 400
-        context["field_errors"] = errors
-        context["general_errors"] = [
-            (name, _FIELD_LABELS.get(name, name), messages) for name, messages in errors.items()
-            if not name.startswith("finger_")
-        ]
+    else:
+        errors.update(id_errors)
+    if errors:
+        status = 400
+    context["field_errors"] = errors
+    context["general_errors"] = [
+        (name, _FIELD_LABELS.get(name, name), messages) for name, messages in errors.items()
+        if not name.startswith("finger_")
+    ]
+    if person_id is not None:  # the page shows the traveler's enrolled fingers
+        subject.record_read(actor=request.user, purpose="fingerprint capture screen")
     context["slots"] = _slots(reports_by_position, _enrolled_status(person_id), submitted)
     for slot in context["slots"]:
         slot["field_errors"] = context["field_errors"].get(f"finger_{slot['position']}", [])

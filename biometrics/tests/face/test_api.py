@@ -50,20 +50,26 @@ def _no_face() -> bytes:
 
 
 @pytest.fixture
+def traveler(make_traveler, post_a):
+    """A traveler inspected at post A (partner clients see every traveler; officers only their posts')."""
+    return make_traveler(post=post_a)
+
+
+@pytest.fixture
 def client_all(api, make_partner):
     _client, raw = make_partner(ALL)
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return api
 
 
-def test_enrol_returns_template(client_all):
-    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7},
+def test_enrol_returns_template(client_all, traveler):
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": traveler.person_id},
                         format="multipart")
     assert r.status_code == 201, r.json()
     body = r.json()
     assert body["status"] == "encoded" and body["quality"]["accepted"] is True
     template = FaceTemplate.objects.get(pk=body["template_id"])
-    assert template.person_id == 7 and template.image_id == body["image_id"]
+    assert template.person_id == traveler.person_id and template.image_id == body["image_id"]
 
 
 @pytest.mark.parametrize("data, code, words", [
@@ -75,8 +81,8 @@ def test_enrol_returns_template(client_all):
     (_five_faces(), "quality", "5 faces in view"),
     (read_fixture("couple-1140.jpg"), "quality", "Two faces in view"),
 ])
-def test_enrol_bad_input_is_a_clear_400(client_all, data, code, words):
-    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(data), "person_id": 7}, format="multipart")
+def test_enrol_bad_input_is_a_clear_400(client_all, data, code, words, traveler):
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(data), "person_id": traveler.person_id}, format="multipart")
     assert r.status_code == 400, r.content
     error = r.json()["error"]
     assert error["code"] == code
@@ -85,12 +91,12 @@ def test_enrol_bad_input_is_a_clear_400(client_all, data, code, words):
     assert FaceImage.objects.count() == 0 and FaceTemplate.objects.count() == 0
 
 
-def test_enrol_at_a_post(client_all, post_a):
-    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7,
-                                                     "post": "PA", "inspection_id": 3}, format="multipart")
+def test_enrol_at_a_post(client_all, post_a, traveler):
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": traveler.person_id,
+                                                     "post": "PA", "inspection_id": traveler.pk}, format="multipart")
     assert r.status_code == 201
     assert FaceImage.objects.get(pk=r.json()["image_id"]).post == post_a
-    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7,
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": traveler.person_id,
                                                      "post": "NOPE"}, format="multipart")
     assert r.status_code == 400 and "post" in r.json()["error"]["fields"]
 
@@ -102,13 +108,13 @@ def test_enrol_missing_fields(client_all):
     assert "image" in fields and "person_id" in fields
 
 
-def test_auth_and_scopes(api, make_partner):
-    r = api.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7},
+def test_auth_and_scopes(api, make_partner, traveler):
+    r = api.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": traveler.person_id},
                  format="multipart")
     assert r.status_code == 401
     _client, raw = make_partner(["biometrics:read"])
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    r = api.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": 7},
+    r = api.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")), "person_id": traveler.person_id},
                  format="multipart")
     assert r.status_code == 403 and "biometrics:write" in r.json()["error"]["message"]
 
@@ -131,9 +137,9 @@ def test_verify_two_images(client_all):
     assert r2.status_code == 200 and r2.json()["verdict"] == "no_match"
 
 
-def test_verify_against_template_and_bad_reference(client_all):
+def test_verify_against_template_and_bad_reference(client_all, traveler):
     enrolled = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")),
-                                                           "person_id": 9}, format="multipart").json()
+                                                           "person_id": traveler.person_id}, format="multipart").json()
     r = client_all.post("/api/v1/biometrics/faces/verify", {
         "probe": _upload(read_fixture("img10.jpg")), "reference_template_id": enrolled["template_id"],
     }, format="multipart")
@@ -197,14 +203,14 @@ def test_schema_lists_face_endpoints(client):
     assert "get" in schema["paths"]["/api/v1/biometrics/faces/identifications/{id}"]
 
 
-def test_fifty_megapixel_upload_is_accepted(client_all):
+def test_fifty_megapixel_upload_is_accepted(client_all, traveler):
     src = Image.open(io.BytesIO(read_fixture("img10.jpg")))
     factor = (50_000_000 / (src.width * src.height)) ** 0.5
     big = src.resize((round(src.width * factor), round(src.height * factor)), Image.Resampling.BILINEAR)
     buf = io.BytesIO()
     big.save(buf, format="JPEG", quality=80)
     del big
-    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(buf.getvalue()), "person_id": 8},
+    r = client_all.post("/api/v1/biometrics/faces", {"image": _upload(buf.getvalue()), "person_id": traveler.person_id},
                         format="multipart")
     assert r.status_code == 201, r.json()
     assert r.json()["quality"]["metrics"]["inter_eye_px"] > 700
@@ -238,9 +244,9 @@ def test_api_answers_202_when_no_worker_takes_the_job(client_all, settings):
     app.control.purge()
 
 
-def test_verify_against_a_travelers_template_needs_persons_read(client_all, api, make_partner):
+def test_verify_against_a_travelers_template_needs_persons_read(client_all, api, make_partner, traveler):
     enrolled = client_all.post("/api/v1/biometrics/faces", {"image": _upload(read_fixture("img5.jpg")),
-                                                           "person_id": 9}, format="multipart").json()
+                                                           "person_id": traveler.person_id}, format="multipart").json()
     _c, raw = make_partner(["biometrics:write"])
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = api.post("/api/v1/biometrics/faces/verify", {

@@ -95,6 +95,12 @@ def wanted_entry(wanted):
 
 
 @pytest.fixture
+def traveler_a(make_traveler, booth_a):
+    """traveler_a() -> an inspection of a new traveler at post A (officer A's post)."""
+    return lambda: make_traveler(booth=booth_a)
+
+
+@pytest.fixture
 def officer_api(api, officer_a):
     api.force_authenticate(officer_a)
     return api
@@ -299,12 +305,13 @@ def _finger(position, data, **extra):
 
 
 @pytest.mark.django_db
-def test_api_enrol_returns_quality_per_finger(officer_api):
-    r = officer_api.post(ENROL, {"person_id": 77, "fingers": [
+def test_api_enrol_returns_quality_per_finger(officer_api, traveler_a):
+    pid = traveler_a().person_id
+    r = officer_api.post(ENROL, {"person_id": pid, "fingers": [
         _finger(1, raw("db1_101_1.tif")), _finger(7, raw("db3_101_1.tif"), impression_type="rolled")]}, format="json")
     assert r.status_code == 201, r.json()
     body = r.json()
-    assert body["subject"] == "traveler" and body["person_id"] == 77
+    assert body["subject"] == "traveler" and body["person_id"] == pid
     assert [f["position"] for f in body["fingers"]] == [1, 7]
     assert all(f["quality_score"] >= 30 for f in body["fingers"])
     assert body["fingers"][0]["position_label"] == "right thumb"
@@ -326,8 +333,8 @@ def test_api_enrol_returns_quality_per_finger(officer_api):
         ({"position": 1, "image": b64(raw("db1_102_1.tif")), "impression_type": "slap"}, "fingers.1.impression_type"),
     ],
 )
-def test_api_bad_input_is_a_400_naming_the_field_and_stores_nothing(officer_api, finger, field):
-    r = officer_api.post(ENROL, {"person_id": 78, "fingers": [_finger(2, raw("db1_101_1.tif")), finger]},
+def test_api_bad_input_is_a_400_naming_the_field_and_stores_nothing(officer_api, finger, field, traveler_a):
+    r = officer_api.post(ENROL, {"person_id": traveler_a().person_id, "fingers": [_finger(2, raw("db1_101_1.tif")), finger]},
                          format="json")
     assert r.status_code == 400, r.content
     err = r.json()["error"]
@@ -353,28 +360,30 @@ def test_api_enrol_structure_errors(officer_api, payload, field):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_api_verify_and_identify(officer_api, post_a):
+def test_api_verify_and_identify(officer_api, post_a, traveler_a):
     """Real commits (transactional test): the eager task runs when the request's transaction
     commits, so the response already carries the result."""
-    officer_api.post(ENROL, {"person_id": 88, "fingers": [_finger(1, raw("db1_101_1.tif"))]}, format="json")
-    r = officer_api.post(VERIFY, {"person_id": 88, "fingers": [_finger(1, raw("db1_101_2.tif"))]}, format="json")
+    pid, screened = traveler_a().person_id, traveler_a()
+    officer_api.post(ENROL, {"person_id": pid, "fingers": [_finger(1, raw("db1_101_1.tif"))]}, format="json")
+    r = officer_api.post(VERIFY, {"person_id": pid, "fingers": [_finger(1, raw("db1_101_2.tif"))]}, format="json")
     assert r.status_code == 200, r.json()
     assert r.json()["decision"] == "match" and r.json()["status"] == "done"
-    r = officer_api.post(IDENTIFY, {"inspection_id": 3, "post": "PA", "fingers": [_finger(1, raw("db1_101_2.tif"))]},
+    r = officer_api.post(IDENTIFY, {"inspection_id": screened.pk, "post": "PA", "fingers": [_finger(1, raw("db1_101_2.tif"))]},
                          format="json")
     assert r.status_code == 200, r.json()
     body = r.json()
-    assert body["decision"] == "hit" and body["result"]["candidates"][0]["person_id"] == 88
-    assert Hit.objects.filter(source="fingerprint", matched_person_id=88, inspection_id=3, post=post_a).exists()
+    assert body["decision"] == "hit" and body["result"]["candidates"][0]["person_id"] == pid
+    assert Hit.objects.filter(source="fingerprint", matched_person_id=pid, inspection_id=screened.pk,
+                              post=post_a).exists()
     got = officer_api.get(f"/api/v1/biometrics/fingerprints/searches/{body['id']}")
     assert got.status_code == 200 and got.json()["decision"] == "hit"
     assert FingerprintProbe.objects.filter(search_id=body["id"]).count() == 1
 
 
 @pytest.mark.django_db
-def test_api_verify_bad_input(officer_api, committed):
-    with committed():
-        r = officer_api.post(VERIFY, {"person_id": 4040, "fingers": [_finger(1, raw("db1_101_2.tif"))]}, format="json")
+def test_api_verify_bad_input(officer_api, committed, traveler_a):
+    with committed():  # a traveler without enrolled fingers
+        r = officer_api.post(VERIFY, {"person_id": traveler_a().person_id, "fingers": [_finger(1, raw("db1_101_2.tif"))]}, format="json")
     assert r.status_code == 400 and "person_id" in r.json()["error"]["fields"]
     with committed():
         r = officer_api.post(VERIFY, {"fingers": [_finger(1, raw("db1_101_2.tif"))]}, format="json")
@@ -387,8 +396,8 @@ def test_api_verify_bad_input(officer_api, committed):
 
 
 @pytest.mark.django_db
-def test_api_scopes(api, make_partner, officer_b, committed):
-    body = {"person_id": 5, "fingers": [_finger(1, raw("db1_101_1.tif"))]}
+def test_api_scopes(api, make_partner, officer_b, committed, traveler_a):
+    body = {"person_id": traveler_a().person_id, "fingers": [_finger(1, raw("db1_101_1.tif"))]}
     assert api.post(ENROL, body, format="json").status_code == 401
     _, token = make_partner(["watchlists:read"])
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -438,9 +447,9 @@ def _upload(name, data):
 
 
 @pytest.mark.django_db
-def test_capture_screen_shows_ten_fingers(login, officer_a, booth_a):
+def test_capture_screen_shows_ten_fingers(login, officer_a, booth_a, traveler_a):
     c = login(officer_a, booth_a)
-    r = c.get("/biometrics/fingerprints/capture/?person_id=5")
+    r = c.get(f"/biometrics/fingerprints/capture/?person_id={traveler_a().person_id}")
     assert r.status_code == 200
     html = r.content.decode()
     assert html.count('name="finger_') == 10
@@ -448,24 +457,25 @@ def test_capture_screen_shows_ten_fingers(login, officer_a, booth_a):
 
 
 @pytest.mark.django_db
-def test_capture_screen_enrols_and_shows_quality(login, officer_a, booth_a):
+def test_capture_screen_enrols_and_shows_quality(login, officer_a, booth_a, traveler_a):
     c = login(officer_a, booth_a)
+    pid = traveler_a().person_id
     r = c.post("/biometrics/fingerprints/capture/", {
-        "action": "enrol", "person_id": "601",
+        "action": "enrol", "person_id": str(pid),
         "finger_1": _upload("a.tif", raw("db1_101_1.tif")), "finger_2": _upload("b.tif", raw("db1_102_1.tif")),
     })
     assert r.status_code == 200, r.content.decode()[:2000]
     html = r.content.decode()
     assert "2 fingers enrolled" in html
     assert html.count('data-state="good"') == 2 and html.count('data-state="missing"') == 8
-    assert FingerprintImpression.objects.filter(person_id=601).count() == 2
+    assert FingerprintImpression.objects.filter(person_id=pid).count() == 2
 
 
 @pytest.mark.django_db
-def test_capture_screen_marks_poor_and_missing_fingers_and_stores_nothing(login, officer_a, booth_a):
+def test_capture_screen_marks_poor_and_missing_fingers_and_stores_nothing(login, officer_a, booth_a, traveler_a):
     c = login(officer_a, booth_a)
     r = c.post("/biometrics/fingerprints/capture/", {
-        "action": "enrol", "person_id": "602",
+        "action": "enrol", "person_id": str(traveler_a().person_id),
         "finger_1": _upload("a.tif", raw("db1_101_1.tif")), "finger_2": _upload("face.png", face_png()),
         "finger_3": _upload("blank.png", blank_png()), "finger_4": _upload("notes.txt", b"hello"),
     })
@@ -481,34 +491,36 @@ def test_capture_screen_marks_poor_and_missing_fingers_and_stores_nothing(login,
 
 
 @pytest.mark.django_db
-def test_capture_screen_verify_and_identify(login, officer_a, booth_a, committed):
+def test_capture_screen_verify_and_identify(login, officer_a, booth_a, committed, traveler_a):
     c = login(officer_a, booth_a)
-    c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": "603",
+    pid, screened = traveler_a().person_id, traveler_a()
+    c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": str(pid),
                                                  "finger_1": _upload("a.tif", raw("db1_101_1.tif"))})
     with committed():
-        r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "person_id": "603",
+        r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "person_id": str(pid),
                                                          "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
     assert 'data-decision="match"' in page
     with committed():
-        r = c.post("/biometrics/fingerprints/capture/", {"action": "identify", "inspection_id": "12",
+        r = c.post("/biometrics/fingerprints/capture/", {"action": "identify", "inspection_id": str(screened.pk),
                                                          "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
-    assert 'data-decision="hit"' in page and "Traveler 603" in page
+    assert 'data-decision="hit"' in page and f"Traveler {pid}" in page
 
 
 @pytest.mark.django_db
-def test_capture_screen_bad_fields(login, officer_a, booth_a, committed):
+def test_capture_screen_bad_fields(login, officer_a, booth_a, committed, traveler_a):
     c = login(officer_a, booth_a)
     with committed():
         r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "person_id": "abc",
                                                          "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 400 and 'data-field="person_id"' in r.content.decode()
-    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": "5"})
+    pid = str(traveler_a().person_id)
+    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": pid})
     assert r.status_code == 400 and 'data-field="fingers"' in r.content.decode()
-    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": "5", "resolution_dpi": "90",
+    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": pid, "resolution_dpi": "90",
                                                      "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 400 and "90 ppi" in r.content.decode()
 
