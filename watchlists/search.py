@@ -89,7 +89,26 @@ def persons_from_db(entry_ids=None, watchlist_id=None, since=None, chunk: int = 
 
 
 def lookup_persons(entry_ids: list) -> dict:
-    return {p.entry_id: p for p, active, _ in persons_from_db(entry_ids=entry_ids) if active}
+    """``{entry_id: Person}`` of the active entries among ``entry_ids``, names included, in one
+    query (a screening's shortlist: called once per list per screening)."""
+    if not entry_ids:
+        return {}
+    rows = (
+        PersonEntryName.objects.filter(entry_id__in=list(entry_ids), entry__is_active=True)
+        .order_by("entry_id", "-is_primary", "pk")
+        .values_list("entry_id", "full_name", "entry__birth_year", "entry__birth_month", "entry__birth_day",
+                     "entry__gender", "entry__nationalities", "entry__document_numbers")
+    )
+    names: dict[int, list[str]] = {}
+    facts: dict[int, tuple] = {}
+    for entry_id, full_name, *rest in rows:
+        names.setdefault(entry_id, []).append(full_name)
+        facts[entry_id] = rest
+    out = {}
+    for entry_id, (year, month, day, gender, nats, docs) in facts.items():
+        out[entry_id] = Person(names[entry_id], dob_string(year, month, day), tuple(nats or ()), gender or None,
+                               tuple(docs or ()), entry_id=entry_id)
+    return out
 
 
 @dataclass

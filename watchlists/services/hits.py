@@ -79,7 +79,8 @@ def hit_raise_many(
     """Store the hits of one screening (pending), each audited, in one transaction; returns
     [(hit, created)] in the order of `found`.
 
-    Each item of `found` has `score`, `threshold`, either `entry` or `matched_person_id`, and
+    Each item of `found` has `score`, `threshold`, one of `entry`, `matched_person_id` or
+    `person_entry_id` + `watchlist` (a name screening that has just read the active entry), and
     optionally `action`, `matched_name`, `explanation`. Everything is validated before anything
     is written; the hits and their audit events are inserted in one statement each, so a screening
     with ten hits costs about what one costs."""
@@ -90,7 +91,12 @@ def hit_raise_many(
         score = item["score"]
         if not 0.0 <= score <= 1.0:
             raise ValidationError({"score": "score must be between 0 and 1"})
-        target, watchlist = _hit_target(item.get("entry"), item.get("matched_person_id"))
+        if item.get("person_entry_id") is not None:
+            # a screening that already read the entry (active, in this list) passes its id
+            watchlist = item["watchlist"]
+            target = {"person_entry_id": int(item["person_entry_id"])}
+        else:
+            target, watchlist = _hit_target(item.get("entry"), item.get("matched_person_id"))
         resolved_action = item.get("action") or (watchlist.action if watchlist else HitAction.REFER)
         if resolved_action not in HitAction.values:
             raise ValidationError({"action": f"unknown action {resolved_action!r}"})
@@ -109,8 +115,8 @@ def hit_raise_many(
         new_hits: list[Hit] = []
         seen: dict[tuple, Hit] = {}
         for item, target, watchlist, resolved_action in prepared:
-            key = _target_key(target)
-            key = ("matched_person", key[1]) if key[0] == "matched_person_id" else key
+            field, value = _target_key(target)
+            key = (field.removesuffix("_id"), value)
             if key in existing:
                 results.append((existing[key], False))
                 continue

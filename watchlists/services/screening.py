@@ -28,7 +28,6 @@ from watchlists.models import (
     Availability,
     DocumentEntry,
     ListKind,
-    PersonEntry,
     VehicleEntry,
     Watchlist,
 )
@@ -90,14 +89,16 @@ def _store(outcome, found, *, actor, source, inspection_id, person_id, post, que
     if store_hits and found:
         raised = hit_raise_many(
             actor=actor, source=source, inspection_id=inspection_id, person_id=person_id, post=post, query=query,
-            found=[{"entry": entry, "score": min(1.0, max(0.0, score)), "threshold": threshold,
+            found=[{**({"person_entry_id": entry, "watchlist": wl} if isinstance(entry, int) else {"entry": entry}),
+                    "score": min(1.0, max(0.0, score)), "threshold": threshold,
                     "matched_name": matched_name, "explanation": explanation}
-                   for _wl, entry, score, threshold, matched_name, explanation in found],
+                   for wl, entry, score, threshold, matched_name, explanation in found],
         )
         hit_ids = [hit.pk for hit, _created in raised]
     for hit_id, (wl, entry, score, _threshold, matched_name, explanation) in zip(hit_ids, found, strict=True):
         outcome.hits.append({
-            "hit_id": hit_id, "entry_id": entry.pk, "list": wl.code, "score": round(score, 3),
+            "hit_id": hit_id, "entry_id": entry if isinstance(entry, int) else entry.pk, "list": wl.code,
+            "score": round(score, 3),
             "matched_name": matched_name, "action": wl.action, "explanation": explanation,
         })
 
@@ -138,13 +139,10 @@ def screen_person(
         outcome.screened_lists.append(wl.code)
         for res in results:
             found_raw.append((wl, res))
-    entries = PersonEntry.objects.select_related("watchlist").in_bulk([res.explanation["entry_id"] for _, res in found_raw])
-    found = []
-    for wl, res in found_raw:
-        entry = entries.get(res.explanation["entry_id"])
-        if entry is None or not entry.is_active:
-            continue
-        found.append((wl, entry, res.score, wl.default_threshold, res.matched_name, res.explanation))
+    # The index scored entries it had just read from the database (lookup_persons: active ones
+    # only), so hits are stored by entry id without reading the entries again.
+    found = [(wl, int(res.explanation["entry_id"]), res.score, wl.default_threshold, res.matched_name, res.explanation)
+             for wl, res in found_raw]
     _store(outcome, found, actor=actor, source="name", inspection_id=inspection_id, person_id=person_id,
            post=post, query=query_record, store_hits=store_hits)
     return outcome
