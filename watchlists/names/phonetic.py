@@ -40,6 +40,7 @@ the candidate index (``Mohammed``, ``Muhammad``, ``محمد`` -> ``MHMD``).
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -532,21 +533,25 @@ BATCH_MIN_PAIRS = 48
 """Below this many pairs the per-pair computation is faster than the vectorised one."""
 
 
+_UNIT_LOCK = threading.Lock()
+
+
 def _unit_ids(units) -> list[int]:
+    """Ids of units; a new unit grows the cost matrix before its id is handed out (under a lock:
+    a thread never sees an id its matrix does not have)."""
     global _SUB_MATRIX, _VOWEL_IDS
-    out = []
-    grew = False
-    for u in units:
-        uid = _UNIT_IDS.get(u)
-        if uid is None:
-            uid = _UNIT_IDS[u] = len(_UNIT_IDS)
-            grew = True
-        out.append(uid)
-    if grew:
-        names = sorted(_UNIT_IDS, key=_UNIT_IDS.get)
-        _SUB_MATRIX = np.array([[_sub(x, y) for y in names] for x in names], dtype=np.float64)
-        _VOWEL_IDS = np.array([x in VOWEL_LIKE for x in names], dtype=bool)
-    return out
+    with _UNIT_LOCK:
+        out = []
+        new_units = [u for u in units if u not in _UNIT_IDS]
+        if new_units:
+            names = sorted(_UNIT_IDS, key=_UNIT_IDS.get) + list(dict.fromkeys(new_units))
+            _SUB_MATRIX = np.array([[_sub(x, y) for y in names] for x in names], dtype=np.float64)
+            _VOWEL_IDS = np.array([x in VOWEL_LIKE for x in names], dtype=bool)
+            for u in dict.fromkeys(new_units):
+                _UNIT_IDS[u] = len(_UNIT_IDS)
+        for u in units:
+            out.append(_UNIT_IDS[u])
+        return out
 
 
 @lru_cache(maxsize=200_000)

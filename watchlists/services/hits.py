@@ -111,7 +111,7 @@ def hit_raise_many(
                     target_id = getattr(hit, f"{field}_id")
                     if target_id is not None:
                         existing.setdefault((field, target_id), hit)
-        results: list[tuple[Hit, bool] | None] = []
+        results: list[tuple[Hit, bool]] = []
         new_hits: list[Hit] = []
         seen: dict[tuple, Hit] = {}
         for item, target, watchlist, resolved_action in prepared:
