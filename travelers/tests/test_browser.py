@@ -51,6 +51,10 @@ def test_officer_reads_an_mrz_decides_and_the_movement_is_recorded(browser, live
     textarea = page.locator("textarea.mrz-input")
     assert textarea.evaluate("el => el === document.activeElement")
     line1, line2 = passport().split("\n")
+    # htmx wires the swapped-in decision form when it settles (about 20 ms after the swap); an F8
+    # pressed before that submits the plain form instead (the decision is recorded, the page
+    # navigates). An officer never presses that fast; the test could, so it waits for the settle.
+    page.evaluate("window.__settled = 0; document.body.addEventListener('htmx:afterSettle', () => window.__settled++)")
     page.keyboard.type(line1.lower(), delay=2)  # Caps Lock off: still read as capitals
     page.keyboard.press("Enter")
     page.keyboard.type(line2, delay=2)
@@ -61,6 +65,7 @@ def test_officer_reads_an_mrz_decides_and_the_movement_is_recorded(browser, live
     text = inspection.inner_text()
     assert "HADDAD" in text and "N1234567" in text and "Allowed to enter" in text
     assert "No previous movements." in text
+    page.wait_for_function("window.__settled > 0")
 
     # Admit with the keyboard: F8.
     page.keyboard.press("F8")
