@@ -159,6 +159,8 @@ class EntryListApi(ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
+            # drf-spectacular calls this while generating the OpenAPI schema, with no request
+            # user or list code: it only needs the model, so an empty queryset of it
             return _KINDS[self.kind][0].objects.none()
         qs = _entries(self.kind, self.request.user, "view", self.kwargs["code"])
         q = self.request.query_params.get("q", "").strip()

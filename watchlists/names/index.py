@@ -199,23 +199,28 @@ class PersonIndex:
             self._persons[person.entry_id] = person
         return slot
 
+    def _new_rows(self, person: Person) -> list[tuple[int, int]]:
+        """Give ``person`` a slot and one row per parsable name; returns the (reading, row) pairs
+        to post (the caller holds the lock and decides where the postings go)."""
+        slot = self._new_slot(person)
+        pairs = []
+        for name in person.names:
+            parsed = parse_name(name)
+            if not parsed.parts:
+                continue
+            row = self._row_slot.append(slot)
+            self._row_nparts.append(min(len(parsed.parts), 127))
+            pairs.extend((vid, row) for vid in self._row_vids(parsed.parts))
+        return pairs
+
     def add(self, person: Person) -> None:
         """Add (or replace) one entry; searchable when this returns."""
         with self._lock:
             if person.entry_id in self._slot_of:
                 self.remove(person.entry_id)
-            slot = self._new_slot(person)
-            rows = []
-            for name in person.names:
-                parsed = parse_name(name)
-                if not parsed.parts:
-                    continue
-                row = self._row_slot.append(slot)
-                self._row_nparts.append(min(len(parsed.parts), 127))
-                rows.append(row)
-                for vid in self._row_vids(parsed.parts):
-                    self._delta.setdefault(vid, []).append(row)
-                    self._delta_count += 1
+            for vid, row in self._new_rows(person):
+                self._delta.setdefault(vid, []).append(row)
+                self._delta_count += 1
 
     def remove(self, entry_id) -> bool:
         """Deactivate an entry; False if it was not indexed."""
@@ -236,18 +241,9 @@ class PersonIndex:
             for person in persons:
                 if person.entry_id in self._slot_of:
                     self.remove(person.entry_id)
-                slot = self._new_slot(person)
-                rows = []
-                for name in person.names:
-                    parsed = parse_name(name)
-                    if not parsed.parts:
-                        continue
-                    row = self._row_slot.append(slot)
-                    self._row_nparts.append(min(len(parsed.parts), 127))
-                    rows.append(row)
-                    for vid in self._row_vids(parsed.parts):
-                        pairs_vid.append(vid)
-                        pairs_row.append(row)
+                for vid, row in self._new_rows(person):
+                    pairs_vid.append(vid)
+                    pairs_row.append(row)
             self._merge(
                 np.asarray(pairs_vid, dtype=np.int64),
                 np.asarray(pairs_row, dtype=np.int32),
