@@ -267,22 +267,36 @@ def document_entry_create(*, actor, watchlist: Watchlist, number: str, issuing_s
     return entry
 
 
-def document_entry_update(*, actor, entry: DocumentEntry, audit: bool = True, **fields) -> DocumentEntry:
+def _exact_entry_update(*, actor, entry, fields: dict, names: tuple, upper: tuple, normalize, action: str,
+                        audit: bool):
+    """Update a document or vehicle entry: known fields only, codes upper-cased, the matching key
+    (``normalize``) recomputed, validated, saved and audited with the changed values."""
     _check_change(actor, entry.watchlist)
-    names = ("number", "issuing_state", "status", "document_type", "reported_on", "remarks", "is_active", "external_id")
     before = {f: getattr(entry, f) for f in names}
     for k, v in fields.items():
         if k not in names:
             raise ValidationError({k: "unknown field"})
-        setattr(entry, k, v.strip().upper() if k in ("issuing_state", "document_type") and isinstance(v, str) else v)
-    entry.number_normalized = normalize_document_number(entry.number)
+        setattr(entry, k, v.strip().upper() if k in upper and isinstance(v, str) else v)
+    normalize(entry)
     entry.full_clean()
     with transaction.atomic():
         entry.save()
         changes = _diff(before, {f: getattr(entry, f) for f in names})
         if audit and changes:
-            audit_log(actor=actor, action="document_entry.update", obj=entry, changes=changes)
+            audit_log(actor=actor, action=action, obj=entry, changes=changes)
     return entry
+
+
+def document_entry_update(*, actor, entry: DocumentEntry, audit: bool = True, **fields) -> DocumentEntry:
+    def normalize(e):
+        e.number_normalized = normalize_document_number(e.number)
+
+    return _exact_entry_update(
+        actor=actor, entry=entry, fields=fields, audit=audit, action="document_entry.update", normalize=normalize,
+        names=("number", "issuing_state", "status", "document_type", "reported_on", "remarks", "is_active",
+               "external_id"),
+        upper=("issuing_state", "document_type"),
+    )
 
 
 def vehicle_entry_create(*, actor, watchlist: Watchlist, plate: str, country: str = "", make: str = "",
@@ -306,21 +320,14 @@ def vehicle_entry_create(*, actor, watchlist: Watchlist, plate: str, country: st
 
 
 def vehicle_entry_update(*, actor, entry: VehicleEntry, audit: bool = True, **fields) -> VehicleEntry:
-    _check_change(actor, entry.watchlist)
-    names = ("plate", "country", "make", "model", "colour", "remarks", "is_active", "external_id")
-    before = {f: getattr(entry, f) for f in names}
-    for k, v in fields.items():
-        if k not in names:
-            raise ValidationError({k: "unknown field"})
-        setattr(entry, k, v.strip().upper() if k == "country" and isinstance(v, str) else v)
-    entry.plate_normalized = normalize_plate(entry.plate)
-    entry.full_clean()
-    with transaction.atomic():
-        entry.save()
-        changes = _diff(before, {f: getattr(entry, f) for f in names})
-        if audit and changes:
-            audit_log(actor=actor, action="vehicle_entry.update", obj=entry, changes=changes)
-    return entry
+    def normalize(e):
+        e.plate_normalized = normalize_plate(e.plate)
+
+    return _exact_entry_update(
+        actor=actor, entry=entry, fields=fields, audit=audit, action="vehicle_entry.update", normalize=normalize,
+        names=("plate", "country", "make", "model", "colour", "remarks", "is_active", "external_id"),
+        upper=("country",),
+    )
 
 
 def entry_deactivate(*, actor, entry, reason: str = ""):
