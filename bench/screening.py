@@ -214,6 +214,20 @@ def run_memory(args):
         lat.append((time.perf_counter() - t) * 1000)
         found += any(h.explanation["entry_id"] == p.entry_id for h in hits)
 
+    # candidate retrieval with and without the MaxScore pruning, each query both ways, alternating
+    # which goes first (same warm caches); the candidates must be the same
+    prune_lat = {True: [], False: []}
+    differ = 0
+    for i, (_p, q) in enumerate(queries):
+        got = {}
+        for prune in ((True, False) if i % 2 else (False, True)):
+            index.prune = prune
+            t = time.perf_counter()
+            got[prune] = {c.entry_id for c in index.candidates(q, DEFAULT_THRESHOLD, 30)}
+            prune_lat[prune].append((time.perf_counter() - t) * 1000)
+        differ += got[True] != got[False]
+    index.prune = True
+
     # brute force: rapidfuzz over every entry name
     from rapidfuzz import fuzz, process
 
@@ -327,6 +341,9 @@ def run_memory(args):
     print(
         f"| index search after {args.warmup} warm-up queries (respelled entries, with evidence) | {len(lat)} | {pct(lat, 50):.1f} | {pct(lat, 95):.1f} | {max(lat):.1f} |"
     )
+    for prune, label in ((False, "every posting scattered"), (True, "MaxScore pruning (default)")):
+        pl = prune_lat[prune]
+        print(f"| candidate retrieval only, {label} | {len(pl)} | {pct(pl, 50):.1f} | {pct(pl, 95):.1f} | {max(pl):.1f} |")
     print(
         f"| index search, names only, all hits | {len(fast_lat)} | {pct(fast_lat, 50):.1f} | {pct(fast_lat, 95):.1f} | {max(fast_lat):.1f} |"
     )
@@ -339,7 +356,8 @@ def run_memory(args):
     print(
         f"| add one entry + find it | {len(add_ms)} | {pct(add_ms, 50):.1f} | {pct(add_ms, 95):.1f} | {max(add_ms):.1f} |"
     )
-    print(f"\nspeed ratio brute force / index (p50, names only): {pct(bf_lat, 50) / pct(fast_lat, 50):.1f}x")
+    print(f"\ncandidates differing between pruned and full retrieval: {differ}/{len(queries)}")
+    print(f"speed ratio brute force / index (p50, names only): {pct(bf_lat, 50) / pct(fast_lat, 50):.1f}x")
     print(f"(brute-force names were transliterated to Latin once beforehand in {prep_s:.1f} s, not counted)")
     print("\n== recall")
     print(f"| respelled entry found by the index | {found}/{len(queries)} = {found / len(queries):.3f} |")

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from core.fields import ValuesJSONField
 from core.validators import code_validator, country_code_validator
 from watchlists.names.score import DEFAULT_THRESHOLD
 
@@ -291,9 +292,9 @@ class Hit(models.Model):
     inspection_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     person_id = models.BigIntegerField(_("screened traveler"), null=True, blank=True, db_index=True)
     post = models.ForeignKey("core.BorderPost", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    query = models.JSONField(_("what was screened"), default=dict, blank=True)
+    query = ValuesJSONField(_("what was screened"), default=dict, blank=True)
     matched_name = models.CharField(_("matched name"), max_length=300, blank=True)
-    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+    explanation = ValuesJSONField(_("explanation"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     adjudicated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

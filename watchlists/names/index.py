@@ -16,13 +16,20 @@ Layout (everything numeric lives in numpy arrays):
 A query is parsed like an entry. For each query part the similar readings
 are found through the key table and scored exactly
 (:func:`~.score.part_similarity`); the scores are spread over their postings
-into a dense per-row buffer (one float per row, reused), summed over the
-query parts (two adjacent query parts read as one also count, so
+into a dense per-row buffer (one float per row, reused) and summed over the
+query parts. Two adjacent query parts read as one also count, so
 ``Gholam Reza`` finds ``غلامرضا``; the opposite direction, one query part
-against two entry parts, is only seen by the exact scorer), turned into an approximate name score per row and adjusted by
-the date of birth, gender and nationality evidence, all vectorised. The best
-rows are then scored exactly by :func:`~.score.score_person`, which also
-writes the explanation.
+against two entry parts, is only seen by the exact scorer. The sums become an
+approximate name score per row, adjusted by the date of birth, gender and
+nationality evidence, all vectorised. The best rows are then scored exactly by
+:func:`~.score.score_person`, which also writes the explanation.
+
+The postings of a reading are grouped by the number of parts of their row, so
+that the commonest query parts (Mohammed, Ali and their spellings: tens of
+thousands of rows each in a national list) are looked up only for the rows the
+rarer parts reached, for every row length at which the common parts alone
+could not pass (:meth:`PersonIndex._plan`, MaxScore on part classes); the
+candidates are those of the full computation.
 
 Adding an entry makes it searchable at once (its rows go into the delta
 lists); removing it clears its ``active`` flag. Nothing here imports Django:
@@ -56,6 +63,18 @@ from .score import (
 
 MIN_PART_SIMILARITY = 0.6
 """Readings less similar than this to a query part do not count for it."""
+
+NEAR_MARGIN = 0.12
+"""Rows whose approximate name score is this far below the threshold are out (evidence adds at
+most 0.07 and the shortlist keeps rows within 0.08 of the threshold)."""
+
+PRUNE_SLACK = 1e-4
+"""Float32 rounding margin: a row is pruned only if its bound is this far below NEAR_MARGIN."""
+
+SCATTER_COST, LOOKUP_COST, SEARCH_FACTOR = 5, 1, 8
+"""Relative cost of a fully accumulated posting (scatter, gather, reset, add) and of a pruned
+one (one lookup); a pruned class is binary-searched when the candidates are this many times
+fewer than its postings."""
 
 
 class _Growable:
@@ -107,10 +126,19 @@ class Candidate:
 class PersonIndex:
     """In-memory screening index (see module docstring)."""
 
-    def __init__(self, name_lookup: Callable[[list], dict] | None = None):
+    PART_CLASSES = 6
+    """Postings are grouped by the number of parts of their row: 1, 2, ... PART_CLASSES or more."""
+
+    PRUNE_MIN_POSTINGS = 20_000
+    """Queries reaching fewer postings than this are not worth planning a pruned search for."""
+
+    def __init__(self, name_lookup: Callable[[list], dict] | None = None, prune: bool = True):
         """``name_lookup(entry_ids) -> {entry_id: Person}`` fetches the
         shortlisted entries for exact scoring (from the database, say);
-        without it the index keeps each entry's Person itself."""
+        without it the index keeps each entry's Person itself. ``prune=False`` scatters every
+        posting of every query part (the reference the pruned search is tested against)."""
+        self.prune = prune
+        self.pruned_searches = 0  # name searches that pruned some postings (see _plan)
         self._lock = threading.RLock()
         self._vocab: dict[tuple, int] = {}
         self._forms: list[Form] = []
@@ -271,30 +299,25 @@ class PersonIndex:
             self._merge(vids, rows)
 
     def _merge(self, new_vids: np.ndarray, new_rows: np.ndarray) -> None:
+        """Rebuild the compressed postings: sorted by reading, then by the row's part class
+        (see PART_CLASSES), then by row; ``_post_ptr[vid * PART_CLASSES + c]`` is where class
+        ``c + 1`` of reading ``vid`` starts."""
+        nc = self.PART_CLASSES
         nv = len(self._forms)
-        old_counts = np.diff(self._post_ptr)
+        old_counts = np.diff(self._post_ptr).reshape(-1, nc).sum(axis=1)
         old_vids = np.repeat(np.arange(len(old_counts), dtype=np.int64), old_counts)
         vids = np.concatenate([old_vids, new_vids])
         rows = np.concatenate([self._post_rows, new_rows])
-        order = np.lexsort((rows, vids))
-        vids = vids[order]
+        classes = np.clip(self._row_nparts.data[rows], 1, nc).astype(np.int64) - 1
+        order = np.lexsort((rows, classes, vids))
+        cells = vids[order] * nc + classes[order]
         self._post_rows = rows[order].astype(np.int32)
-        counts = np.bincount(vids, minlength=nv)
-        self._post_ptr = np.zeros(nv + 1, dtype=np.int64)
+        counts = np.bincount(cells, minlength=nv * nc)
+        self._post_ptr = np.zeros(nv * nc + 1, dtype=np.int64)
         np.cumsum(counts, out=self._post_ptr[1:])
 
     # ------------------------------------------------------------------
     # queries
-
-    def _postings(self, vid: int) -> np.ndarray:
-        if vid + 1 < len(self._post_ptr):
-            base = self._post_rows[self._post_ptr[vid] : self._post_ptr[vid + 1]]
-        else:
-            base = self._post_rows[:0]
-        extra = self._delta.get(vid)
-        if extra:
-            return np.concatenate([base, np.asarray(extra, dtype=np.int32)])
-        return base
 
     FORM_CACHE_SIZE = 100_000
     """Readings whose similar-vocabulary lists are kept (about 1 KB each)."""
@@ -311,12 +334,14 @@ class PersonIndex:
             self._form_sims.move_to_end(bare)
             return cached
         probe = NamePart("", (bare,))
+        vids = [vid for k in self._similar_keys(bare.key) for vid in self._key_vids.get(k, ())]
+        # the alignments in one vectorised batch (a new reading, say two query parts read as one)
+        phonetic.prime((bare.units, f.units, bare.unvocalised, f.unvocalised) for f in map(self._forms.__getitem__, vids))
         out = []
-        for k in self._similar_keys(bare.key):
-            for vid in self._key_vids.get(k, ()):
-                sim, _ = part_similarity(probe, NamePart("", (self._forms[vid],)))
-                if sim >= MIN_PART_SIMILARITY:
-                    out.append((vid, sim))
+        for vid in vids:
+            sim, _ = part_similarity(probe, NamePart("", (self._forms[vid],)))
+            if sim >= MIN_PART_SIMILARITY:
+                out.append((vid, sim))
         self._form_sims[bare] = out
         for x in _deletions(bare.key) | {bare.key}:
             self._cache_near.setdefault(x, set()).add(bare)
@@ -346,7 +371,7 @@ class PersonIndex:
         """Compute the similar-reading lists of the most frequent vocabulary readings now (at
         build time) rather than at their first query; returns how many were computed."""
         with self._lock:
-            counts = np.diff(self._post_ptr)
+            counts = np.diff(self._post_ptr).reshape(-1, self.PART_CLASSES).sum(axis=1)
             order = np.argsort(-counts, kind="stable")[: min(max_readings, self.FORM_CACHE_SIZE)]
             for vid in order.tolist():
                 self._form_similar(self._forms[vid])
@@ -402,9 +427,7 @@ class PersonIndex:
     ) -> None:
         n_rows = self._row_slot.size
         acc = self._acc[:n_rows]
-        buf = self._buf[:n_rows]
         acc.fill(0.0)
-        touched = False
         part_sims = [self._similar_vids(p) for p in parts]
         # A pair of adjacent query parts read as one counts for both parts.
         if len(parts) <= 6:
@@ -412,46 +435,36 @@ class PersonIndex:
                 joined = self._similar_vids(joined_part(parts[i], parts[i + 1]))
                 part_sims[i] = part_sims[i] + joined
                 part_sims[i + 1] = part_sims[i + 1] + joined
-        for sims in part_sims:
-            if not sims:
-                continue
-            # Weakest readings first, so that a plain assignment leaves in buf the best similarity
-            # of each row for this part (a gather + maximum + scatter per posting costs twice as much).
-            weighted = sorted(
-                (k, vid) for k, vid in ((s if s >= KNEE else 2 * s - KNEE, vid) for vid, s in sims) if k > 0
-            )
-            rows_k = []
-            for k, vid in weighted:
-                post = self._postings(vid)
-                if not len(post):
-                    continue
-                buf[post] = np.float32(k)
-                rows_k.append(post)
-            if not rows_k:
-                continue
-            allrows = np.concatenate(rows_k) if len(rows_k) > 1 else rows_k[0]
-            # A row in two postings of this part appears twice in allrows; fancy-index += adds
-            # once per distinct index, so it counts once, with its best similarity.
-            vals = buf[allrows]
-            buf[allrows] = 0.0
-            acc[allrows] += vals
-            touched = True
-        if not touched:
+        # Weakest readings first, so that a plain assignment leaves in buf the best similarity
+        # of each row for a part (a gather + maximum + scatter per posting costs twice as much).
+        weighted = [
+            sorted((k, vid) for k, vid in ((s if s >= KNEE else 2 * s - KNEE, vid) for vid, s in sims) if k > 0)
+            for sims in part_sims
+        ]
+        nq = len(parts)
+        common, prune_from = self._plan(weighted, nq, threshold) if self.prune else ((), self.PART_CLASSES)
+        reached = [self._accumulate(part, self.PART_CLASSES) for i, part in enumerate(weighted) if i not in common]
+        reached = [r for r in reached if r is not None]
+        candidates = None
+        if common:
+            self.pruned_searches += 1
+            n_reached = sum(len(r) for r in reached)
+            if n_reached * SEARCH_FACTOR < self._largest_pruned(weighted, common, prune_from):
+                # few rows reached: binary-search them in the pruned postings (else one lookup per posting)
+                candidates = np.unique(np.concatenate(reached)) if reached else np.zeros(0, dtype=np.int32)
+        for i in common:
+            r = self._accumulate(weighted[i], prune_from, candidates)
+            if r is not None:
+                reached.append(r)
+        if not reached:
             return
         # acc >= 0: a comparison then nonzero is ~4x faster than flatnonzero on floats
         rows = np.flatnonzero(acc > 0)
         total = acc[rows]
         acc[rows] = 0.0
-        nq = len(parts)
-        nr = self._row_nparts.data[rows].astype(np.float32)
-        nr = np.maximum(nr, 1)
-        n_small = np.minimum(nr, nq)
-        n_large = np.maximum(nr, nq)
-        cov_small = np.minimum(total / n_small, 1.0)
-        cov_large = np.minimum(total / n_large, 1.0)
-        name = SHORT_SIDE_WEIGHT * cov_small + (1 - SHORT_SIDE_WEIGHT) * cov_large
+        name = self._approx_name(total, self._row_nparts.data[rows], nq)
         # Evidence adds at most a few hundredths: rows far below the threshold by name are out.
-        near = name >= threshold - 0.12
+        near = name >= threshold - NEAR_MARGIN
         rows, name = rows[near], name[near]
         slots = self._row_slot.data[rows]
         active = self._active.data[slots]
@@ -465,6 +478,121 @@ class PersonIndex:
         for r, a in zip(rows.tolist(), approx.tolist(), strict=True):
             if a > best_rows.get(r, -1.0):
                 best_rows[r] = a
+
+    @staticmethod
+    def _approx_name(total: np.ndarray, nparts: np.ndarray, nq: int) -> np.ndarray:
+        """The approximate name score of rows from their summed part similarities (``total``,
+        float32) and their numbers of parts: the exact scorer's coverage formula without the
+        one-to-one pairing. For a given total it falls as the row's number of parts grows."""
+        nr = np.maximum(nparts.astype(np.float32), 1)
+        cov_small = np.minimum(total / np.minimum(nr, nq), 1.0)
+        cov_large = np.minimum(total / np.maximum(nr, nq), 1.0)
+        return SHORT_SIDE_WEIGHT * cov_small + (1 - SHORT_SIDE_WEIGHT) * cov_large
+
+    def _plan(self, weighted: list[list[tuple[float, int]]], nq: int, threshold: float) -> tuple[tuple[int, ...], int]:
+        """Which query parts are *common* and from which part class their postings can be pruned.
+
+        A row that no other query part reaches sums at most the best similarities of the common
+        parts; if that cannot give an approximate name score of ``threshold - NEAR_MARGIN`` for
+        rows of class ``c`` and above (the score falls as rows get longer), those rows would fail
+        the ``near`` test whatever their exact total, so the common parts' postings of those
+        classes are only looked up for rows the other parts reached (MaxScore, Turtle and Flood
+        1995, on part classes). The set of common parts is chosen, most frequent first, for the
+        fewest posting operations; the candidates are the same as without pruning (tested)."""
+        nc = self.PART_CLASSES
+        merged = (len(self._post_ptr) - 1) // nc
+        sizes = np.zeros((nq, nc), dtype=np.int64)
+        for i, part in enumerate(weighted):
+            vids = np.fromiter((v for _, v in part if v < merged), dtype=np.int64)
+            if len(vids):
+                sizes[i] = np.diff(self._post_ptr[vids[:, None] * nc + np.arange(nc + 1)], axis=1).sum(axis=0)
+        totals = sizes.sum(axis=1)
+        best_cost, best = SCATTER_COST * int(totals.sum()), ((), nc)
+        if totals.sum() < self.PRUNE_MIN_POSTINGS:
+            return best
+        floor = np.float32(threshold - NEAR_MARGIN - PRUNE_SLACK)
+        classes = np.arange(1, nc + 1)
+        common: list[int] = []
+        bound = 0.0
+        for i in sorted(range(nq), key=lambda j: -totals[j]):
+            common.append(i)
+            bound += weighted[i][-1][0] if weighted[i] else 0.0
+            below = self._approx_name(np.full(nc, bound, dtype=np.float32), classes, nq) < floor
+            if not below[-1]:
+                break  # a longer common set only raises the bound
+            prune_from = nc - int(np.argmin(below[::-1])) if not below.all() else 0
+            cost = sum(
+                SCATTER_COST * int(sizes[j].sum()) if j not in common
+                else SCATTER_COST * int(sizes[j, :prune_from].sum()) + LOOKUP_COST * int(sizes[j, prune_from:].sum())
+                for j in range(nq)
+            )
+            if cost < best_cost:
+                best_cost, best = cost, (tuple(common), prune_from)
+        return best
+
+    def _largest_pruned(self, weighted: list[list[tuple[float, int]]], common: tuple[int, ...], prune_from: int) -> int:
+        """The longest pruned posting range of one reading of the common parts."""
+        nc = self.PART_CLASSES
+        ptr = self._post_ptr
+        merged = (len(ptr) - 1) // nc
+        return max(
+            (int(ptr[vid * nc + nc] - ptr[vid * nc + prune_from]) for i in common for _, vid in weighted[i] if vid < merged),
+            default=0,
+        )
+
+    def _accumulate(
+        self, part: list[tuple[float, int]], prune_from: int, candidates: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """Add one query part's best similarity per row to ``_acc``. Postings of part classes
+        from ``prune_from`` on count only for ``candidates`` (sorted rows), or when not given,
+        for rows ``_acc`` already holds. Returns the rows reached (a row may appear twice), or
+        None."""
+        n_rows = self._row_slot.size
+        acc = self._acc[:n_rows]
+        buf = self._buf[:n_rows]
+        nc = self.PART_CLASSES
+        ptr, post = self._post_ptr, self._post_rows
+        merged = (len(ptr) - 1) // nc
+        rows_k = []
+        for k, vid in part:
+            kk = np.float32(k)
+            if vid < merged:
+                lo, mid, hi = ptr[vid * nc], ptr[vid * nc + prune_from], ptr[vid * nc + nc]
+                if mid > lo:
+                    seg = post[lo:mid]
+                    buf[seg] = kk
+                    rows_k.append(seg)
+                if hi > mid:
+                    if candidates is not None and len(candidates) * SEARCH_FACTOR < hi - mid:
+                        for c in range(prune_from, nc):
+                            seg = post[ptr[vid * nc + c] : ptr[vid * nc + c + 1]]  # sorted within a class
+                            if len(seg):
+                                pos = np.searchsorted(seg, candidates)
+                                pos[pos == len(seg)] = 0
+                                sel = candidates[seg[pos] == candidates]
+                                buf[sel] = kk
+                                rows_k.append(sel)
+                    else:
+                        seg = post[mid:hi]
+                        sel = seg[acc[seg] > 0]
+                        buf[sel] = kk
+                        rows_k.append(sel)
+            extra = self._delta.get(vid)
+            if extra:
+                seg = np.asarray(extra, dtype=np.int32)
+                buf[seg] = kk
+                rows_k.append(seg)
+        if not rows_k:
+            return None
+        allrows = np.concatenate(rows_k) if len(rows_k) > 1 else rows_k[0]
+        if not len(allrows):
+            return None
+        # A row in two postings of this part appears twice in allrows; fancy-index += adds
+        # once per distinct index, so it counts once, with its best similarity.
+        vals = buf[allrows]
+        buf[allrows] = 0.0
+        acc[allrows] += vals
+        return allrows
 
     def _evidence(self, query: Person, slots: np.ndarray) -> np.ndarray:
         """Vectorised date-of-birth, gender and nationality evidence."""
@@ -569,6 +697,7 @@ class PersonIndex:
             "keys": len(self._key_vids),
             "postings": len(self._post_rows) + self._delta_count,
             "delta_postings": self._delta_count,
+            "pruned_searches": self.pruned_searches,
         }
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -197,8 +198,10 @@ def _knee(s: float) -> float:
     return s if s >= KNEE else max(0.0, 2 * s - KNEE)
 
 
+@lru_cache(maxsize=100_000)
 def joined_part(a: NamePart, b: NamePart) -> NamePart:
-    """Two adjacent parts read as one (``Gholam Reza`` = ``Gholamreza``)."""
+    """Two adjacent parts read as one (``Gholam Reza`` = ``Gholamreza``); cached, since a query's
+    parts are joined again for every shortlisted entry."""
     fa, fb = a.forms[0], b.forms[0]
     units = phonetic.collapse(fa.units + fb.units)
     form = Form(
@@ -236,8 +239,9 @@ def name_similarity(query: ParsedName, entry: ParsedName) -> NameMatch:
     strong_q = {c[1][0] for c in cells if c[0] >= KNEE}
     strong_e = {c[2][0] for c in cells if c[0] >= KNEE}
     if len(qp) != len(ep) and (len(strong_q) < len(qp) or len(strong_e) < len(ep)):
+        entry_candidates = _candidates(ep)
         for a, ia in _candidates(qp):
-            for b, ib in _candidates(ep):
+            for b, ib in entry_candidates:
                 if len(ia) + len(ib) != 3:
                     continue  # only one joined pair against one part
                 if Levenshtein.normalized_similarity(a.forms[0].key, b.forms[0].key) < 0.6:

@@ -11,6 +11,19 @@ def auth(api, raw):
     return api
 
 
+def conforms(body: dict) -> dict:
+    """The screening answers are returned as the services build them (not serialized twice):
+    they must be what ScreeningOutput, the schema's serializer, would have produced."""
+    import json
+
+    from watchlists.api.serializers import ScreeningOutput
+
+    checked = ScreeningOutput(data=body)
+    assert checked.is_valid(), checked.errors
+    assert json.loads(json.dumps(ScreeningOutput(body).data)) == body
+    return body
+
+
 def test_screen_person_api(api, make_partner, wanted):
     entry = person_entry_create(actor=None, watchlist=wanted, names=["Hamid Shakir Mahmoud"], date_of_birth="1970-03-04",
                                 gender="M", nationalities=["IRQ"])
@@ -18,7 +31,7 @@ def test_screen_person_api(api, make_partner, wanted):
     r = auth(api, raw).post("/api/v1/screening/persons", {"names": ["XHAMD XSAKR"], "date_of_birth": "1970",
                                                           "nationality": "IRQ", "gender": "M"}, format="json")
     assert r.status_code == 200, r.content
-    body = r.json()
+    body = conforms(r.json())
     assert [h["entry_id"] for h in body["hits"]] == [entry.pk]
     hit = body["hits"][0]
     assert set(hit) >= {"entry_id", "list", "score", "matched_name", "action", "explanation"}
@@ -62,9 +75,21 @@ def test_screen_document_api(api, make_partner, stolen_docs):
     _c, raw = make_partner(["screening:write"])
     r = auth(api, raw).post("/api/v1/screening/documents", {"number": "no123456", "issuing_state": "IRQ", "type": "P"},
                             format="json")
-    assert r.status_code == 200 and len(r.json()["hits"]) == 1
+    assert r.status_code == 200 and len(conforms(r.json())["hits"]) == 1
     r = auth(api, raw).post("/api/v1/screening/documents", {"number": "", "issuing_state": "IRQ"}, format="json")
     assert r.status_code == 400 and "number" in r.json()["error"]["fields"]
+
+
+def test_screen_vehicle_api(api, make_partner, vehicles):
+    from watchlists.services import vehicle_entry_create
+
+    entry = vehicle_entry_create(actor=None, watchlist=vehicles, plate="12345 BGD", country="IRQ", make="Toyota")
+    _c, raw = make_partner(["screening:write"])
+    r = auth(api, raw).post("/api/v1/screening/vehicles", {"plate": "12345-bgd", "country": "IRQ"}, format="json")
+    assert r.status_code == 200, r.content
+    assert [h["entry_id"] for h in conforms(r.json())["hits"]] == [entry.pk]
+    r = auth(api, raw).post("/api/v1/screening/vehicles", {"country": "IRQ"}, format="json")
+    assert r.status_code == 400 and "plate" in r.json()["error"]["fields"]
 
 
 def test_screening_needs_token_and_scope(api, make_partner, wanted):

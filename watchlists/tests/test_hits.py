@@ -137,3 +137,28 @@ def test_one_invalid_hit_writes_none_of_the_screening(wanted):
         ])
     assert "score" in err.value.message_dict
     assert not wanted.hits.exists() and AuditEvent.objects.count() == before_events
+
+
+@pytest.mark.django_db
+def test_hits_of_one_screening_insert_json_through_values(wanted):
+    """A screening's hits are inserted in one statement with VALUES (core.fields.ValuesJSONField:
+    Django 5.2's UNNEST form escapes every JSON text in Python), and their JSON comes back as
+    written: quotes, backslashes, Arabic script."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from watchlists.models import Hit
+    from watchlists.services import hit_raise_many
+
+    explanation = {"query_name": 'Ahmed "Abu Ali" \\ Jabir', "matched_name": "أحمد جابر", "name_parts": [{"how": ["x"]}]}
+    entries = [_entry(wanted, name) for name in ("Ahmed Jabir", "Ahmad Jaber", "Ahmet Cabir")]
+    with CaptureQueriesContext(connection) as ctx:
+        raised = hit_raise_many(actor=None, source="name", query={"names": ['"quoted"']}, found=[
+            {"score": 0.9, "threshold": 0.87, "entry": e, "explanation": {**explanation, "n": i}}
+            for i, e in enumerate(entries)
+        ])
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "watchlists_hit"')]
+    assert len(inserts) == 1 and "UNNEST" not in inserts[0].upper()
+    for i, (hit, created) in enumerate(raised):
+        stored = Hit.objects.get(pk=hit.pk)
+        assert created and stored.explanation == {**explanation, "n": i} and stored.query == {"names": ['"quoted"']}

@@ -141,3 +141,42 @@ def test_cached_similar_readings_match_a_fresh_computation(index, people):
                         assert fast.get(vid, -1.0) >= direct - 1e-9, (part.text, index._forms[vid].latin)
                         checked += 1
     assert checked > 100
+
+
+def test_pruned_search_gives_the_candidates_of_the_full_one(people):
+    """The MaxScore pruning (PersonIndex._plan) skips only rows that would fail the ``near`` test:
+    the same entries come out as when every posting of every query part is scattered, with the
+    same approximate scores (to float32 rounding), for full, partial, reordered and padded
+    names, in both scripts, with entries added after the bulk load."""
+    full = PersonIndex(prune=False)
+    pruned = PersonIndex(prune=True)
+    pruned.PRUNE_MIN_POSTINGS = 0  # plan every query, however few postings it reaches
+    extra = [
+        Person(p["names"], p["date_of_birth"], tuple(p["nationalities"]), p["gender"], entry_id=f"late-{p['id']}")
+        for p in generate(300, seed=99)
+    ]
+    for idx in (full, pruned):
+        idx.bulk_load(people)
+        for p in extra:
+            idx.add(p)
+    rng = random.Random(5)
+    compared = 0
+    for _ in range(150):
+        p = rng.choice(people + extra)
+        parts = spelling_variant(rng, rng.choice(p.names)).split()
+        r = rng.random()
+        if r < 0.2 and len(parts) > 2:
+            parts = parts[: rng.randint(1, len(parts) - 1)]
+        elif r < 0.35:
+            rng.shuffle(parts)
+        elif r < 0.5:
+            parts.append(rng.choice(rng.choice(people).names).split()[0])
+        query = Person([" ".join(parts)], p.date_of_birth if rng.random() < 0.7 else None,
+                       p.nationalities if rng.random() < 0.5 else (), p.gender if rng.random() < 0.5 else None)
+        for threshold in (0.80, 0.87, 0.95):
+            a = {c.entry_id: c.approx for c in pruned.candidates(query, threshold, limit=10_000)}
+            b = {c.entry_id: c.approx for c in full.candidates(query, threshold, limit=10_000)}
+            assert a.keys() == b.keys(), (query.names, threshold)
+            assert all(abs(a[k] - b[k]) < 1e-4 for k in a)
+            compared += len(a)
+    assert compared > 800 and pruned.stats()["pruned_searches"] > 100
