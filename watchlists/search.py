@@ -22,6 +22,7 @@ costs tens of milliseconds, against under a millisecond from numpy arrays.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -147,6 +148,16 @@ class IndexRegistry:
             if active:
                 active_people.append(person)
         index.bulk_load(active_people)
+        del active_people
+        if len(index) >= _setting("WATCHLISTS_INDEX_GC_FREEZE_AT", 100_000):
+            # The index keeps its entry ids in a list and a dict of a million items each; every
+            # full collection of the cyclic garbage collector walks them (126-170 ms at 1,000,000
+            # entries, measured; a screening request that triggers one waits for it). They hold
+            # no cycles: collect what is garbage now, then freeze the survivors (gc.freeze) so
+            # that later collections skip them (17 ms). Frozen objects are still freed by
+            # reference counting when a rebuilt index replaces this one.
+            gc.collect()
+            gc.freeze()
         return ListIndex(watchlist_id, index, synced_at, recent, time.monotonic())
 
     def _refresh_list(self, li: ListIndex) -> None:

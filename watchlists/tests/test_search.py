@@ -54,3 +54,28 @@ def test_deactivation_and_rebuild_threshold(wanted, settings):
     reg.refresh(force=True)
     assert reg.get(wanted.pk) is not before  # many changes at once: rebuilt aside and swapped in
     assert _found(wanted, "Kawa Ahmad")
+
+
+def test_a_large_index_is_frozen_out_of_the_garbage_collector(wanted, settings):
+    """At WATCHLISTS_INDEX_GC_FREEZE_AT entries and more, the built index's containers are frozen
+    (gc.freeze), so full collections no longer walk them; smaller indexes are left alone."""
+    import gc
+
+    def walked_by_collections(obj) -> bool:
+        return any(o is obj for o in gc.get_objects())
+
+    entry = person_entry_create(actor=None, watchlist=wanted, names=["Laith Kareem"], rescreen=False)
+    reg = registry()
+    settings.WATCHLISTS_INDEX_GC_FREEZE_AT = 2
+    reg.clear()
+    reg.refresh(force=True)
+    assert walked_by_collections(reg.get(wanted.pk).index._slot_ids)  # one entry: left alone
+    settings.WATCHLISTS_INDEX_GC_FREEZE_AT = 1
+    reg.clear()
+    try:
+        reg.refresh(force=True)
+        index = reg.get(wanted.pk).index
+        assert gc.get_freeze_count() > 0 and not walked_by_collections(index._slot_ids)
+        assert _found(wanted, "Layth Karim") == [entry.pk]
+    finally:
+        gc.unfreeze()
