@@ -298,8 +298,8 @@ WATCHLISTS_INDEX_REFRESH_SECONDS = env_float("WATCHLISTS_INDEX_REFRESH_SECONDS",
 WATCHLISTS_INDEX_OVERLAP_SECONDS = env_int("WATCHLISTS_INDEX_OVERLAP_SECONDS", 5)
 WATCHLISTS_INDEX_REBUILD_AT = env_int("WATCHLISTS_INDEX_REBUILD_AT", 50000)
 # A name index of at least this many entries is moved out of the garbage collector's reach once
-# built (gc.freeze): its entry-id containers would otherwise be walked by every full collection
-# (~150 ms at 1,000,000 entries; watchlists/search.py).
+# built (gc.freeze): its containers and the caches its build filled would otherwise be walked by
+# every full collection (~150 ms at 1,000,000 entries; watchlists/search.py).
 WATCHLISTS_INDEX_GC_FREEZE_AT = env_int("WATCHLISTS_INDEX_GC_FREEZE_AT", 100000)
 
 

@@ -150,12 +150,13 @@ class IndexRegistry:
         index.bulk_load(active_people)
         del active_people
         if len(index) >= _setting("WATCHLISTS_INDEX_GC_FREEZE_AT", 100_000):
-            # The index keeps its entry ids in a list and a dict of a million items each; every
-            # full collection of the cyclic garbage collector walks them (126-170 ms at 1,000,000
-            # entries, measured; a screening request that triggers one waits for it). They hold
-            # no cycles: collect what is garbage now, then freeze the survivors (gc.freeze) so
-            # that later collections skip them (17 ms). Frozen objects are still freed by
-            # reference counting when a rebuilt index replaces this one.
+            # Every full collection of the cyclic garbage collector walks the index's containers
+            # (the list of a million entry ids) and the similarity caches its build filled
+            # (similar-reading lists, alignment caches): 126-170 ms at 1,000,000 entries,
+            # measured, and the screening request that triggers one waits for it. They hold no
+            # cycles: collect what is garbage now, then freeze the survivors (gc.freeze) so that
+            # later collections skip them (17 ms). Frozen objects are still freed by reference
+            # counting when a rebuilt index replaces this one.
             gc.collect()
             gc.freeze()
         return ListIndex(watchlist_id, index, synced_at, recent, time.monotonic())
