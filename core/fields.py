@@ -18,4 +18,6 @@ class ValuesJSONField(models.JSONField):
     JSONField; nothing changes in the database."""
 
     def get_placeholder(self, value, compiler, connection):
+        # The plain parameter, as for any field without this method: the method's presence is
+        # what makes Django's PostgreSQL compiler keep VALUES (django/db/backends/postgresql/compiler.py).
         return "%s"

@@ -500,7 +500,7 @@ class PersonIndex:
         1995, on part classes). The set of common parts is chosen, most frequent first, for the
         fewest posting operations; the candidates are the same as without pruning (tested)."""
         nc = self.PART_CLASSES
-        merged = (len(self._post_ptr) - 1) // nc
+        merged = self._merged_readings()
         sizes = np.zeros((nq, nc), dtype=np.int64)
         for i, part in enumerate(weighted):
             vids = np.fromiter((v for _, v in part if v < merged), dtype=np.int64)
@@ -530,11 +530,15 @@ class PersonIndex:
                 best_cost, best = cost, (tuple(common), prune_from)
         return best
 
+    def _merged_readings(self) -> int:
+        """How many readings the compressed postings cover (readings added since live in the delta)."""
+        return (len(self._post_ptr) - 1) // self.PART_CLASSES
+
     def _largest_pruned(self, weighted: list[list[tuple[float, int]]], common: tuple[int, ...], prune_from: int) -> int:
         """The longest pruned posting range of one reading of the common parts."""
         nc = self.PART_CLASSES
         ptr = self._post_ptr
-        merged = (len(ptr) - 1) // nc
+        merged = self._merged_readings()
         return max(
             (int(ptr[vid * nc + nc] - ptr[vid * nc + prune_from]) for i in common for _, vid in weighted[i] if vid < merged),
             default=0,
@@ -552,7 +556,7 @@ class PersonIndex:
         buf = self._buf[:n_rows]
         nc = self.PART_CLASSES
         ptr, post = self._post_ptr, self._post_rows
-        merged = (len(ptr) - 1) // nc
+        merged = self._merged_readings()
         rows_k = []
         for k, vid in part:
             kk = np.float32(k)
