@@ -37,6 +37,11 @@ class BorderPost(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
+    open_inspection_alert_minutes = models.PositiveIntegerField(
+        _("alert on inspections open longer than (minutes)"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text=_("Supervisors see the inspections of this post left undecided for longer."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,9 +8,19 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Agency
 from core.models import Booth, Direction
-from travelers.models import Decision, ReasonCode, StayRegime, TransportMode, VisaCategory
+from travelers.models import (
+    AbandonReason,
+    Decision,
+    ReasonCode,
+    SecondaryOutcome,
+    StayRegime,
+    TransportMode,
+    VisaCategory,
+)
 from travelers.mrz import DocumentFields, PartialDate
+from watchlists.models import DismissReason
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -128,12 +138,43 @@ class DecisionForm(forms.Form):
 
 
 class SecondaryDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Decision.choices[:2], widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=SecondaryOutcome.choices, widget=forms.RadioSelect)
     reason_code = ReasonChoiceField(
         label=_("Reason (refusals)"), to_field_name="code", required=False,
         queryset=ReasonCode.objects.filter(is_active=True), empty_label="—",
     )
+    handover_agency = forms.ModelChoiceField(
+        label=_("Handed over to agency (arrest)"), required=False, queryset=Agency.objects.filter(is_active=True),
+        empty_label="—",
+    )
+    handover_officer = forms.CharField(label=_("Received by: name, rank or badge (arrest)"), max_length=200,
+                                       required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, allowed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed is not None:  # the outcomes the evidence leaves open come first; others are refused
+            self.fields["outcome"].choices = [(v, lbl) for v, lbl in SecondaryOutcome.choices if v in allowed]
+
+
+class HitResolveForm(forms.Form):
+    """The officer's on-the-spot resolution of one hit."""
+
+    decision = forms.ChoiceField(choices=[("dismissed", _("Not this person")), ("confirmed", _("Confirmed"))])
+    reason = forms.ChoiceField(label=_("Why not this person"), choices=[("", "—"), *DismissReason.choices],
+                               required=False)
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+class AbandonForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why end this inspection without a decision?"),
+                               choices=[("", "—"), *AbandonReason.choices])
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the override"), min_length=10, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SplitForm(forms.Form):

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from audit.services import audit_log, audit_read
-from travelers.models import Inspection, Movement, Overstay, Person, SecondaryInspection, SecondaryStatus
+from core.models import BorderPost
+from travelers import telemetry
+from travelers.models import (
+    Inspection,
+    InspectionStatus,
+    Movement,
+    Overstay,
+    Person,
+    SecondaryInspection,
+    SecondaryStatus,
+)
+from watchlists.selectors import most_serious_hits
 
 
 def person_get(*, user, pk: int, purpose: str = "") -> Person:
@@ -44,14 +59,47 @@ def inspection_get(*, user, pk: int) -> Inspection:
     )
 
 
-def secondary_queue(*, user):
-    return (
+def secondary_queue(*, user, now: datetime | None = None) -> list[SecondaryInspection]:
+    """Travelers waiting for or in secondary inspection, longest waiting first; each carries
+    `waiting_minutes` and `most_serious_hit` (the most serious hit the user may see, or None)."""
+    now = now or timezone.now()
+    queue = list(
         SecondaryInspection.objects.restrict(user, "view")
         .exclude(status=SecondaryStatus.DONE)
         .select_related("inspection__person", "inspection__document", "inspection__post",
-                        "inspection__reason_code", "taken_by")
+                        "inspection__reason_code", "inspection__officer", "taken_by", "handover_agency")
         .order_by("referred_at")
     )
+    hits = most_serious_hits(user=user, inspection_ids=[item.inspection_id for item in queue])
+    for item in queue:
+        item.waiting_minutes = max(0, int((now - item.referred_at).total_seconds() // 60))
+        item.most_serious_hit = hits.get(item.inspection_id)
+    return queue
+
+
+def inspections_open_too_long(*, user, now: datetime | None = None):
+    """Open inspections left undecided longer than their post's alert time, oldest first."""
+    now = now or timezone.now()
+    posts = BorderPost.objects.restrict(user, "view").values_list("pk", "open_inspection_alert_minutes")
+    late = Q()
+    for post_id, minutes in posts:
+        late |= Q(post_id=post_id, read_at__lt=now - timedelta(minutes=minutes))
+    if not late:
+        return Inspection.objects.none()
+    return (
+        Inspection.objects.restrict(user, "view").filter(late, status=InspectionStatus.OPEN)
+        .select_related("person", "post", "booth", "officer").order_by("read_at")
+    )
+
+
+def booth_telemetry(*, inspections) -> dict[str, list[dict]]:
+    """Seconds from document read to decision per booth and per officer (median, 90th
+    percentile, maximum) over the given decided inspections."""
+    decided = [i for i in inspections if i.seconds_to_decision is not None]
+    booths = telemetry.by_group(
+        (f"{i.post.code}/{i.booth.code}" if i.booth else i.post.code, i.seconds_to_decision) for i in decided)
+    officers = telemetry.by_group((i.officer.get_username(), i.seconds_to_decision) for i in decided)
+    return {"booths": booths, "officers": officers}
 
 
 def overstays_open(*, user):

@@ -3,9 +3,6 @@ persons, overstays, inspections with booth telemetry, stay rules."""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,12 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
 from audit.services import audit_read
+from core.errors import Conflict
 from core.models import Booth, Direction
 from travelers import selectors
 from travelers.forms import (
+    AbandonForm,
     DecisionForm,
+    HitResolveForm,
     ManualDocumentForm,
     MrzForm,
+    OverrideForm,
     SecondaryDecisionForm,
     SplitForm,
     StayRuleForm,
@@ -41,7 +42,11 @@ from travelers.models import (
 from travelers.mrz import FIELD_LABELS
 from travelers.services import (
     DocumentInvalid,
+    decision_rules,
+    inspection_abandon,
     inspection_decide,
+    inspection_hit_resolve,
+    inspection_override,
     inspection_start,
     person_split,
     secondary_decide,
@@ -49,6 +54,7 @@ from travelers.services import (
     stay_rule_set,
     visa_issue,
 )
+from watchlists.models import BLOCKING_ACTIONS, HitStatus
 from watchlists.selectors import hits_for_inspection
 
 HUMANS = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
@@ -138,7 +144,37 @@ def checkpoint_read(request):
     return render(request, "travelers/_inspection.html", _inspection_context(request, inspection))
 
 
-def _inspection_context(request, inspection: Inspection, decision_form=None) -> dict:
+def _screening_context(request, inspection: Inspection, resolve_errors: dict | None = None) -> dict:
+    """The hits the user may see, the decision rules, and the blocks behind lists the user may
+    not see (the officer is told that one exists, not what it is)."""
+    hits = list(hits_for_inspection(user=request.user, inspection_id=inspection.pk))
+    stage = "secondary" if inspection.status == InspectionStatus.REFERRED else "primary"
+    rules = decision_rules(inspection, stage=stage)
+    visible = {hit.pk for hit in hits}
+    resolvable = inspection.status in (InspectionStatus.OPEN, InspectionStatus.REFERRED)
+    errors = resolve_errors or {}
+    for hit in hits:
+        hit.resolvable = resolvable and hit.status == HitStatus.PENDING and hit.action in BLOCKING_ACTIONS
+        hit.errors, hit.chosen_reason = errors.get(hit.pk, ([], ""))
+    hidden = [b for b in rules.blocks if b.kind == "hit" and b.hit_id not in visible]
+    return {
+        "hits": hits,
+        "hit_count": len(hits) + len(hidden),
+        "rules": rules,
+        "hidden_blocks": hidden,
+        "document_block": next((b for b in rules.blocks if b.kind == "document"), None),
+        "rules_key": rules_key(rules),
+        "dismiss_reasons": HitResolveForm.base_fields["reason"].choices,
+    }
+
+
+def rules_key(rules) -> str:
+    """A short fingerprint of what stops an admission: the screen reloads when it changes."""
+    return ",".join(f"{b.kind}:{b.hit_id}:{b.status}" for b in rules.blocks) + f"|{int(rules.overridden)}"
+
+
+def _inspection_context(request, inspection: Inspection, decision_form=None, resolve_errors=None,
+                        abandon_form=None) -> dict:
     # The inspection came through the restricted queryset, and a person is visible wherever one
     # of their inspections is: reading the person needs no second lookup, only its audit event.
     person = inspection.person
@@ -146,6 +182,8 @@ def _inspection_context(request, inspection: Inspection, decision_form=None) -> 
     movements = list(selectors.person_movements(user=request.user, person=person)[:10])
     document = inspection.document
     is_open = inspection.status == InspectionStatus.OPEN
+    screening = _screening_context(request, inspection, resolve_errors)
+    rules = screening["rules"]
     return {
         "inspection": inspection,
         "person": person,
@@ -153,13 +191,18 @@ def _inspection_context(request, inspection: Inspection, decision_form=None) -> 
         "document_expired": document.date_of_expiry < timezone.localdate(),
         "movements": movements,
         "verdict": inspection.stay_verdict or {},
-        "hits": list(hits_for_inspection(user=request.user, inspection_id=inspection.pk)),
-        "decision_form": decision_form or DecisionForm(),
+        **screening,
+        "decision_form": decision_form or DecisionForm(initial={"reason_code": rules.refusal_reason or None}),
+        "abandon_form": abandon_form or AbandonForm(),
         "reasons": list(ReasonCode.objects.filter(is_active=True).order_by("code")) if is_open else [],
         "is_open": is_open,
-        "secondary": (SecondaryInspection.objects.filter(inspection=inspection).first()
-                      if inspection.status == InspectionStatus.REFERRED else None),
+        "can_override": (request.user.role in STAFF and not inspection.supervisor_override_by_id and bool(rules.blocks)
+                         and inspection.status in (InspectionStatus.OPEN, InspectionStatus.REFERRED)),
+        "override_form": OverrideForm(),
+        "secondary": (SecondaryInspection.objects.filter(inspection=inspection).select_related("handover_agency")
+                      .first() if inspection.status in (InspectionStatus.REFERRED, InspectionStatus.CLOSED) else None),
         "movement": _movement_of(inspection),
+        "rule_text": RULE_TEXT,
     }
 
 
@@ -187,9 +230,16 @@ def inspection_detail(request, pk: int):
 def inspection_screening(request, pk: int):
     """The screening panel alone (polled while the inspection is open)."""
     inspection = selectors.inspection_get(user=request.user, pk=pk)
-    hits = list(hits_for_inspection(user=request.user, inspection_id=inspection.pk))
+    context = _screening_context(request, inspection)
+    if request.GET.get("rules") is not None and request.GET["rules"] != context["rules_key"]:
+        # What stops an admission changed (a new hit, a resolution elsewhere, an override): the
+        # whole inspection is redrawn so the verdict and the decision buttons follow.
+        response = render(request, "travelers/_inspection.html", _inspection_context(request, inspection))
+        response["HX-Retarget"] = f"#inspection-{inspection.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     return render(request, "travelers/_screening.html", {
-        "inspection": inspection, "hits": hits, "is_open": inspection.status == InspectionStatus.OPEN,
+        "inspection": inspection, "is_open": inspection.status == InspectionStatus.OPEN, **context,
     })
 
 
@@ -206,9 +256,11 @@ def inspection_decide_view(request, pk: int):
                 actor=request.user, inspection=inspection, decision=form.cleaned_data["decision"],
                 reason_code=reason.code if reason else "", notes=form.cleaned_data["notes"],
             )
+        except Conflict as exc:
+            form.add_error(None, exc.conflict_message)
+            error_context = True
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            _form_errors(form, exc)
             error_context = True
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
@@ -223,6 +275,97 @@ def inspection_decide_view(request, pk: int):
         return redirect("travelers:inspection-detail", pk=inspection.pk)
     inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
     return render(request, "travelers/_decided.html", _decided_context(request, inspection))
+
+
+def _redraw(request, inspection: Inspection, *, status: int = 200, **extra):
+    """The inspection again after a change on it: its own page, or the swapped-in article."""
+    inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
+    if not request.htmx:
+        if status == 200:
+            return redirect(_back_to(request, inspection))
+        return render(request, "travelers/inspection_detail.html",
+                      _inspection_context(request, inspection, **extra), status=status)
+    return render(request, "travelers/_inspection.html", _inspection_context(request, inspection, **extra))
+
+
+def _back_to(request, inspection: Inspection) -> str:
+    secondary = SecondaryInspection.objects.filter(inspection=inspection).first()
+    if inspection.status == InspectionStatus.REFERRED and secondary is not None:
+        return reverse("travelers:secondary-detail", args=[secondary.pk])
+    return reverse("travelers:inspection-detail", args=[inspection.pk])
+
+
+@role_required(*HUMANS)
+@require_POST
+def inspection_hit_resolve_view(request, pk: int, hit_id: int):
+    """The officer resolves a hit on the spot: not this person (with a reason) or confirmed."""
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    form = HitResolveForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection_hit_resolve(actor=request.user, inspection=inspection, hit_id=hit_id,
+                                   decision=data["decision"], reason=data["reason"], note=data["note"])
+        except Conflict as exc:
+            errors = [exc.conflict_message]
+        except ValidationError as exc:
+            errors = _validation_messages(exc)
+        except PermissionDenied as exc:
+            errors = [str(exc)]
+    else:
+        errors = [f"{form.fields[k].label or k}: {m}" for k, ms in form.errors.items() for m in ms]
+    if errors:
+        return _redraw(request, inspection, status=400,
+                       resolve_errors={hit_id: (errors, request.POST.get("reason", ""))})
+    return _redraw(request, inspection)
+
+
+@role_required(*HUMANS)
+@require_POST
+def inspection_abandon_view(request, pk: int):
+    """"Next traveler" on an undecided inspection: it ends without a decision, with a reason."""
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    form = AbandonForm(request.POST)
+    if form.is_valid():
+        try:
+            inspection = inspection_abandon(actor=request.user, inspection=inspection,
+                                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        except Conflict as exc:
+            form.add_error(None, exc.conflict_message)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        inspection.refresh_from_db()
+        return _redraw(request, inspection, status=400, abandon_form=form)
+    if not request.htmx:
+        return redirect("travelers:checkpoint")
+    return render(request, "travelers/_abandoned.html", {"inspection": inspection})
+
+
+@role_required(*STAFF)
+@require_POST
+def inspection_override_view(request, pk: int):
+    """A supervisor lifts what stops an admission, with a reason (audited, shown on the record)."""
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            inspection_override(actor=request.user, inspection=inspection, reason=form.cleaned_data["reason"])
+        except Conflict as exc:
+            messages.error(request, exc.conflict_message)
+        except ValidationError as exc:
+            for text in _validation_messages(exc):
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Override recorded: the decision is now the officer's."))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, f"{form.fields['reason'].label}: {text}")
+    return redirect(_back_to(request, inspection))
 
 
 # Secondary inspection ------------------------------------------------------------------------
@@ -240,25 +383,31 @@ def secondary_queue(request):
 @role_required(*HUMANS)
 def secondary_detail(request, pk: int):
     secondary = get_object_or_404(
-        SecondaryInspection.objects.restrict(request.user, "view").select_related("inspection"), pk=pk
+        SecondaryInspection.objects.restrict(request.user, "view").select_related("inspection", "handover_agency"),
+        pk=pk,
     )
-    form = SecondaryDecisionForm()
+    rules = decision_rules(secondary.inspection, stage="secondary")
+    form = SecondaryDecisionForm(allowed=rules.allowed, initial={
+        "handover_agency": secondary.handover_agency, "reason_code": rules.refusal_reason or None})
     if request.method == "POST":
         try:
             if request.POST.get("action") == "take":
                 secondary_take(actor=request.user, secondary=secondary)
                 messages.success(request, _("You are now inspecting this traveler."))
                 return redirect("travelers:secondary-detail", pk=pk)
-            form = SecondaryDecisionForm(request.POST)
+            form = SecondaryDecisionForm(request.POST, allowed=rules.allowed)
             if form.is_valid():
-                reason = form.cleaned_data["reason_code"]
-                secondary_decide(actor=request.user, secondary=secondary, outcome=form.cleaned_data["outcome"],
-                                 reason_code=reason.code if reason else "", notes=form.cleaned_data["notes"])
+                data = form.cleaned_data
+                reason = data["reason_code"]
+                secondary_decide(actor=request.user, secondary=secondary, outcome=data["outcome"],
+                                 reason_code=reason.code if reason else "", notes=data["notes"],
+                                 handover_agency=data["handover_agency"], handover_officer=data["handover_officer"])
                 messages.success(request, _("Outcome recorded and the movement written."))
                 return redirect("travelers:secondary-queue")
+        except Conflict as exc:
+            form.add_error(None, exc.conflict_message)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            _form_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
     context = _inspection_context(request, secondary.inspection)
@@ -336,21 +485,18 @@ def overstay_list(request):
 @role_required(*STAFF)
 @require_GET
 def inspection_list(request):
-    """Recent inspections and the booth telemetry: seconds from document read to decision."""
+    """Recent inspections, those left open too long at their post, and the booth telemetry:
+    seconds from document read to decision per booth and per officer."""
     recent = list(selectors.inspections_recent(user=request.user, limit=500))
-    selectors.audit_person_list(user=request.user, person_ids=[i.person_id for i in recent[:100]],
+    late = list(selectors.inspections_open_too_long(user=request.user)[:100])
+    selectors.audit_person_list(user=request.user, person_ids=[i.person_id for i in recent[:100] + late],
                                 purpose="inspection list")
-    per_booth: dict[str, list[float]] = defaultdict(list)
-    for inspection in recent:
-        if inspection.seconds_to_decision is not None:
-            label = f"{inspection.post.code}/{inspection.booth.code}" if inspection.booth else inspection.post.code
-            per_booth[label].append(inspection.seconds_to_decision)
-    telemetry = [
-        {"booth": booth, "count": len(values), "median": statistics.median(values),
-         "p90": sorted(values)[max(0, int(len(values) * 0.9) - 1)], "max": max(values)}
-        for booth, values in sorted(per_booth.items())
-    ]
-    return render(request, "travelers/inspections.html", {"inspections": recent[:100], "telemetry": telemetry})
+    now = timezone.now()
+    for inspection in late:
+        inspection.open_minutes = int((now - inspection.read_at).total_seconds() // 60)
+    return render(request, "travelers/inspections.html", {
+        "inspections": recent[:100], "late": late, **selectors.booth_telemetry(inspections=recent),
+    })
 
 
 @role_required(*STAFF)

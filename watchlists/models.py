@@ -29,12 +29,22 @@ class HitAction(models.TextChoices):
     """What the officer must do on a hit, most serious first."""
 
     ARREST = "arrest", _("Arrest")
+    REFUSE = "refuse", _("Refuse entry or exit")
     REFER = "refer", _("Refer to secondary inspection")
     NOTIFY = "notify", _("Notify the owning agency")
     MONITOR = "monitor", _("Monitor (let pass, record)")
 
 
-ACTION_SEVERITY = {HitAction.ARREST: 0, HitAction.REFER: 1, HitAction.NOTIFY: 2, HitAction.MONITOR: 3}
+ACTION_SEVERITY = {
+    HitAction.ARREST: 0, HitAction.REFUSE: 1, HitAction.REFER: 2, HitAction.NOTIFY: 3, HitAction.MONITOR: 4,
+}
+# Actions that stop an admission while their hit is unresolved (or once it is confirmed).
+BLOCKING_ACTIONS = frozenset({HitAction.ARREST, HitAction.REFUSE, HitAction.REFER})
+
+
+def stricter_action(a: str, b: str) -> str:
+    """The more serious of two actions."""
+    return a if ACTION_SEVERITY.get(a, 99) <= ACTION_SEVERITY.get(b, 99) else b
 
 
 class Visibility(models.TextChoices):
@@ -70,6 +80,11 @@ class Watchlist(models.Model):
         "accounts.Agency", blank=True, related_name="shared_watchlists", verbose_name=_("shared with agencies")
     )
     action = models.CharField(_("action on a hit"), max_length=20, choices=HitAction.choices, default=HitAction.REFER)
+    refusal_reason = models.CharField(
+        _("reason code of a refusal"), max_length=16, blank=True,
+        help_text=_("The refusal reason recorded when a confirmed hit on this list refuses the traveler "
+                    "(a code of the reason list, e.g. R5)."),
+    )
     default_threshold = models.FloatField(
         _("default match threshold"), default=DEFAULT_THRESHOLD,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
@@ -325,10 +340,13 @@ class Hit(models.Model):
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
         """Hits from lists the user may see (person-to-person matches have no list), at the
-        posts the user may see; only supervisors and administrators adjudicate."""
-        if action not in ("view", "adjudicate"):
+        posts the user may see; only supervisors and administrators adjudicate from the queue, and
+        officers (staff too) resolve hits on the spot at an inspection of their post ("resolve")."""
+        if action not in ("view", "adjudicate", "resolve"):
             return qs.none()
         if action == "adjudicate" and user.role not in (Role.SUPERVISOR, Role.ADMIN):
+            return qs.none()
+        if action == "resolve" and user.role not in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN):
             return qs.none()
         if user.role != Role.ADMIN:
             qs = qs.filter(Q(watchlist__isnull=True) | Q(watchlist__in=Watchlist.objects.restrict(user, "view")))

@@ -9,8 +9,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from core.errors import Conflict
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -44,6 +48,9 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Conflict):
+        set_rollback()
+        return Response(error_body(exc.conflict_code, exc.conflict_message, exc.conflict_fields), status=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, Http404):

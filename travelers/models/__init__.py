@@ -1,6 +1,7 @@
 """Persons, travel documents, visas and stay rules, inspections, movements (issue 3)."""
 
 from travelers.models.inspection import (
+    AbandonReason,
     Decision,
     Inspection,
     InspectionStatus,
@@ -9,6 +10,7 @@ from travelers.models.inspection import (
     ReasonCode,
     ReasonUse,
     SecondaryInspection,
+    SecondaryOutcome,
     SecondaryStatus,
     TransportMode,
 )
@@ -16,6 +18,7 @@ from travelers.models.person import DocumentKind, MatchRule, Person, Sex, Travel
 from travelers.models.stay import Overstay, StayRegime, StayRule, Visa, VisaCategory
 
 __all__ = [
+    "AbandonReason",
     "Decision",
     "DocumentKind",
     "Inspection",
@@ -28,6 +31,7 @@ __all__ = [
     "ReasonCode",
     "ReasonUse",
     "SecondaryInspection",
+    "SecondaryOutcome",
     "SecondaryStatus",
     "Sex",
     "StayRegime",

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.permissions import RestrictedQuerySet, Role, post_ids
 from core.models import Direction
-from travelers.models.person import Person, TravelDocument, visible_persons_q
+from travelers.models.person import MatchRule, Person, TravelDocument, visible_persons_q
 
 # Entry or exit (a booth may serve both; a crossing is one of the two).
 TRAVEL_DIRECTIONS = [(Direction.ENTRY.value, Direction.ENTRY.label), (Direction.EXIT.value, Direction.EXIT.label)]
@@ -62,9 +63,20 @@ class Decision(models.TextChoices):
 
 
 class InspectionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("status", "Open")
     REFERRED = "referred", _("In secondary inspection")
     CLOSED = "closed", _("Closed")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class AbandonReason(models.TextChoices):
+    """Why an inspection ended without a decision ("Next traveler" on an undecided one)."""
+
+    WRONG_DOCUMENT = "wrong_document", _("Wrong document or misread: read again")
+    TRAVELER_LEFT = "traveler_left", _("The traveler left the booth")
+    DUPLICATE = "duplicate", _("Read twice: another inspection holds the decision")
+    TECHNICAL = "technical", _("Technical failure")
+    OTHER = "other", _("Other (explain in the note)")
 
 
 def _post_scoped(qs, user, action: str, field: str = "post_id"):
@@ -93,6 +105,19 @@ class Inspection(models.Model):
     mrz = models.TextField(_("MRZ as read"), blank=True)
     document_errors = models.JSONField(_("document problems at read"), default=list, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
+    corrected_fields = models.JSONField(
+        _("fields corrected by hand"), default=list, blank=True,
+        help_text=_("Fields of the MRZ as read that the officer corrected (the MRZ must then be verified)."),
+    )
+    supervisor_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("overridden by"),
+    )
+    supervisor_override_reason = models.TextField(_("supervisor's override reason"), blank=True)
+    supervisor_override_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+    abandon_reason = models.CharField(_("reason for abandoning"), max_length=20, choices=AbandonReason.choices,
+                                      blank=True)
+    abandon_note = models.TextField(_("note on abandoning"), blank=True)
     steps = models.JSONField(_("steps"), default=list, blank=True)
     stay_verdict = models.JSONField(_("permission to stay"), default=dict, blank=True)
     screening = models.JSONField(_("screening"), default=dict, blank=True)
@@ -120,6 +145,20 @@ class Inspection(models.Model):
     def has_override(self) -> bool:
         return bool(self.override_reason)
 
+    @property
+    def link_rule(self) -> str:
+        """How this read found its person (travelers.models.person.MatchRule): the same document
+        seen before, the biographic key, or a new person."""
+        for step in self.steps or ():
+            if step.get("step") == "document_read":
+                return step.get("link") or ""
+        return ""
+
+    @property
+    def link_rule_label(self) -> str:
+        rule = self.link_rule
+        return str(MatchRule(rule).label) if rule in MatchRule.values else ""
+
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
         return _post_scoped(qs, user, action)
@@ -129,6 +168,13 @@ class SecondaryStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+
+
+class SecondaryOutcome(models.TextChoices):
+    ADMIT = "admit", _("Admit")
+    REFUSE = "refuse", _("Refuse")
+    HANDOVER = "handover", _("Arrest: hand over to an agency")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")
 
 
 class SecondaryInspection(models.Model):
@@ -143,9 +189,16 @@ class SecondaryInspection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     taken_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Decision.choices[:2], blank=True
+    outcome = models.CharField(_("outcome"), max_length=10, choices=SecondaryOutcome.choices, blank=True)
+    required_action = models.CharField(
+        _("most serious hit at referral"), max_length=20, blank=True,
+        help_text=_("The action of the most serious unresolved or confirmed hit when the traveler was referred."),
     )
+    handover_agency = models.ForeignKey(
+        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("handed over to agency"),
+    )
+    handover_officer = models.CharField(_("received by (name, rank or badge)"), max_length=200, blank=True)
     reason_code = models.ForeignKey(ReasonCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(_("notes"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -168,6 +221,8 @@ class SecondaryInspection(models.Model):
 class MovementDecision(models.TextChoices):
     ADMITTED = "admitted", _("Admitted")
     REFUSED = "refused", _("Refused")
+    HANDED_OVER = "handed_over", _("Arrested and handed over")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")
 
 
 class Movement(models.Model):
@@ -183,7 +238,7 @@ class Movement(models.Model):
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     transport_mode = models.CharField(_("mode of transport"), max_length=12, choices=TransportMode.choices, blank=True)
     carrier = models.CharField(_("flight, vessel or vehicle plate"), max_length=40, blank=True)
-    decision = models.CharField(_("decision"), max_length=10, choices=MovementDecision.choices)
+    decision = models.CharField(_("decision"), max_length=12, choices=MovementDecision.choices)
     permitted_until = models.DateField(_("permitted to stay until"), null=True, blank=True)
     visa = models.ForeignKey("travelers.Visa", null=True, blank=True, on_delete=models.PROTECT, related_name="movements")
     stay_days = models.PositiveIntegerField(_("days stayed"), null=True, blank=True)

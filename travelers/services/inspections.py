@@ -8,11 +8,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.permissions import post_ids
+from accounts.permissions import Role, post_ids
 from audit.services import audit_log, model_changes
+from core.errors import Conflict
 from core.models import Booth, BorderPost, Direction
 from travelers.models import (
+    AbandonReason,
     Decision,
     Inspection,
     InspectionStatus,
@@ -20,12 +23,14 @@ from travelers.models import (
     MovementDecision,
     ReasonCode,
     SecondaryInspection,
+    SecondaryOutcome,
     SecondaryStatus,
     TransportMode,
     Visa,
 )
 from travelers.mrz import DocumentFields, FieldError, MRZResult, parse, validate_fields
 from travelers.services.persons import document_resolve, fields_dict
+from travelers.services.rules import Rules, decision_rules
 from travelers.services.stay import (
     entry_verdict_for,
     exit_preview,
@@ -33,6 +38,8 @@ from travelers.services.stay import (
     overstay_resolve,
     visa_on_arrival_issue,
 )
+from watchlists.models import Hit
+from watchlists.services import hit_resolve
 
 # Problems an officer may proceed past with a recorded override reason, once the data is
 # otherwise complete: the document is what it is (expired, unknown issuer, a wrong check digit
@@ -158,6 +165,7 @@ def inspection_start(
             mrz="\n".join(result.lines) if result else "",
             document_errors=problems or mrz_problems,
             override_reason=override_reason if errors else "",
+            corrected_fields=sorted(corrections),
             steps=[{"step": "document_read", "at": now.isoformat(), "source": "manual" if document else "mrz",
                     "problems": len(errors), "link": rule}],
             stay_verdict=verdict, transport_mode=transport_mode, carrier=(carrier or "").strip().upper()[:40],
@@ -185,19 +193,22 @@ def inspection_start(
 def _reason(code: str, decision: str) -> ReasonCode:
     reason = ReasonCode.objects.filter(code=code).first()
     if reason is None or not reason.applies_to(decision):
-        raise ValidationError({"reason_code": f"choose a reason code for this {decision}"})
+        raise ValidationError({"reason_code": _("choose a reason code for this refusal") if decision == Decision.REFUSE
+                               else _("choose a reason code for this referral")})
     return reason
 
 
-def _movement_record(*, actor, inspection: Inspection, admitted: bool, now: datetime) -> Movement:
-    """The movement of a decided inspection (inside the decision's transaction)."""
+def _movement_record(*, actor, inspection: Inspection, decision: str, now: datetime) -> Movement:
+    """The movement of a decided inspection (inside the decision's transaction): admitted, or an
+    attempt that did not cross (refused, handed over to an agency, withdrawn)."""
     today = _today(now)
+    admitted = decision == MovementDecision.ADMITTED
     person = inspection.person
     movement = Movement(
         person=person, document=inspection.document, inspection=inspection, direction=inspection.direction,
         post=inspection.post, booth=inspection.booth, officer=actor, occurred_at=now,
         transport_mode=inspection.transport_mode, carrier=inspection.carrier,
-        decision=MovementDecision.ADMITTED if admitted else MovementDecision.REFUSED,
+        decision=decision,
     )
     detail: dict = {}
     if admitted and inspection.direction == Direction.ENTRY:
@@ -233,31 +244,57 @@ def _movement_record(*, actor, inspection: Inspection, admitted: bool, now: date
     return movement
 
 
+def _decision_refused(rules: Rules, decision: str, labels: dict) -> Conflict:
+    """The error of a decision the evidence does not allow."""
+    allowed = ", ".join(str(labels[d]) for d in sorted(rules.allowed))
+    if decision == Decision.ADMIT and rules.unresolved_hit_ids:
+        return Conflict(
+            "unresolved_hits",
+            _("Admission is not possible while hits are unresolved: resolve each hit (not this person, or "
+              "confirmed) or ask a supervisor to override. Open now: %(allowed)s.") % {"allowed": allowed},
+            {"hits": [str(i) for i in rules.unresolved_hit_ids]},
+        )
+    reasons = [b.message() for b in rules.blocks]
+    return Conflict("decision_not_allowed",
+                    _("%(decision)s is not possible here: %(reasons)s Open now: %(allowed)s.")
+                    % {"decision": labels[decision], "reasons": " ".join(reasons), "allowed": allowed},
+                    {"decision": reasons})
+
+
 def inspection_decide(
     *, actor, inspection: Inspection, decision: str, reason_code: str = "", notes: str = "",
     now: datetime | None = None,
 ) -> Inspection:
     """Record the officer's decision. Admit and refuse write the movement; refer queues the
-    traveler for secondary inspection. Refusals and referrals need a reason code; admitting a
-    traveler whom the permission-to-stay check did not allow needs a note."""
+    traveler for secondary inspection. The decision must be one the evidence allows
+    (travelers.services.rules: hits, document checks, a supervisor's override), else Conflict
+    (409 in the API). Refusals and referrals need a reason code (a refusal on a confirmed hit
+    takes its list's reason when none is chosen); admitting a traveler whom the
+    permission-to-stay check did not allow needs a note."""
     now = now or timezone.now()
     notes = (notes or "").strip()
     if decision not in Decision.values:
-        raise ValidationError({"decision": "decision must be admit, refuse or refer"})
-    reason = _reason(reason_code, decision) if decision != Decision.ADMIT else None
-    if reason is not None and reason.code == "R9" and not notes:
-        raise ValidationError({"notes": "explain the reason in the notes"})
+        raise ValidationError({"decision": _("decision must be admit, refuse or refer")})
     with transaction.atomic():
         locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
         if locked is None:
-            raise PermissionDenied("this inspection is outside your remit")
+            raise PermissionDenied(_("this inspection is outside your remit"))
         if locked.status != InspectionStatus.OPEN:
-            raise ValidationError({"decision": "this inspection was already decided"})
+            raise Conflict("not_open", _("this inspection was already decided or abandoned"),
+                           {"decision": [_("this inspection was already decided or abandoned")]})
+        rules = decision_rules(locked)
+        if decision not in rules.allowed:
+            raise _decision_refused(rules, decision, dict(Decision.choices))
+        if decision == Decision.REFUSE and not reason_code and rules.refusal_reason:
+            reason_code = rules.refusal_reason
+        reason = _reason(reason_code, decision) if decision != Decision.ADMIT else None
+        if reason is not None and reason.code == "R9" and not notes:
+            raise ValidationError({"notes": _("explain the reason in the notes")})
         verdict = locked.stay_verdict or {}
         if (decision == Decision.ADMIT and locked.direction == Direction.ENTRY
                 and verdict.get("allowed") is False and not notes):
-            raise ValidationError({"notes": "the permission-to-stay check did not allow entry: "
-                                            "explain the admission in the notes"})
+            raise ValidationError({"notes": _("the permission-to-stay check did not allow entry: "
+                                              "explain the admission in the notes")})
         locked.decision = decision
         locked.reason_code = reason
         locked.notes = notes
@@ -267,16 +304,114 @@ def inspection_decide(
         if decision == Decision.REFER:
             locked.status = InspectionStatus.REFERRED
             locked.save()
-            SecondaryInspection.objects.create(inspection=locked, referred_at=now)
+            SecondaryInspection.objects.create(
+                inspection=locked, referred_at=now, required_action=rules.most_serious_action,
+                handover_agency_id=rules.handover_agency_id,
+            )
         else:
             locked.status = InspectionStatus.CLOSED
             locked.save()
-            _movement_record(actor=actor, inspection=locked, admitted=decision == Decision.ADMIT, now=now)
+            _movement_record(actor=actor, inspection=locked, now=now, decision=(
+                MovementDecision.ADMITTED if decision == Decision.ADMIT else MovementDecision.REFUSED))
         audit_log(actor=actor, action="inspection.decide", obj=locked,
                   changes={"decision": ["", decision], "status": [InspectionStatus.OPEN, locked.status]},
                   metadata={"reason_code": reason.code if reason else None,
                             "seconds_to_decision": locked.seconds_to_decision,
-                            "verdict_overridden": decision == Decision.ADMIT and verdict.get("allowed") is False})
+                            "verdict_overridden": decision == Decision.ADMIT and verdict.get("allowed") is False,
+                            "supervisor_override": rules.overridden,
+                            "blocks": [b.as_dict() | {"message": None} for b in rules.blocks]})
+    return locked
+
+
+def inspection_hit_resolve(
+    *, actor, inspection: Inspection, hit_id: int, decision: str, reason: str = "", note: str = "",
+) -> Inspection:
+    """The officer resolves one hit of an open (or referred) inspection on the spot: "not this
+    person" (dismissed, with a reason code) or confirmed. Audited by the hits service in the
+    same transaction; returns the inspection."""
+    with transaction.atomic():
+        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("this inspection is outside your remit"))
+        if locked.status not in (InspectionStatus.OPEN, InspectionStatus.REFERRED):
+            raise Conflict("not_open", _("the hits of a closed inspection are adjudicated from the hit queue"),
+                           {"hit": [_("the hits of a closed inspection are adjudicated from the hit queue")]})
+        hit = Hit.objects.restrict(actor, "resolve").filter(pk=hit_id, inspection_id=locked.pk).first()
+        if hit is None:
+            raise ValidationError({"hit": _("no such hit on this inspection, or not one you may see")})
+        hit_resolve(actor=actor, hit=hit, decision=decision, reason=reason, note=note, inspection_id=locked.pk)
+        locked.steps = [*locked.steps, {"step": "hit_resolved", "at": timezone.now().isoformat(), "hit": hit.pk,
+                                        "decision": decision}]
+        locked.save(update_fields=["steps"])
+    return locked
+
+
+def inspection_override(*, actor, inspection: Inspection, reason: str, now: datetime | None = None) -> Inspection:
+    """A supervisor lifts what stops an admission (hits, an unverified document) on an open or
+    referred inspection, with a reason; audited with what was lifted, shown on the record. The
+    hits stay pending for adjudication."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if getattr(actor, "role", None) not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied(_("only a supervisor or an administrator may override"))
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("give the reason for the override (at least 10 characters)")})
+    with transaction.atomic():
+        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("this inspection is outside your remit"))
+        if locked.status not in (InspectionStatus.OPEN, InspectionStatus.REFERRED):
+            raise Conflict("not_open", _("this inspection is closed"), {"reason": [_("this inspection is closed")]})
+        if locked.supervisor_override_by_id:
+            raise Conflict("already_overridden", _("this inspection was already overridden"),
+                           {"reason": [_("this inspection was already overridden")]})
+        rules = decision_rules(locked)
+        if not rules.blocks:
+            raise ValidationError({"reason": _("nothing stops a decision on this inspection: no override needed")})
+        locked.supervisor_override_by = actor
+        locked.supervisor_override_reason = reason
+        locked.supervisor_override_at = now
+        locked.steps = [*locked.steps, {"step": "supervisor_override", "at": now.isoformat()}]
+        locked.save(update_fields=["supervisor_override_by", "supervisor_override_reason", "supervisor_override_at",
+                                   "steps"])
+        audit_log(actor=actor, action="inspection.supervisor_override", obj=locked,
+                  metadata={"reason": reason, "lifted": [b.as_dict() | {"message": None} for b in rules.blocks]})
+    return locked
+
+
+def inspection_abandon(
+    *, actor, inspection: Inspection, reason: str, note: str = "", now: datetime | None = None,
+) -> Inspection:
+    """End an undecided inspection without a decision ("Next traveler" on an open inspection),
+    with a reason; audited. An inspection whose hits or document stop an admission cannot be
+    dropped: the officer refers the traveler instead (or a supervisor overrides)."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if reason not in AbandonReason.values:
+        raise ValidationError({"reason": _("choose why the inspection ends without a decision")})
+    if reason == AbandonReason.OTHER and not note:
+        raise ValidationError({"note": _("explain in the note why the inspection ends without a decision")})
+    with transaction.atomic():
+        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("this inspection is outside your remit"))
+        if locked.status != InspectionStatus.OPEN:
+            raise Conflict("not_open", _("this inspection was already decided or abandoned"),
+                           {"reason": [_("this inspection was already decided or abandoned")]})
+        rules = decision_rules(locked)
+        hit_blocks = [b for b in rules.blocks if b.kind == "hit"]
+        if hit_blocks:
+            raise Conflict("blocking_hits", _("This traveler has hits that must be dealt with: refer to secondary "
+                                              "inspection instead of moving to the next traveler."),
+                           {"reason": [b.message() for b in hit_blocks]})
+        locked.status = InspectionStatus.ABANDONED
+        locked.abandon_reason, locked.abandon_note = reason, note
+        locked.steps = [*locked.steps, {"step": "abandoned", "at": now.isoformat(), "reason": reason}]
+        locked.save(update_fields=["status", "abandon_reason", "abandon_note", "steps"])
+        audit_log(actor=actor, action="inspection.abandon", obj=locked,
+                  changes={"status": [InspectionStatus.OPEN, InspectionStatus.ABANDONED]},
+                  metadata={"reason": reason, "note": note,
+                            "open_seconds": round(max(0.0, (now - locked.read_at).total_seconds()), 1)})
     return locked
 
 
@@ -296,37 +431,71 @@ def secondary_take(*, actor, secondary: SecondaryInspection, now: datetime | Non
     return locked
 
 
+_OUTCOME_MOVEMENT = {
+    SecondaryOutcome.ADMIT: MovementDecision.ADMITTED, SecondaryOutcome.REFUSE: MovementDecision.REFUSED,
+    SecondaryOutcome.HANDOVER: MovementDecision.HANDED_OVER, SecondaryOutcome.WITHDRAWN: MovementDecision.WITHDRAWN,
+}
+
+
 def secondary_decide(
     *, actor, secondary: SecondaryInspection, outcome: str, reason_code: str = "", notes: str = "",
-    now: datetime | None = None,
+    handover_agency=None, handover_officer: str = "", now: datetime | None = None,
 ) -> SecondaryInspection:
-    """The outcome of secondary inspection: admit or refuse, which writes the movement."""
+    """The outcome of secondary inspection, which writes the movement: admit, refuse (with a
+    reason code), arrest and hand over to an agency (which agency, received by whom; the
+    officer recording it hands over), or the traveler withdraws the application. The outcome
+    must be one the evidence allows (travelers.services.rules, secondary stage)."""
     now = now or timezone.now()
     notes = (notes or "").strip()
-    if outcome not in (Decision.ADMIT, Decision.REFUSE):
-        raise ValidationError({"outcome": "outcome must be admit or refuse"})
-    reason = _reason(reason_code, outcome) if outcome == Decision.REFUSE else None
-    if reason is not None and reason.code == "R9" and not notes:
-        raise ValidationError({"notes": "explain the reason in the notes"})
+    handover_officer = (handover_officer or "").strip()
+    if outcome not in SecondaryOutcome.values:
+        raise ValidationError({"outcome": _("outcome must be admit, refuse, handover or withdrawn")})
     with transaction.atomic():
         locked = (SecondaryInspection.objects.restrict(actor, "decide").select_for_update()
                   .select_related("inspection").filter(pk=secondary.pk).first())
         if locked is None:
-            raise PermissionDenied("this referral is outside your remit")
+            raise PermissionDenied(_("this referral is outside your remit"))
         if locked.status == SecondaryStatus.DONE:
-            raise ValidationError({"outcome": "this secondary inspection is closed"})
+            raise Conflict("not_open", _("this secondary inspection is closed"),
+                           {"outcome": [_("this secondary inspection is closed")]})
+        inspection = Inspection.objects.select_for_update().get(pk=locked.inspection_id)
+        rules = decision_rules(inspection, stage="secondary")
+        if outcome not in rules.allowed:
+            raise _decision_refused(rules, outcome, dict(SecondaryOutcome.choices))
+        if outcome == SecondaryOutcome.REFUSE and not reason_code and rules.refusal_reason:
+            reason_code = rules.refusal_reason
+        reason = _reason(reason_code, Decision.REFUSE) if outcome == SecondaryOutcome.REFUSE else None
+        if reason is not None and reason.code == "R9" and not notes:
+            raise ValidationError({"notes": _("explain the reason in the notes")})
+        agency = None
+        if outcome == SecondaryOutcome.HANDOVER:
+            agency = handover_agency or locked.handover_agency
+            errors = {}
+            if agency is None:
+                errors["handover_agency"] = [_("name the agency the traveler is handed over to")]
+            elif not agency.is_active:
+                errors["handover_agency"] = [_("this agency is not active")]
+            if not handover_officer:
+                errors["handover_officer"] = [_("name the officer of that agency who receives the traveler")]
+            if errors:
+                raise ValidationError(errors)
+        if outcome == SecondaryOutcome.WITHDRAWN and not notes:
+            raise ValidationError({"notes": _("record in the notes how the traveler withdrew the application")})
         before = locked.status
         locked.status, locked.outcome, locked.reason_code = SecondaryStatus.DONE, outcome, reason
         locked.notes, locked.closed_at = notes, now
+        locked.handover_agency = agency if agency is not None else locked.handover_agency
+        locked.handover_officer = handover_officer if outcome == SecondaryOutcome.HANDOVER else ""
         if locked.taken_by_id is None:
             locked.taken_by, locked.taken_at = actor, now
         locked.save()
-        inspection = Inspection.objects.select_for_update().get(pk=locked.inspection_id)
         inspection.status = InspectionStatus.CLOSED
         inspection.steps = [*inspection.steps, {"step": "secondary", "at": now.isoformat(), "outcome": outcome}]
         inspection.save(update_fields=["status", "steps"])
-        _movement_record(actor=actor, inspection=inspection, admitted=outcome == Decision.ADMIT, now=now)
+        _movement_record(actor=actor, inspection=inspection, decision=_OUTCOME_MOVEMENT[outcome], now=now)
         audit_log(actor=actor, action="secondaryinspection.decide", obj=locked,
                   changes={"status": [before, SecondaryStatus.DONE], "outcome": ["", outcome]},
-                  metadata={"reason_code": reason.code if reason else None, "inspection_id": inspection.pk})
+                  metadata={"reason_code": reason.code if reason else None, "inspection_id": inspection.pk,
+                            "handover_agency": agency.code if outcome == SecondaryOutcome.HANDOVER else None,
+                            "supervisor_override": rules.overridden})
     return locked

@@ -74,7 +74,10 @@ def test_bad_mrz_shows_field_errors_and_a_prefilled_correction_form(login, offic
     assert "the document expired on 2026-01-01" in still and not Inspection.objects.exists()
     done = client.post("/travelers/checkpoint/read", {**form, "override_reason": "renewal receipt shown"},
                        **HTMX).content.decode()
-    assert "HADDAD" in done and 'data-shortcut="F8"' in done
+    # The inspection opens on the officer's reason, but an expired document is not admitted
+    # without a supervisor's override: Admit is shown disabled, refusal and referral stay open.
+    assert "HADDAD" in done and 'data-shortcut="F8"' not in done and 'data-verdict="blocked"' in done
+    assert 'value="refer" class="warn" data-shortcut="F10" >' in done
     assert Inspection.objects.get().override_reason == "renewal receipt shown"
     assert AuditEvent.objects.filter(action="inspection.override").exists()
 
@@ -112,7 +115,7 @@ def test_refusal_without_reason_shows_the_error_then_refuses(login, officer_a, b
     inspection = Inspection.objects.get()
     html = client.post(f"/travelers/inspections/{inspection.pk}/decide", {"decision": "refuse"},
                        **HTMX).content.decode()
-    assert "choose a reason code for this refuse" in html and not Movement.objects.exists()
+    assert "choose a reason code for this refusal" in html and not Movement.objects.exists()
     html = client.post(f"/travelers/inspections/{inspection.pk}/decide",
                        {"decision": "refuse", "reason_code": "C"}, **HTMX).content.decode()
     assert 'data-decided="refuse"' in html and Movement.objects.get().decision == "refused"

@@ -12,7 +12,7 @@ from watchlists.services.entries import (
     watchlist_create,
     watchlist_update,
 )
-from watchlists.services.hits import hit_adjudicate, hit_raise, hit_raise_many, hits_move_to_person
+from watchlists.services.hits import hit_adjudicate, hit_raise, hit_raise_many, hit_resolve, hits_move_to_person
 from watchlists.services.imports import import_job_create, import_run
 from watchlists.services.rescreen import rescreen_recent_travelers
 from watchlists.services.screening import ScreeningOutcome, screen_document, screen_person, screen_vehicle
@@ -23,6 +23,7 @@ __all__ = [
     "document_entry_update",
     "entry_deactivate",
     "hit_adjudicate",
+    "hit_resolve",
     "hit_raise",
     "hit_raise_many",
     "hits_move_to_person",

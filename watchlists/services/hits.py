@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.permissions import Role
 from audit.services import audit_log, audit_log_many
@@ -155,27 +156,51 @@ def hits_move_to_person(*, inspection_ids: list[int], person_id: int) -> int:
     return Hit.objects.filter(inspection_id__in=list(inspection_ids)).update(person_id=person_id)
 
 
-def hit_adjudicate(*, actor, hit: Hit, decision: str, reason: str = "", note: str = "") -> Hit:
-    """A supervisor confirms or dismisses a pending hit; dismissals need a reason."""
-    if getattr(actor, "role", None) not in (Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("only supervisors and administrators adjudicate hits")
+def _hit_decide(*, actor, hit: Hit, decision: str, reason: str, note: str, policy: str, audit_action: str,
+                metadata: dict | None = None) -> Hit:
+    """Confirm or dismiss a pending hit that `actor` may reach through `policy` (one audited
+    transaction); dismissals need a reason code, 'other' a note."""
     if decision not in (HitStatus.CONFIRMED, HitStatus.DISMISSED):
-        raise ValidationError({"decision": "decision must be 'confirmed' or 'dismissed'"})
+        raise ValidationError({"decision": _("decision must be 'confirmed' or 'dismissed'")})
     if decision == HitStatus.DISMISSED and reason not in DismissReason.values:
-        raise ValidationError({"reason": "a dismissal needs one of the reason codes: " + ", ".join(DismissReason.values)})
-    if reason == DismissReason.OTHER and not note.strip():
-        raise ValidationError({"note": "explain the dismissal when the reason is 'other'"})
+        raise ValidationError({"reason": _("a dismissal needs one of the reason codes: %(codes)s")
+                               % {"codes": ", ".join(DismissReason.values)}})
+    note = (note or "").strip()
+    if decision == HitStatus.DISMISSED and reason == DismissReason.OTHER and not note:
+        raise ValidationError({"note": _("explain the dismissal when the reason is 'other'")})
     with transaction.atomic():
-        locked = Hit.objects.select_for_update().get(pk=hit.pk)
+        locked = Hit.objects.restrict(actor, policy).select_for_update().filter(pk=hit.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("this hit is outside your remit"))
         if locked.status != HitStatus.PENDING:
-            raise ValidationError({"decision": f"this hit was already {locked.status}"})
+            raise ValidationError({"decision": _("this hit was already %(status)s")
+                                   % {"status": str(locked.get_status_display()).lower()}})
         locked.status = decision
         locked.dismiss_reason = reason if decision == HitStatus.DISMISSED else ""
-        locked.adjudication_note = note.strip()
+        locked.adjudication_note = note
         locked.adjudicated_by = actor
         locked.adjudicated_at = timezone.now()
         locked.save(update_fields=["status", "dismiss_reason", "adjudication_note", "adjudicated_by", "adjudicated_at"])
-        audit_log(actor=actor, action="hit.adjudicate", obj=locked,
+        audit_log(actor=actor, action=audit_action, obj=locked,
                   changes={"status": [HitStatus.PENDING, decision]},
-                  metadata={"reason": locked.dismiss_reason, "note": locked.adjudication_note})
+                  metadata={"reason": locked.dismiss_reason, "note": locked.adjudication_note,
+                            "action": locked.action, **(metadata or {})})
     return locked
+
+
+def hit_adjudicate(*, actor, hit: Hit, decision: str, reason: str = "", note: str = "") -> Hit:
+    """A supervisor confirms or dismisses a pending hit from the queue; dismissals need a reason."""
+    if getattr(actor, "role", None) not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied(_("only supervisors and administrators adjudicate hits"))
+    return _hit_decide(actor=actor, hit=hit, decision=decision, reason=reason, note=note, policy="adjudicate",
+                       audit_action="hit.adjudicate")
+
+
+def hit_resolve(*, actor, hit: Hit, decision: str, reason: str = "", note: str = "", inspection_id: int) -> Hit:
+    """The officer at the booth resolves a hit of the inspection on the spot: "not this person"
+    (dismissed, with a reason code: it counts in the list's false-positive rate) or confirmed.
+    The caller (the inspection workflow) checks that the inspection is open and the officer's."""
+    if hit.inspection_id != inspection_id:
+        raise ValidationError({"hit": _("this hit was not raised by this inspection")})
+    return _hit_decide(actor=actor, hit=hit, decision=decision, reason=reason, note=note, policy="resolve",
+                       audit_action="hit.resolve", metadata={"inspection_id": inspection_id, "on_the_spot": True})

@@ -27,9 +27,11 @@ from django.utils import timezone
 from watchlists.models import (
     Availability,
     DocumentEntry,
+    HitAction,
     ListKind,
     VehicleEntry,
     Watchlist,
+    stricter_action,
 )
 from watchlists.names.score import Person, normalize_document_number
 from watchlists.search import registry
@@ -81,7 +83,18 @@ def _unavailable(wl: Watchlist, reason: str) -> dict:
     return {"list": wl.code, "reason": reason}
 
 
-def _store(outcome, found, *, actor, source, inspection_id, person_id, post, query, store_hits):
+def _list_action(wl: Watchlist) -> str:
+    return wl.action
+
+
+def _document_action(wl: Watchlist) -> str:
+    """A lost, stolen, revoked or invalid document is never admitted on the spot: its hit is at
+    least a referral, whatever the list's own action."""
+    return stricter_action(wl.action, HitAction.REFER)
+
+
+def _store(outcome, found, *, actor, source, inspection_id, person_id, post, query, store_hits,
+           action_of=_list_action):
     """found: [(watchlist, entry, score, threshold, matched_name, explanation)]; every hit of a
     screening is stored and audited in one transaction (hit_raise_many)."""
     found.sort(key=lambda f: -f[2])
@@ -90,7 +103,7 @@ def _store(outcome, found, *, actor, source, inspection_id, person_id, post, que
         raised = hit_raise_many(
             actor=actor, source=source, inspection_id=inspection_id, person_id=person_id, post=post, query=query,
             found=[{**({"person_entry_id": entry, "watchlist": wl} if isinstance(entry, int) else {"entry": entry}),
-                    "score": min(1.0, max(0.0, score)), "threshold": threshold,
+                    "score": min(1.0, max(0.0, score)), "threshold": threshold, "action": action_of(wl),
                     "matched_name": matched_name, "explanation": explanation}
                    for wl, entry, score, threshold, matched_name, explanation in found],
         )
@@ -99,7 +112,7 @@ def _store(outcome, found, *, actor, source, inspection_id, person_id, post, que
         outcome.hits.append({
             "hit_id": hit_id, "entry_id": entry if isinstance(entry, int) else entry.pk, "list": wl.code,
             "score": round(score, 3),
-            "matched_name": matched_name, "action": wl.action, "explanation": explanation,
+            "matched_name": matched_name, "action": action_of(wl), "explanation": explanation,
         })
 
 
@@ -179,7 +192,8 @@ def screen_document(
             }
             found.append((wl, entry, 1.0, 1.0, f"{entry.issuing_state} {entry.number}", explanation))
     _store(outcome, found, actor=actor, source="document", inspection_id=inspection_id, person_id=person_id,
-           post=post, query={"number": number, "issuing_state": state, "type": doc_type}, store_hits=store_hits)
+           post=post, query={"number": number, "issuing_state": state, "type": doc_type}, store_hits=store_hits,
+           action_of=_document_action)
     return outcome
 
 

@@ -75,16 +75,43 @@
       if (target) target.focus();
       return;
     }
+    if (event.target.closest("[data-abandon-cancel]")) {
+      showAbandon(false);
+      return;
+    }
+    if (event.target.closest("[data-abandon-open]")) {
+      showAbandon(true);
+      return;
+    }
     if (event.target.closest("#next-traveler")) {
+      // An undecided inspection does not vanish: ask why it ends (recorded as abandoned).
+      var abandon = result ? result.querySelector("form.abandon") : null;
+      if (abandon && result.querySelector("[data-inspection-open]")) {
+        showAbandon(abandon.hidden);
+        return;
+      }
       if (result) result.innerHTML = "";
       nextTraveler();
     }
   });
 
+  function showAbandon(show) {
+    var abandon = document.querySelector("form.abandon");
+    if (!abandon) return;
+    abandon.hidden = !show;
+    if (show) {
+      abandon.scrollIntoView({ block: "nearest" });
+      abandon.querySelector("[data-abandon-first]").focus();
+    } else {
+      var focus = document.querySelector("[data-autofocus]");
+      if (focus) focus.focus();
+    }
+  }
+
   // After a swap: focus what the new content asks for; after a decision, get ready for the next
   // traveler.
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (!result || event.detail.target !== result) return;
+    if (!result || !result.contains(event.detail.target)) return;
     if (result.querySelector("[data-decided]")) {
       nextTraveler();
       return;
