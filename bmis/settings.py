@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "TravelDirectionEnum": "travelers.models.inspection.TRAVEL_DIRECTIONS",
     "InspectionDecisionEnum": "travelers.models.inspection.Decision",
     "MovementDecisionEnum": "travelers.models.inspection.MovementDecision",
+    "AbandonReasonEnum": "travelers.models.inspection.AbandonReason",
+    "DismissReasonEnum": "watchlists.models.DismissReason",
 })
 CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
     "task": "travelers.overstay_scan",

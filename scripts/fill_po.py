@@ -4,7 +4,7 @@
     make messages                                              # compiles every .po to .mo
 
 `ar.json` maps each English msgid to its Arabic translation; for a plural message the value is
-[one, other]. Handles multi-line msgids and Arabic's six plural forms. Prints the msgids that
+[one, other]; a message with a context (pgettext) is keyed "context|msgid". Handles multi-line msgids and Arabic's six plural forms. Prints the msgids that
 have no translation yet."""
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def fill(locale_dir: Path) -> list[str]:
         if not message.id:
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if message.context:  # pgettext: the same English word in another sense ("Open" verb / status)
+            key = f"{message.context}|{key}"
         if key not in mapping:
             missing.append(key)
             continue

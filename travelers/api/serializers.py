@@ -5,11 +5,23 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from travelers.models import Decision, Inspection, Movement, Person, TransportMode, TravelDocument
+from travelers.models import (
+    AbandonReason,
+    Decision,
+    Inspection,
+    InspectionStatus,
+    Movement,
+    Person,
+    TransportMode,
+    TravelDocument,
+)
 from travelers.models.inspection import TRAVEL_DIRECTIONS
 from travelers.mrz import DocumentFields, PartialDate
+from travelers.services import decision_rules
+from watchlists.models import DismissReason
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -171,6 +183,25 @@ class MovementSerializer(serializers.ModelSerializer):
                   "carrier", "permitted_until", "stay_days", "overstay_days", "inspection_id"]
 
 
+class BlockSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["hit", "document"])
+    action = serializers.CharField(help_text="arrest, refuse or refer for a hit; document for an unverified document")
+    status = serializers.CharField(help_text="pending or confirmed for a hit; unverified for a document")
+    hit_id = serializers.IntegerField(allow_null=True)
+    list = serializers.CharField(allow_null=True, help_text="The hit's list code")
+    message = serializers.CharField()
+
+
+class DecisionRulesSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=["primary", "secondary"])
+    allowed = serializers.ListField(child=serializers.CharField(),
+                                    help_text="The decisions (or secondary outcomes) the evidence allows now")
+    admit_blocked = serializers.BooleanField()
+    overridden = serializers.BooleanField(help_text="A supervisor lifted every block")
+    unresolved_hits = serializers.ListField(child=serializers.IntegerField())
+    blocks = BlockSerializer(many=True)
+
+
 class InspectionOutputSerializer(serializers.ModelSerializer):
     post = serializers.CharField(source="post.code")
     booth = serializers.CharField(source="booth.code", allow_null=True, default=None)
@@ -181,16 +212,42 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
     screening = serializers.DictField()
     document_errors = FieldProblemSerializer(many=True)
     movement = serializers.SerializerMethodField()
+    decision_rules = serializers.SerializerMethodField()
+    supervisor_override_by = serializers.CharField(source="supervisor_override_by.username", allow_null=True,
+                                                   default=None)
 
     class Meta:
         model = Inspection
         fields = ["id", "status", "direction", "post", "booth", "person", "document", "source", "document_errors",
-                  "override_reason", "stay_verdict", "screening", "transport_mode", "carrier", "decision",
-                  "reason_code", "notes", "read_at", "decided_at", "seconds_to_decision", "movement"]
+                  "corrected_fields", "override_reason", "stay_verdict", "screening", "transport_mode", "carrier",
+                  "decision_rules", "supervisor_override_by", "supervisor_override_reason", "supervisor_override_at",
+                  "decision", "reason_code", "notes", "abandon_reason", "abandon_note", "read_at", "decided_at",
+                  "seconds_to_decision", "movement"]
+
+    @extend_schema_field(DecisionRulesSerializer)
+    def get_decision_rules(self, obj) -> dict:
+        stage = "secondary" if obj.status == InspectionStatus.REFERRED else "primary"
+        return decision_rules(obj, stage=stage).as_dict()
 
     def get_movement(self, obj) -> dict | None:
         movement = Movement.objects.filter(inspection=obj).select_related("post", "booth", "document").first()
         return MovementSerializer(movement).data if movement else None
+
+
+class HitResolveInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("dismissed", "not this person"), ("confirmed", "confirmed")])
+    reason = serializers.ChoiceField(choices=DismissReason.choices, required=False, allow_blank=True, default="",
+                                     help_text="Mandatory for dismissed (not this person)")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class OverrideInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the supervisor lifts the blocks (10+ characters)")
+
+
+class AbandonInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=AbandonReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
 class DecisionInputSerializer(serializers.Serializer):

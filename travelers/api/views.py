@@ -6,27 +6,37 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.common import Pagination
+from core.api.common import ErrorSerializer, Pagination
 from core.models import Booth, BorderPost
 from travelers import selectors
 from travelers.api.serializers import (
+    AbandonInputSerializer,
     DecisionInputSerializer,
+    HitResolveInputSerializer,
     InspectionInputSerializer,
     InspectionOutputSerializer,
     MovementSerializer,
+    OverrideInputSerializer,
     ParseInputSerializer,
     ParseOutputSerializer,
     to_document_fields,
 )
 from travelers.models import Inspection
 from travelers.mrz import parse
-from travelers.services import DocumentInvalid, inspection_decide, inspection_start
+from travelers.services import (
+    DocumentInvalid,
+    inspection_abandon,
+    inspection_decide,
+    inspection_hit_resolve,
+    inspection_override,
+    inspection_start,
+)
 
 
 def _document_errors(errors) -> ValidationError:
@@ -111,10 +121,19 @@ class InspectionDetailApi(APIView):
         return Response(InspectionOutputSerializer(inspection).data)
 
 
-@extend_schema(tags=["inspections"], request=DecisionInputSerializer, responses={200: InspectionOutputSerializer})
+_CONFLICT = {409: OpenApiResponse(ErrorSerializer, description=(
+    "The evidence does not allow this: `unresolved_hits` (an admission while arrest, refuse or refer hits are "
+    "pending; `fields.hits` lists their ids), `decision_not_allowed` (confirmed hits or an unverified document "
+    "allow other decisions only), `not_open` (already decided or abandoned)."))}
+
+
+@extend_schema(tags=["inspections"], request=DecisionInputSerializer,
+               responses={200: InspectionOutputSerializer, **_CONFLICT})
 class InspectionDecisionApi(APIView):
     """Decide an open inspection: admit or refuse (writes the movement) or refer to secondary
-    inspection. Refusals and referrals need a reason code."""
+    inspection. Refusals and referrals need a reason code. The decision must be one of
+    `decision_rules.allowed`: while a hit whose action is arrest, refuse or refer is unresolved,
+    an admission is answered 409 `unresolved_hits`."""
 
     required_scopes = {"POST": ["inspections:write"]}
 
@@ -125,6 +144,55 @@ class InspectionDecisionApi(APIView):
         decided = inspection_decide(actor=request.user, inspection=inspection, **data.validated_data)
         decided = selectors.inspection_get(user=request.user, pk=decided.pk)
         return Response(InspectionOutputSerializer(decided).data)
+
+
+@extend_schema(tags=["inspections"], request=HitResolveInputSerializer,
+               responses={200: InspectionOutputSerializer, **_CONFLICT})
+class InspectionHitResolveApi(APIView):
+    """Resolve one hit of an open or referred inspection on the spot: `dismissed` (not this person,
+    with a reason code: counts in the list's false-positive rate) or `confirmed`. Officers and
+    supervisors of the post; audited."""
+
+    required_scopes = {"POST": ["inspections:write"]}
+
+    def post(self, request, pk: int, hit_id: int):
+        inspection = get_object_or_404(Inspection.objects.restrict(request.user, "view"), pk=pk)
+        data = HitResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection_hit_resolve(actor=request.user, inspection=inspection, hit_id=hit_id, **data.validated_data)
+        return Response(InspectionOutputSerializer(selectors.inspection_get(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["inspections"], request=OverrideInputSerializer,
+               responses={200: InspectionOutputSerializer, **_CONFLICT})
+class InspectionOverrideApi(APIView):
+    """A supervisor lifts every block of an open or referred inspection (hits, an unverified
+    document) with a reason; audited and shown on the record. Supervisors and administrators only."""
+
+    required_scopes = {"POST": ["inspections:write"]}
+
+    def post(self, request, pk: int):
+        inspection = get_object_or_404(Inspection.objects.restrict(request.user, "view"), pk=pk)
+        data = OverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection_override(actor=request.user, inspection=inspection, reason=data.validated_data["reason"])
+        return Response(InspectionOutputSerializer(selectors.inspection_get(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["inspections"], request=AbandonInputSerializer,
+               responses={200: InspectionOutputSerializer, **_CONFLICT})
+class InspectionAbandonApi(APIView):
+    """End an open inspection without a decision, with a reason (audited). Refused (409
+    `blocking_hits`) while hits stop an admission: refer the traveler instead."""
+
+    required_scopes = {"POST": ["inspections:write"]}
+
+    def post(self, request, pk: int):
+        inspection = get_object_or_404(Inspection.objects.restrict(request.user, "view"), pk=pk)
+        data = AbandonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection_abandon(actor=request.user, inspection=inspection, **data.validated_data)
+        return Response(InspectionOutputSerializer(selectors.inspection_get(user=request.user, pk=pk)).data)
 
 
 @extend_schema(tags=["persons"], responses={200: MovementSerializer(many=True)})

@@ -157,3 +157,10 @@ def mrz_marked(lines, problems) -> str:
         rows.append(format_html('<span class="mrz-line">{}</span>', cells))
     return format_html('<pre class="mrz-marked" dir="ltr" aria-label="{}">{}</pre>', _("MRZ as read"),
                        format_html_join("\n", "{}", ((r,) for r in rows)))
+
+
+@register.simple_tag
+def reason_label(reason) -> str:
+    """A reason code with its label in the reader's language."""
+    label = reason.label_ar if get_language() == "ar" and reason.label_ar else reason.label
+    return format_html('<bdi dir="ltr">{}</bdi> {}', reason.code, label)
