@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -280,6 +281,11 @@ def inspection_decide_view(request, pk: int):
 def _redraw(request, inspection: Inspection, *, status: int = 200, **extra):
     """The inspection again after a change on it: its own page, or the swapped-in article."""
     inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
+    if request.htmx and status == 200 and inspection.status == InspectionStatus.REFERRED:
+        # In secondary inspection the outcome form depends on the hits: the whole page is redrawn.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     if not request.htmx:
         if status == 200:
             return redirect(_back_to(request, inspection))

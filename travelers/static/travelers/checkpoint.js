@@ -111,7 +111,9 @@
   // After a swap: focus what the new content asks for; after a decision, get ready for the next
   // traveler.
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (!result || !result.contains(event.detail.target)) return;
+    // The target is #result, or an inspection inside it swapped whole (then no longer in the page).
+    var target = event.detail.target;
+    if (!result || !(result.contains(target) || !target.isConnected)) return;
     if (result.querySelector("[data-decided]")) {
       nextTraveler();
       return;
