@@ -53,7 +53,11 @@ lint: deps-dev
 bench: deps-bench
 	@echo "Benchmarks: see bench/README.md (one script per question)."
 
+# Extract every translatable string, fill the Arabic catalogues from the ar.json dictionaries kept
+# beside them (scripts/fill_po.py lists what has no translation yet), and compile them.
 messages: deps-dev
+	$(PY) manage.py makemessages -l ar --ignore ".venv/*" --ignore "bench/*" --ignore "var/*"
+	for d in locale */locale; do [ -f $$d/ar.json ] && $(PY) scripts/fill_po.py $$d || true; done
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 clean-venv:

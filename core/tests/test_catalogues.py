@@ -121,3 +121,71 @@ def test_the_po_holds_what_its_dictionary_says(po):
         elif message.string != value:
             disagree.append(key)
     assert not disagree, f"{_id(po)}: differs from ar.json for {disagree[:10]} (run scripts/fill_po.py)"
+
+
+# Every string marked for translation in the code is in its catalogue -------------------------------
+
+_KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2),
+             "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
+             "npgettext_lazy": ((1, "c"), 2, 3)}
+
+
+def _owner(path: Path) -> Path:
+    """The catalogue folder a source file's strings go to (as makemessages decides): the nearest
+    enclosing `locale/`, else the project's root `locale/`."""
+    for parent in path.parents:
+        if parent == BASE_DIR:
+            break
+        if (parent / "locale").is_dir():
+            return parent / "locale"
+    return BASE_DIR / "locale"
+
+
+def _sources() -> list[Path]:
+    skip = {".venv", "var", "bench", "node_modules", ".git"}
+    files = []
+    for path in BASE_DIR.rglob("*"):
+        rel = path.relative_to(BASE_DIR).parts
+        if rel[0] in skip or "tests" in rel or "migrations" in rel or path.name == "conftest.py":
+            continue
+        if path.suffix in (".py", ".html", ".txt") and path.is_file():
+            files.append(path)
+    return files
+
+
+def _marked(path: Path) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every string marked in a Python file or a template."""
+    from babel.messages.extract import extract_python
+    from django.utils.translation.template import templatize
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        if "{% load" not in text or "i18n" not in text:
+            return set()
+        # templatize() keeps the template's layout: only the calls matter, so indentation goes
+        text = "\n".join(line.lstrip() for line in templatize(text, origin=str(path)).splitlines())
+    found = set()
+    for _lineno, func, message, _comments in extract_python(io.BytesIO(text.encode("utf-8")), _KEYWORDS, [], {}):
+        parts = message if isinstance(message, tuple) else (message,)
+        context, msgid = (parts[0], parts[1]) if func.startswith(("pgettext", "npgettext")) else (None, parts[0])
+        if msgid:
+            found.add((context, msgid))
+    return found
+
+
+def test_every_string_marked_in_the_code_is_in_its_catalogue():
+    """A string marked for translation but missing from the catalogue shows in English on an Arabic
+    screen: `make messages` extracts it, and the test above then asks for its translation."""
+    catalogues = {}
+    missing = []
+    for path in _sources():
+        marked = _marked(path)
+        if not marked:
+            continue
+        owner = _owner(path)
+        if owner not in catalogues:
+            po = owner / "ar" / "LC_MESSAGES" / "django.po"
+            catalogues[owner] = {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id) for m in _read(po)}
+        missing += [f"{path.relative_to(BASE_DIR)}: {ctx + '|' if ctx else ''}{msgid}"
+                    for ctx, msgid in sorted(marked, key=str) if (ctx, msgid) not in catalogues[owner]]
+    assert not missing, f"{len(missing)} marked strings are in no catalogue (run `make messages`): {missing[:10]}"

@@ -162,10 +162,15 @@ def test_an_arrest_hit_cannot_be_admitted_by_f8_or_a_plain_post_until_resolved(b
     page.locator(".screening-panel .hit .error").wait_for()
     assert Hit.objects.get().status == "pending"
     page.locator(".screening-panel .hit select[name=reason]").select_option("different_dob")
+    # The screening panel polls every 5 s for new hits, but not while the officer is in it.
+    page.locator(".screening-panel .hit input[name=note]").fill("born 1981 per ID card")
+    page.wait_for_timeout(5600)
+    assert page.locator(".screening-panel .hit select[name=reason]").input_value() == "different_dob"
     page.locator(".screening-panel .hit button[value=dismissed]").click()
     page.locator("form.decision button.ok:not([disabled])").wait_for()
     page.wait_for_function("document.activeElement && document.activeElement.dataset.shortcut === 'F8'")
-    assert Hit.objects.get().status == "dismissed"
+    hit = Hit.objects.get()
+    assert hit.status == "dismissed" and hit.adjudication_note == "born 1981 per ID card"
     page.keyboard.press("F8")
     page.locator("#result [data-decided=admit]").wait_for()
     assert Movement.objects.get().decision == "admitted"
