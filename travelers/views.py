@@ -157,7 +157,7 @@ def _screening_context(request, inspection: Inspection, resolve_errors: dict | N
     for hit in hits:
         hit.resolvable = resolvable and hit.status == HitStatus.PENDING and hit.action in BLOCKING_ACTIONS
         hit.errors, hit.chosen_reason = errors.get(hit.pk, ([], ""))
-    hidden = [b for b in rules.blocks if b.kind == "hit" and b.hit_id not in visible]
+    hidden = [b for b in rules.hit_blocks if b.hit_id not in visible]
     return {
         "hits": hits,
         "hit_count": len(hits) + len(hidden),

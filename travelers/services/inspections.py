@@ -398,8 +398,7 @@ def inspection_abandon(
         if locked.status != InspectionStatus.OPEN:
             raise Conflict("not_open", _("this inspection was already decided or abandoned"),
                            {"reason": [_("this inspection was already decided or abandoned")]})
-        rules = decision_rules(locked)
-        hit_blocks = [b for b in rules.blocks if b.kind == "hit"]
+        hit_blocks = decision_rules(locked).hit_blocks
         if hit_blocks:
             raise Conflict("blocking_hits", _("This traveler has hits that must be dealt with: refer to secondary "
                                               "inspection instead of moving to the next traveler."),

@@ -103,6 +103,10 @@ class Rules:
         return _ADMIT not in self.allowed
 
     @property
+    def hit_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "hit"]
+
+    @property
     def unresolved_hit_ids(self) -> list[int]:
         return [b.hit_id for b in self.blocks if b.unresolved]
 
