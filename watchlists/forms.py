@@ -87,10 +87,20 @@ class VehicleEntryForm(forms.Form):
 
 class ImportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), error_messages={
+        "required": _("No file was uploaded: choose the file to import."),
+        "empty": _("The file is empty."),
+        "invalid": _("No file was uploaded: choose the file to import."),
+    })
     deactivate_missing = forms.BooleanField(
-        label=_("Deactivate entries missing from the file"), required=False, initial=True,
+        label=_("Deactivate entries missing from the file"), required=False, initial=False,
+        help_text=_("Only for a file that holds the whole list. The preview lists every entry that would be "
+                    "deactivated before anything changes."),
     )
+
+
+class ImportConfirmForm(forms.Form):
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class AdjudicateForm(forms.Form):

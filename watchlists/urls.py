@@ -10,6 +10,7 @@ urlpatterns = [
     path("hits/", views.hit_queue, name="hits"),
     path("hits/<int:pk>/adjudicate/", views.hit_adjudicate_view, name="hit-adjudicate"),
     path("imports/<int:pk>/", views.import_detail, name="import"),
+    path("imports/<int:pk>/confirm/", views.import_confirm_view, name="import-confirm"),
     path("<str:code>/", views.watchlist_detail, name="detail"),
     path("<str:code>/edit/", views.watchlist_edit, name="edit"),
     path("<str:code>/import/", views.import_new, name="import-new"),

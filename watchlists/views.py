@@ -17,6 +17,7 @@ from watchlists.explain import phrase
 from watchlists.forms import (
     AdjudicateForm,
     DocumentEntryForm,
+    ImportConfirmForm,
     ImportForm,
     PersonEntryForm,
     SearchForm,
@@ -28,6 +29,7 @@ from watchlists.models import (
     Hit,
     HitStatus,
     ImportJob,
+    ImportStatus,
     PersonEntry,
     PersonEntryName,
     VehicleEntry,
@@ -37,11 +39,13 @@ from watchlists.names.normalize import normalize_text
 from watchlists.search import dob_string
 from watchlists.selectors import false_positive_rates
 from watchlists.services import (
+    ImportPreviewChanged,
     document_entry_create,
     document_entry_update,
     entry_deactivate,
     hit_adjudicate,
-    import_job_create,
+    import_job_confirm,
+    import_job_preview,
     person_entry_create,
     person_entry_update,
     screen_person,
@@ -228,22 +232,86 @@ def import_new(request, code):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(actor=request.user, watchlist=wl, fmt=form.cleaned_data["format"],
-                                    uploaded_file=form.cleaned_data["file"],
-                                    deactivate_missing=form.cleaned_data["deactivate_missing"])
+            # A preview first: nothing changes until the user confirms it on the import's page.
+            job = import_job_preview(actor=request.user, watchlist=wl, fmt=form.cleaned_data["format"],
+                                     uploaded_file=form.cleaned_data["file"],
+                                     deactivate_missing=form.cleaned_data["deactivate_missing"])
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             return redirect("watchlists:import", pk=job.pk)
-    return render(request, "watchlists/import_form.html", {"form": form, "wl": wl})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "watchlists/import_form.html", {"form": form, "wl": wl}, status=status)
+
+
+_KIND_MODELS = {"person": PersonEntry, "document": DocumentEntry, "vehicle": VehicleEntry}
+
+
+def _field_label(model, name: str) -> str:
+    if name == "names":
+        return _("names")
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001  (a name the model does not have is shown as stored)
+        return name
+
+
+def _preview_display(preview: dict) -> dict:
+    """The stored preview with its kinds and changed fields named in the reader's language."""
+    if not preview:
+        return {}
+    kinds = {"person": _("Person"), "document": _("Document"), "vehicle": _("Vehicle")}
+    shown = dict(preview)
+    for section in ("created", "updated", "deactivated"):
+        rows = []
+        for item in preview.get(section, []):
+            model = _KIND_MODELS.get(item.get("kind"), PersonEntry)
+            rows.append({**item, "kind_label": kinds.get(item.get("kind"), item.get("kind")),
+                         "field_labels": [_field_label(model, f) for f in item.get("fields", [])]})
+        shown[section] = rows
+    return shown
+
+
+def _import_page(request, job, *, confirm_form=None, status=200):
+    done, total = import_progress(job)
+    can_confirm = (job.status == ImportStatus.PREVIEW
+                   and Watchlist.objects.restrict(request.user, "change").filter(pk=job.watchlist_id).exists())
+    if confirm_form is None:
+        confirm_form = ImportConfirmForm(initial={"digest": job.preview.get("digest", "")})
+    template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
+    return render(request, template, {"job": job, "done": done, "total": total, "can_confirm": can_confirm,
+                                      "confirm_form": confirm_form, "preview": _preview_display(job.preview)},
+                  status=status)
 
 
 @role_required(*SUPERVISORS)
 def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.restrict(request.user, "view").select_related("watchlist"), pk=pk)
-    done, total = import_progress(job)
-    template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
-    return render(request, template, {"job": job, "done": done, "total": total})
+    return _import_page(request, job)
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def import_confirm_view(request, pk):
+    job = get_object_or_404(ImportJob.objects.restrict(request.user, "change").select_related("watchlist"), pk=pk)
+    form = ImportConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            import_job_confirm(actor=request.user, job=job, digest=form.cleaned_data["digest"])
+        except ImportPreviewChanged as exc:
+            job.refresh_from_db()
+            form = ImportConfirmForm({"digest": job.preview.get("digest", "")})  # the recomputed preview
+            form.is_valid()
+            form.add_error(None, phrase(exc.messages[0]))
+            return _import_page(request, job, confirm_form=form, status=409)
+        except ValidationError as exc:
+            job.refresh_from_db()
+            for msg in exc.messages:
+                form.add_error(None, phrase(msg))
+            return _import_page(request, job, confirm_form=form, status=400)
+        messages.success(request, _("Import confirmed: it is running."))
+        return redirect("watchlists:import", pk=job.pk)
+    return _import_page(request, job, confirm_form=form, status=400)
 
 
 @role_required(*SUPERVISORS)

@@ -185,7 +185,19 @@ class VehicleEntryWrite(serializers.Serializer):
 class ImportInput(serializers.Serializer):
     format = serializers.ChoiceField(choices=ImportFormat.choices)
     file = serializers.FileField()
-    deactivate_missing = serializers.BooleanField(required=False, default=True)
+    deactivate_missing = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Deactivate the list's entries the file does not hold (a full list). Off unless asked.",
+    )
+    dry_run = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Only preview: parse the file and answer what the import would add, change, deactivate "
+                  "and reject; nothing changes until POST /imports/{id}/confirm with the preview's digest.",
+    )
+
+
+class ImportConfirmInput(serializers.Serializer):
+    digest = serializers.CharField(max_length=64, help_text="The `preview.digest` of the job being confirmed.")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -194,8 +206,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "watchlist", "format", "filename", "status", "progress", "report", "error", "created_at",
-                  "started_at", "finished_at"]
+        fields = ["id", "watchlist", "format", "filename", "deactivate_missing", "status", "progress", "preview",
+                  "report", "error", "created_at", "confirmed_at", "started_at", "finished_at"]
 
     def get_progress(self, obj) -> dict:
         from watchlists.services.imports import import_progress
