@@ -104,9 +104,23 @@ class ImportConfirmForm(forms.Form):
 
 
 class AdjudicateForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("confirmed", _("Confirm")), ("dismissed", _("Dismiss"))])
+    """Confirm or dismiss one hit. Nothing is preselected: the supervisor chooses."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("confirmed", _("Confirm")), ("dismissed", _("Dismiss"))],
+        widget=forms.RadioSelect, error_messages={"required": _("Choose: confirm or dismiss.")},
+    )
     reason = forms.ChoiceField(label=_("Reason (dismissals)"), choices=[("", "—"), *DismissReason.choices], required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "dismissed":
+            if not data.get("reason"):
+                self.add_error("reason", _("Choose the reason for dismissing this hit."))
+            elif data["reason"] == DismissReason.OTHER and not (data.get("note") or "").strip():
+                self.add_error("note", _("Explain the dismissal in the note when the reason is “Other”."))
+        return data
 
 
 class SearchForm(forms.Form):
