@@ -75,3 +75,19 @@ def test_one_page_of_hits_is_read_in_a_fixed_number_of_queries(supervisor, offic
         context = hit_context_for(user=supervisor, hits=many)
     assert len(second) == len(first)
     assert all(context[h.pk]["inspection"]["id"] == h.inspection_id for h in many)
+
+
+def test_hits_api_gives_both_sides(api, make_partner, officer_a, booth_a, wanted, rules):
+    person_entry_create(actor=None, watchlist=wanted, names=["Mahmoud Hassan", "محمود حسن"], date_of_birth="1974-08-12")
+    inspection = _inspect(officer_a, booth_a)
+    _c, raw = make_partner(["hits:read"])
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    r = api.get("/api/v1/hits")
+    assert r.status_code == 200, r.content
+    hit = r.json()["results"][0]
+    assert hit["traveler"]["names_as_read"] == "XHSN, MXHMWD" and hit["traveler"]["date_of_birth"] == "1974-08-12"
+    assert hit["inspection"]["id"] == inspection.pk and hit["inspection"]["status"] == "open"
+    assert {(n["name"], n["script"]) for n in hit["entry"]["names"]} == {
+        ("Mahmoud Hassan", "latin"), ("محمود حسن", "arabic")}
+    api.credentials()
+    assert api.get("/api/v1/hits").status_code == 401

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.api.common import Pagination, error_body
 from watchlists.api import serializers as s
+from watchlists.hooks import hit_context
 from watchlists.models import (
     DocumentEntry,
     Hit,
@@ -312,7 +313,9 @@ class HitListApi(ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        qs = Hit.objects.restrict(self.request.user, "view").select_related("watchlist")
+        qs = (Hit.objects.restrict(self.request.user, "view").select_related("watchlist", "person_entry")
+              .prefetch_related(Prefetch("person_entry__names",
+                                         queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))))
         st = self.request.query_params.get("status")
         if st:
             qs = qs.filter(status=st)
@@ -320,6 +323,11 @@ class HitListApi(ListAPIView):
         if code:
             qs = qs.filter(watchlist__code=code)
         return qs.order_by("-created_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "hit_context": hit_context(user=request.user, hits=page)}
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
 
     @extend_schema(tags=["hits"], parameters=[OpenApiParameter("status", str), OpenApiParameter("list", str)])
     def get(self, request, *args, **kwargs):
