@@ -166,3 +166,27 @@ def test_hit_queue_is_for_supervisors(client, login, officer_a, booth_a, hits):
     c = login(officer_a, booth_a)
     assert c.get("/watchlists/hits/").status_code == 403
     assert c.post(f"/watchlists/hits/{hits[0].pk}/adjudicate/", {"decision": "confirmed"}).status_code == 403
+
+
+def test_the_queue_page_reads_a_fixed_number_of_queries(login, supervisor, wanted, monitor_list, provider):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def raise_for(person_id):
+        entry = person_entry_create(actor=None, watchlist=wanted, names=[f"Traveler {person_id} Hasan", "محمود حسن"],
+                                    date_of_birth="1974", photo=_png(), rescreen=False)
+        for target in (entry, person_entry_create(actor=None, watchlist=monitor_list, names=["Mahmoud Hassan"],
+                                                  rescreen=False)):
+            hit_raise(actor=None, entry=target, source="name", score=0.9, threshold=0.8, person_id=person_id,
+                      inspection_id=70 + person_id)
+
+    c = login(supervisor)
+    raise_for(1)
+    with CaptureQueriesContext(connection) as one:
+        assert c.get("/watchlists/hits/").status_code == 200
+    for person_id in (2, 3, 4):
+        raise_for(person_id)
+    with CaptureQueriesContext(connection) as four:
+        page = c.get("/watchlists/hits/").content.decode()
+    assert page.count('class="hit-group') == 4 and page.count('class="hit-card"') == 8
+    assert len(four) == len(one)
