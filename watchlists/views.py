@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
+from audit.services import audit_read
 from watchlists.explain import phrase
 from watchlists.forms import (
     AdjudicateForm,
@@ -400,6 +401,7 @@ def entry_photo(request, pk):
         raise Http404
     with entry.photo.open("rb") as fh:
         data = fh.read()
+    audit_read(actor=request.user, obj=entry, purpose="photo")  # a face image: every read is recorded
     name = entry.photo.name.lower()
     kind = "image/png" if name.endswith(".png") else "image/webp" if name.endswith(".webp") else "image/jpeg"
     response = HttpResponse(data, content_type=kind)

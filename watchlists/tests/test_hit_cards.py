@@ -157,6 +157,9 @@ def test_entry_photo_is_for_supervisors_who_see_the_list(client, login, supervis
     assert client.get(url).status_code == 302  # signed out: to the login page
     r = login(supervisor).get(url)
     assert r.status_code == 200 and r["Content-Type"] == "image/png" and r["Cache-Control"] == "private, no-store"
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="personentry.view", object_id=str(entry.pk), actor_user=supervisor).exists()
     assert login(officer_a, booth_a).get(url).status_code == 403
 
 
