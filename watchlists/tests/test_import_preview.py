@@ -280,3 +280,30 @@ def test_api_import_needs_a_token_and_the_write_scope(api, make_partner, pol):
                  format="multipart")
     assert r.status_code == 403
     assert api.post("/api/v1/imports/1/confirm", {"digest": "x"}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("files", [
+    ("persons.csv", "persons_v2.csv", "persons.csv"),  # updates, deactivations, then reactivations
+    ("persons_v2.csv", "persons.csv"),
+    ("un_consolidated_sample.xml", "un_consolidated_sample.xml"),
+    ("opensanctions_sample.ftm.jsonl", "opensanctions_sample.ftm.jsonl", "persons.csv"),
+])
+def test_preview_equals_what_the_import_does(supervisor, wanted, files, django_capture_on_commit_callbacks):
+    """Files imported one after the other into one list (creations, updates, deactivations,
+    reactivations, rejections): every confirmed import does exactly what its preview said."""
+    formats = {"csv": "csv", "xml": "un_xml", "jsonl": "ftm"}
+    for name in files:
+        job = import_job_preview(actor=supervisor, watchlist=wanted, fmt=formats[name.rsplit(".", 1)[1]],
+                                 uploaded_file=upload(name),
+                                 deactivate_missing=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            import_job_confirm(actor=supervisor, job=job, digest=job.preview["digest"])
+        job.refresh_from_db()
+        assert job.status == ImportStatus.SUCCEEDED, job.error
+        counts = job.preview["counts"]
+        for key in ("created", "updated", "unchanged", "deactivated"):
+            assert job.report[key] == counts[key], key
+        assert len(job.report["rejected"]) == counts["rejected"]
+    if files[0] == "persons.csv":
+        assert job.preview["counts"]["updated"] >= 2  # P-2 and V-1 reactivated
+        assert PersonEntry.objects.get(watchlist=wanted, external_id="P-2").is_active
