@@ -20,3 +20,9 @@ class TravelersConfig(AppConfig):
         from watchlists.hooks import register_recent_travelers_provider
 
         register_recent_travelers_provider(recent_travelers)
+
+        # Hit cards of the supervisors' queue show the traveler beside the list entry.
+        from travelers.hit_context import hit_context_for
+        from watchlists.hooks import register_hit_context_provider
+
+        register_hit_context_provider(hit_context_for)

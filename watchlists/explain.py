@@ -60,7 +60,50 @@ _PHRASES = {
     "duplicate external_id in the file": gettext_lazy("duplicate external_id in the file"),
     "more fields than the header": gettext_lazy("more fields than the header"),
     "entity (not a person)": gettext_lazy("entity (not a person)"),
+    # Import previews and confirmations (services/imports.py).
+    "the list changed since the preview: the preview was computed again; check it and confirm again": gettext_lazy(
+        "The list changed since the preview: the preview was computed again. Check it and confirm again."),
+    "this import is not awaiting confirmation": gettext_lazy("This import is not awaiting confirmation."),
+    "the preview changed since it was shown: check it again": gettext_lazy(
+        "The preview changed since it was shown: check it again."),
+    "the list changed after the preview was confirmed: nothing was changed; preview the file again": gettext_lazy(
+        "The list changed after the preview was confirmed: nothing was changed. Preview the file again."),
+    "choose a file": gettext_lazy("No file was uploaded: choose the file to import."),
+    "the file is larger than 200 MB": gettext_lazy("The file is larger than 200 MB."),
+    "you may not import into this watchlist": gettext_lazy("You may not import into this watchlist."),
+    # Files that cannot be read (imports/readers.py).
+    "the header row must contain an 'external_id' column": gettext_lazy(
+        "the header row must contain an 'external_id' column"),
+    "XML with a DOCTYPE or entities is refused": gettext_lazy("XML with a DOCTYPE or entities is refused"),
+    "the file holds no entity": gettext_lazy("the file holds no entity"),
+    # Row reasons of the entry services (services/entries.py).
+    "a person entry needs at least one name": gettext_lazy("a person entry needs at least one name"),
+    "give the document number": gettext_lazy("give the document number"),
+    "give the plate": gettext_lazy("give the plate"),
 }
+
+# Files that cannot be read: the reader's detail follows a fixed phrase.
+_UNREADABLE = re.compile(r"^the file could not be read: (?P<detail>.*)$", re.S)
+_FILE_ERRORS = [
+    (re.compile(r"^not UTF-8 text \(byte (?P<v>\d+)\)$"), gettext_lazy("not UTF-8 text (byte %(v)s)")),
+    (re.compile(r"^not a valid CSV file: (?P<v>.*)$", re.S), gettext_lazy("not a valid CSV file: %(v)s")),
+    (re.compile(r"^not well-formed XML: (?P<v>.*)$", re.S), gettext_lazy("not well-formed XML: %(v)s")),
+    (re.compile(r"^expected a CONSOLIDATED_LIST document, found (?P<v>.*)$"),
+     gettext_lazy("expected a CONSOLIDATED_LIST document, found %(v)s")),
+    (re.compile(r"^line (?P<v>\d+) is not JSON: .*$", re.S), gettext_lazy("line %(v)s is not JSON")),
+    (re.compile(r"^line (?P<v>\d+) is not a FollowTheMoney entity .*$"),
+     gettext_lazy("line %(v)s is not a FollowTheMoney entity (it needs 'schema' and 'properties')")),
+]
+# A row rejected by an entry service: "field: message; field: message".
+_ROW_FIELDS = {
+    "names": gettext_lazy("names"), "date_of_birth": gettext_lazy("date of birth"),
+    "nationalities": gettext_lazy("nationalities"), "gender": gettext_lazy("gender"),
+    "number": gettext_lazy("document number"), "issuing_state": gettext_lazy("issuing state"),
+    "status": gettext_lazy("status"), "plate": gettext_lazy("plate"), "country": gettext_lazy("country"),
+    "kind": gettext_lazy("kind"), "reported_on": gettext_lazy("date reported"),
+    "place_of_birth": gettext_lazy("place of birth"), "document_type": gettext_lazy("document type"),
+}
+_ROW_PART = re.compile(r"^(?P<field>[a-z_]+): (?P<message>.+)$", re.S)
 
 _FIELDS = {
     "date_of_birth": gettext_lazy("Date of birth"),
@@ -104,7 +147,31 @@ def phrase(text: str) -> str:
             "day": _("day out of range: %(value)s"),
         }
         return messages[m["part"]] % {"value": m["value"]}
+    if m := _UNREADABLE.match(text):
+        return _("The file could not be read: %(detail)s") % {"detail": _file_error(m["detail"])}
+    if "; " in text or _ROW_PART.match(text):
+        parts = [_row_part(p) for p in text.split("; ")]
+        if all(p is not None for p in parts):
+            return "; ".join(parts)
     return text
+
+
+def _file_error(detail: str) -> str:
+    known = _PHRASES.get(detail)
+    if known is not None:
+        return str(known)
+    for pattern, message in _FILE_ERRORS:
+        if m := pattern.match(detail):
+            return str(message) % {"v": m["v"]}
+    return detail
+
+
+def _row_part(part: str) -> str | None:
+    """``field: message`` of a rejected row, field and message in the reader's language."""
+    m = _ROW_PART.match(part)
+    if not m or m["field"] not in _ROW_FIELDS:
+        return None
+    return f"{_ROW_FIELDS[m['field']]}: {phrase(m['message'])}"
 
 
 def _ltr(text: str) -> str:

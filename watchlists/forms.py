@@ -87,16 +87,40 @@ class VehicleEntryForm(forms.Form):
 
 class ImportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), error_messages={
+        "required": _("No file was uploaded: choose the file to import."),
+        "empty": _("The file is empty."),
+        "invalid": _("No file was uploaded: choose the file to import."),
+    })
     deactivate_missing = forms.BooleanField(
-        label=_("Deactivate entries missing from the file"), required=False, initial=True,
+        label=_("Deactivate entries missing from the file"), required=False, initial=False,
+        help_text=_("Only for a file that holds the whole list. The preview lists every entry that would be "
+                    "deactivated before anything changes."),
     )
 
 
+class ImportConfirmForm(forms.Form):
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class AdjudicateForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("confirmed", _("Confirm")), ("dismissed", _("Dismiss"))])
+    """Confirm or dismiss one hit. Nothing is preselected: the supervisor chooses."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("confirmed", _("Confirm")), ("dismissed", _("Dismiss"))],
+        widget=forms.RadioSelect, error_messages={"required": _("Choose: confirm or dismiss.")},
+    )
     reason = forms.ChoiceField(label=_("Reason (dismissals)"), choices=[("", "—"), *DismissReason.choices], required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "dismissed":
+            if not data.get("reason"):
+                self.add_error("reason", _("Choose the reason for dismissing this hit."))
+            elif data["reason"] == DismissReason.OTHER and not (data.get("note") or "").strip():
+                self.add_error("note", _("Explain the dismissal in the note when the reason is “Other”."))
+        return data
 
 
 class SearchForm(forms.Form):

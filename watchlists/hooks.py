@@ -71,3 +71,43 @@ def register_hit_evidence(source: str, url_for_hit: EvidenceUrl) -> None:
 def hit_evidence_url(hit) -> str | None:
     url_for_hit = _evidence.get(hit.source)
     return url_for_hit(hit) if url_for_hit is not None else None
+
+
+# The traveler's side of a hit card (the supervisors' hit queue, the hits API): travelers
+# registers a provider at start-up. It is called once per page with the user and the page's hits
+# (it reads `pk`, `person_id`, `matched_person_id` and `inspection_id`), reads the persons through
+# its restricted querysets (one audited read per page) and answers, per hit id, a plain dict:
+#
+#     {"person": {"id", "url", "names_as_read", "name_readable", "needs_reading", "date_of_birth",
+#                 "nationality", "sex", "documents": [{"kind", "number", "issuing_state",
+#                 "date_of_expiry", "name_as_read"}]} or None,
+#      "matched_person": the same for `matched_person_id` (a person-to-person hit) or None,
+#      "inspection": {"id", "url", "status", "status_label", "decision", "decision_label",
+#                     "post", "read_at"} or None,
+#      "face_url": the traveler's face captured at the inspection, or None}
+#
+# A hit whose traveler the user may not see gets None for that part (no provider: no traveler side).
+HitContextProvider = Callable[..., dict[int, dict]]
+_hit_context_providers: list[HitContextProvider] = []
+
+
+def register_hit_context_provider(provider: HitContextProvider) -> None:
+    if provider not in _hit_context_providers:
+        _hit_context_providers.append(provider)
+
+
+def unregister_hit_context_provider(provider: HitContextProvider) -> None:
+    if provider in _hit_context_providers:
+        _hit_context_providers.remove(provider)
+
+
+def hit_context(*, user, hits) -> dict[int, dict]:
+    """Per hit id, what the registered providers say about its traveler (merged in order)."""
+    hits = list(hits)
+    merged: dict[int, dict] = {}
+    if not hits:
+        return merged
+    for provider in list(_hit_context_providers):
+        for hit_id, ctx in (provider(user=user, hits=hits) or {}).items():
+            merged.setdefault(hit_id, {}).update(ctx)
+    return merged

@@ -363,6 +363,7 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Preview (awaiting confirmation)")
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
@@ -377,16 +378,25 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to="watchlists/imports/")
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     deactivate_missing = models.BooleanField(
-        _("deactivate entries missing from the file"), default=True,
+        _("deactivate entries missing from the file"), default=False,
         help_text=_("A full list replaces the previous one: entries it no longer holds are deactivated."),
     )
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+    preview = models.JSONField(
+        _("preview"), default=dict, blank=True,
+        help_text=_("What the import would add, change and deactivate, computed from the file before anything "
+                    "is written; a confirmed import applies exactly this or nothing."),
+    )
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

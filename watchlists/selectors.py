@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Case, CharField, Count, IntegerField, Max, Min, Prefetch, Q, Value, When
+from django.db.models.functions import Cast, Concat
 
-from watchlists.models import ACTION_SEVERITY, BLOCKING_ACTIONS, Hit, HitStatus, Watchlist
+from watchlists.models import ACTION_SEVERITY, BLOCKING_ACTIONS, Hit, HitStatus, PersonEntryName, Watchlist
 
 _SEVERITY = Case(
     *[When(action=action, then=Value(rank)) for action, rank in ACTION_SEVERITY.items()],
@@ -69,3 +71,48 @@ def false_positive_rates(*, user):
             "false_positive_rate": (wl.dismissed / adjudicated) if adjudicated else None,
         })
     return rows
+
+
+HIT_GROUPS_PER_PAGE = 20
+
+
+def _group_key():
+    """Hits on the same traveler form one group; a hit without a traveler is a group of its own."""
+    return Case(
+        When(person_id__isnull=False, then=Concat(Value("p"), Cast("person_id", CharField()))),
+        default=Concat(Value("h"), Cast("pk", CharField())),
+        output_field=CharField(),
+    )
+
+
+def hit_queue(*, user, status: str | None = None, list_code: str | None = None):
+    """The hits the user may see, with their severity rank and traveler group."""
+    hits = Hit.objects.restrict(user, "view").annotate(severity_rank=_SEVERITY, group_key=_group_key())
+    if status in HitStatus.values:
+        hits = hits.filter(status=status)
+    if list_code:
+        hits = hits.filter(watchlist__code=list_code)
+    return hits
+
+
+def hit_queue_groups(*, user, status: str | None = None, list_code: str | None = None, page_number=None,
+                     per_page: int = HIT_GROUPS_PER_PAGE):
+    """One page of the hit queue as groups, one per traveler, the most serious group first (then
+    the newest); inside a group, most serious then highest score. Returns (page, groups), each
+    group {"key", "person_id", "action", "hits"}."""
+    hits = hit_queue(user=user, status=status, list_code=list_code)
+    keys = (hits.order_by().values("group_key").annotate(top=Min("severity_rank"), last=Max("created_at"))
+            .order_by("top", "-last", "group_key"))
+    page = Paginator(keys, per_page).get_page(page_number)
+    wanted = [row["group_key"] for row in page.object_list]
+    members = (hits.filter(group_key__in=wanted)
+               .select_related("watchlist", "post", "person_entry", "document_entry", "vehicle_entry")
+               .prefetch_related(Prefetch("person_entry__names",
+                                          queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
+               .order_by("severity_rank", "-score", "pk"))
+    by_key: dict[str, list] = {}
+    for hit in members:
+        by_key.setdefault(hit.group_key, []).append(hit)
+    groups = [{"key": k, "person_id": by_key[k][0].person_id, "action": by_key[k][0].action, "hits": by_key[k]}
+              for k in wanted if k in by_key]
+    return page, groups

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
+from audit.services import audit_read
 from watchlists.explain import phrase
 from watchlists.forms import (
     AdjudicateForm,
     DocumentEntryForm,
+    ImportConfirmForm,
     ImportForm,
     PersonEntryForm,
     SearchForm,
     VehicleEntryForm,
     WatchlistForm,
 )
+from watchlists.hooks import hit_context
 from watchlists.models import (
     DocumentEntry,
     Hit,
     HitStatus,
     ImportJob,
+    ImportStatus,
+    NameScript,
     PersonEntry,
     PersonEntryName,
     VehicleEntry,
@@ -35,13 +43,15 @@ from watchlists.models import (
 )
 from watchlists.names.normalize import normalize_text
 from watchlists.search import dob_string
-from watchlists.selectors import false_positive_rates
+from watchlists.selectors import false_positive_rates, hit_queue, hit_queue_groups
 from watchlists.services import (
+    ImportPreviewChanged,
     document_entry_create,
     document_entry_update,
     entry_deactivate,
     hit_adjudicate,
-    import_job_create,
+    import_job_confirm,
+    import_job_preview,
     person_entry_create,
     person_entry_update,
     screen_person,
@@ -63,15 +73,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             # Services and the pure parser write some messages in English: shown translated.
             msg = phrase(msg)
             form.add_error(target, msg if target else f"{field}: {msg}")
-
-
-def _field_message(form, field: str, msgs) -> str:
-    """`Label: message` for a message, with the field's translated label when the form has it."""
-    text = " ".join(str(m) for m in msgs)
-    if field == "__all__":
-        return text
-    label = form.fields[field].label if field in form.fields else field
-    return f"{label}: {text}"
 
 
 @role_required(*SUPERVISORS)
@@ -228,62 +229,185 @@ def import_new(request, code):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(actor=request.user, watchlist=wl, fmt=form.cleaned_data["format"],
-                                    uploaded_file=form.cleaned_data["file"],
-                                    deactivate_missing=form.cleaned_data["deactivate_missing"])
+            # A preview first: nothing changes until the user confirms it on the import's page.
+            job = import_job_preview(actor=request.user, watchlist=wl, fmt=form.cleaned_data["format"],
+                                     uploaded_file=form.cleaned_data["file"],
+                                     deactivate_missing=form.cleaned_data["deactivate_missing"])
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             return redirect("watchlists:import", pk=job.pk)
-    return render(request, "watchlists/import_form.html", {"form": form, "wl": wl})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "watchlists/import_form.html", {"form": form, "wl": wl}, status=status)
+
+
+_KIND_MODELS = {"person": PersonEntry, "document": DocumentEntry, "vehicle": VehicleEntry}
+
+
+def _field_label(model, name: str) -> str:
+    if name == "names":
+        return _("names")
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001  (a name the model does not have is shown as stored)
+        return name
+
+
+def _preview_display(preview: dict) -> dict:
+    """The stored preview with its kinds and changed fields named in the reader's language."""
+    if not preview:
+        return {}
+    kinds = {"person": _("Person"), "document": _("Document"), "vehicle": _("Vehicle")}
+    shown = dict(preview)
+    for section in ("created", "updated", "deactivated"):
+        rows = []
+        for item in preview.get(section, []):
+            model = _KIND_MODELS.get(item.get("kind"), PersonEntry)
+            rows.append({**item, "kind_label": kinds.get(item.get("kind"), item.get("kind")),
+                         "field_labels": [_field_label(model, f) for f in item.get("fields", [])]})
+        shown[section] = rows
+    return shown
+
+
+def _import_page(request, job, *, confirm_form=None, status=200):
+    done, total = import_progress(job)
+    can_confirm = (job.status == ImportStatus.PREVIEW
+                   and Watchlist.objects.restrict(request.user, "change").filter(pk=job.watchlist_id).exists())
+    if confirm_form is None:
+        confirm_form = ImportConfirmForm(initial={"digest": job.preview.get("digest", "")})
+    template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
+    return render(request, template, {"job": job, "done": done, "total": total, "can_confirm": can_confirm,
+                                      "confirm_form": confirm_form, "preview": _preview_display(job.preview)},
+                  status=status)
 
 
 @role_required(*SUPERVISORS)
 def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.restrict(request.user, "view").select_related("watchlist"), pk=pk)
-    done, total = import_progress(job)
-    template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
-    return render(request, template, {"job": job, "done": done, "total": total})
+    return _import_page(request, job)
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def import_confirm_view(request, pk):
+    job = get_object_or_404(ImportJob.objects.restrict(request.user, "change").select_related("watchlist"), pk=pk)
+    form = ImportConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            import_job_confirm(actor=request.user, job=job, digest=form.cleaned_data["digest"])
+        except ImportPreviewChanged as exc:
+            job.refresh_from_db()
+            form = ImportConfirmForm({"digest": job.preview.get("digest", "")})  # the recomputed preview
+            form.is_valid()
+            form.add_error(None, phrase(exc.messages[0]))
+            return _import_page(request, job, confirm_form=form, status=409)
+        except ValidationError as exc:
+            job.refresh_from_db()
+            for msg in exc.messages:
+                form.add_error(None, phrase(msg))
+            return _import_page(request, job, confirm_form=form, status=400)
+        messages.success(request, _("Import confirmed: it is running."))
+        return redirect("watchlists:import", pk=job.pk)
+    return _import_page(request, job, confirm_form=form, status=400)
+
+
+def _screened(query: dict) -> dict:
+    """What screening was given (the traveler's side when no provider tells more)."""
+    query = query or {}
+    return {"names": query.get("names") or [], "date_of_birth": query.get("date_of_birth") or "",
+            "nationality": query.get("nationality") or "", "number": query.get("number") or "",
+            "plate": query.get("plate") or ""}
+
+
+def _hit_queue_context(request, params, *, bound: dict | None = None) -> dict:
+    """The hit queue page for the filters in ``params``: one group per traveler, most serious
+    first, each hit with both sides and its own decision form (``bound``: forms posted with
+    errors, by hit id, shown on their cards with what was typed)."""
+    bound = bound or {}
+    status = params.get("status", HitStatus.PENDING)
+    code = params.get("list") or ""
+    page, groups = hit_queue_groups(user=request.user, status=status, list_code=code,
+                                    page_number=params.get("page"))
+    hits = [hit for group in groups for hit in group["hits"]]
+    missing = [pk for pk in bound if pk not in {h.pk for h in hits}]
+    if missing:  # a card posted with errors stays on screen even when the filters would hide it
+        extra = list(hit_queue(user=request.user).filter(pk__in=missing).select_related(
+            "watchlist", "post", "person_entry", "document_entry", "vehicle_entry"))
+        groups = [{"key": f"h{h.pk}", "person_id": h.person_id, "action": h.action, "hits": [h]} for h in extra] + groups
+        hits = extra + hits
+    context = hit_context(user=request.user, hits=hits)
+    for hit in hits:
+        hit.ctx = context.get(hit.pk, {})
+        hit.screened = _screened(hit.query)
+        entry = hit.person_entry
+        if entry is not None:
+            hit.entry_dob = dob_string(entry.birth_year, entry.birth_month, entry.birth_day)
+            names = list(entry.names.all())
+            hit.entry_latin = [n for n in names if n.script != NameScript.ARABIC]
+            hit.entry_arabic = [n for n in names if n.script == NameScript.ARABIC]
+        hit.form = bound.get(hit.pk) or AdjudicateForm(auto_id=f"hit{hit.pk}_%s")
+    for group in groups:
+        first = group["hits"][0]
+        person = (first.ctx or {}).get("person")
+        group["person"] = person
+        group["title"] = (person["name_readable"] if person else
+                          (first.screened["names"][0] if first.screened["names"] else first.matched_name))
+        group["inspection"] = (first.ctx or {}).get("inspection")
+    return {
+        "page": page, "groups": groups, "status": status, "statuses": HitStatus.choices,
+        "rates": false_positive_rates(user=request.user), "list_code": code,
+    }
 
 
 @role_required(*SUPERVISORS)
-def hit_queue(request):
-    status = request.GET.get("status", HitStatus.PENDING)
-    hits = Hit.objects.restrict(request.user, "view").select_related("watchlist", "post").order_by("-created_at", "-pk")
-    if status in HitStatus.values:
-        hits = hits.filter(status=status)
-    code = request.GET.get("list")
-    if code:
-        hits = hits.filter(watchlist__code=code)
-    page = Paginator(hits, 25).get_page(request.GET.get("page"))
-    return render(request, "watchlists/hit_queue.html", {
-        "page": page, "status": status, "statuses": HitStatus.choices, "rates": false_positive_rates(user=request.user),
-        "form": AdjudicateForm(), "list_code": code or "",
-    })
+def hit_queue_view(request):
+    return render(request, "watchlists/hit_queue.html", _hit_queue_context(request, request.GET))
 
 
 @require_POST
 @role_required(*SUPERVISORS)
 def hit_adjudicate_view(request, pk):
     hit = get_object_or_404(Hit.objects.restrict(request.user, "adjudicate"), pk=pk)
-    form = AdjudicateForm(request.POST)
+    form = AdjudicateForm(request.POST, auto_id=f"hit{hit.pk}_%s")
     if form.is_valid():
         try:
             hit_adjudicate(actor=request.user, hit=hit, decision=form.cleaned_data["decision"],
                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            for field, msgs in errors.items():
-                messages.error(request, _field_message(form, field, msgs))
+            _apply_errors(form, exc)
         else:
             decision = form.cleaned_data["decision"]
             label = HitStatus(decision).label if decision in HitStatus.values else decision
             messages.success(request, _("Hit %(id)s: %(decision)s.") % {"id": hit.pk, "decision": label})
-    else:
-        for field, msgs in form.errors.items():
-            messages.error(request, _field_message(form, field, msgs))
+            target = _safe_next(request)
+            return HttpResponseRedirect(target) if target else redirect("watchlists:hits")
+    # The errors are shown on the hit's card, with what was chosen and typed kept.
     target = _safe_next(request)
-    return HttpResponseRedirect(target) if target else redirect("watchlists:hits")
+    params = QueryDict(mutable=True)
+    if target:
+        parts = urlsplit(target)
+        if parts.path == reverse("watchlists:hits"):
+            params = QueryDict(parts.query, mutable=True)
+    context = _hit_queue_context(request, params, bound={hit.pk: form})
+    context["error_hit"] = hit.pk
+    return render(request, "watchlists/hit_queue.html", context, status=400)
+
+
+@role_required(*SUPERVISORS)
+def entry_photo(request, pk):
+    """The photo of a watchlist person entry, for supervisors who may see its list."""
+    entry = get_object_or_404(PersonEntry.objects.restrict(request.user, "view"), pk=pk)
+    if not entry.photo:
+        raise Http404
+    with entry.photo.open("rb") as fh:
+        data = fh.read()
+    audit_read(actor=request.user, obj=entry, purpose="photo")  # a face image: every read is recorded
+    name = entry.photo.name.lower()
+    kind = "image/png" if name.endswith(".png") else "image/webp" if name.endswith(".webp") else "image/jpeg"
+    response = HttpResponse(data, content_type=kind)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _safe_next(request) -> str:

@@ -185,7 +185,19 @@ class VehicleEntryWrite(serializers.Serializer):
 class ImportInput(serializers.Serializer):
     format = serializers.ChoiceField(choices=ImportFormat.choices)
     file = serializers.FileField()
-    deactivate_missing = serializers.BooleanField(required=False, default=True)
+    deactivate_missing = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Deactivate the list's entries the file does not hold (a full list). Off unless asked.",
+    )
+    dry_run = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Only preview: parse the file and answer what the import would add, change, deactivate "
+                  "and reject; nothing changes until POST /imports/{id}/confirm with the preview's digest.",
+    )
+
+
+class ImportConfirmInput(serializers.Serializer):
+    digest = serializers.CharField(max_length=64, help_text="The `preview.digest` of the job being confirmed.")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -194,8 +206,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "watchlist", "format", "filename", "status", "progress", "report", "error", "created_at",
-                  "started_at", "finished_at"]
+        fields = ["id", "watchlist", "format", "filename", "deactivate_missing", "status", "progress", "preview",
+                  "report", "error", "created_at", "confirmed_at", "started_at", "finished_at"]
 
     def get_progress(self, obj) -> dict:
         from watchlists.services.imports import import_progress
@@ -205,17 +217,47 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class HitSerializer(serializers.ModelSerializer):
+    """A hit. In the hit list, `traveler` and `inspection` are the traveler's side (given by the
+    travelers app, for travelers the caller may see; the read is audited) and `entry` the list
+    entry's side (person entries: names with their script, birth, nationalities, documents)."""
+
     watchlist = serializers.SlugRelatedField(slug_field="code", read_only=True)
     entry_id = serializers.SerializerMethodField()
+    entry = serializers.SerializerMethodField()
+    traveler = serializers.SerializerMethodField()
+    inspection = serializers.SerializerMethodField()
 
     class Meta:
         model = Hit
         fields = ["id", "source", "status", "score", "threshold", "action", "watchlist", "entry_id", "matched_name",
                   "explanation", "inspection_id", "person_id", "created_at", "adjudicated_at", "dismiss_reason",
-                  "adjudication_note"]
+                  "adjudication_note", "entry", "traveler", "inspection"]
 
     def get_entry_id(self, obj) -> int | None:
         return obj.person_entry_id or obj.document_entry_id or obj.vehicle_entry_id
+
+    def get_entry(self, obj) -> dict | None:
+        e = obj.person_entry
+        if e is None:
+            return None
+        return {
+            "names": [{"name": n.full_name, "script": n.script, "primary": n.is_primary} for n in e.names.all()],
+            "date_of_birth": dob_string(e.birth_year, e.birth_month, e.birth_day) or None,
+            "nationalities": e.nationalities, "document_numbers": e.document_numbers, "has_photo": bool(e.photo),
+        }
+
+    def _traveler_side(self, obj) -> dict:
+        return (self.context.get("hit_context") or {}).get(obj.pk) or {}
+
+    def get_traveler(self, obj) -> dict | None:
+        return self._traveler_side(obj).get("person")
+
+    def get_inspection(self, obj) -> dict | None:
+        inspection = self._traveler_side(obj).get("inspection")
+        if not inspection:
+            return None
+        read_at = inspection.get("read_at")
+        return {**inspection, "read_at": read_at.isoformat() if hasattr(read_at, "isoformat") else read_at}
 
 
 class AdjudicateInput(serializers.Serializer):

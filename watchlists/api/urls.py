@@ -10,6 +10,7 @@ urlpatterns = [
     path("watchlists/<str:code>", views.WatchlistDetailApi.as_view(), name="api-watchlist"),
     path("watchlists/<str:code>/imports", views.ImportCreateApi.as_view(), name="api-watchlist-import"),
     path("imports/<int:pk>", views.ImportDetailApi.as_view(), name="api-import"),
+    path("imports/<int:pk>/confirm", views.ImportConfirmApi.as_view(), name="api-import-confirm"),
     path("hits", views.HitListApi.as_view(), name="api-hits"),
     path("hits/false-positive-rates", views.FalsePositiveRatesApi.as_view(), name="api-hit-fp-rates"),
     path("hits/<int:pk>/adjudicate", views.HitAdjudicateApi.as_view(), name="api-hit-adjudicate"),

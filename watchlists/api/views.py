@@ -11,8 +11,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.common import Pagination
+from core.api.common import Pagination, error_body
 from watchlists.api import serializers as s
+from watchlists.hooks import hit_context
 from watchlists.models import (
     DocumentEntry,
     Hit,
@@ -24,11 +25,14 @@ from watchlists.models import (
 )
 from watchlists.selectors import false_positive_rates
 from watchlists.services import (
+    ImportPreviewChanged,
     document_entry_create,
     document_entry_update,
     entry_deactivate,
     hit_adjudicate,
+    import_job_confirm,
     import_job_create,
+    import_job_preview,
     person_entry_create,
     person_entry_update,
     screen_document,
@@ -240,20 +244,54 @@ def _entry_detail_view(kind):
 
 class ImportCreateApi(APIView):
     """Upload a file (CSV, UN SC Consolidated List XML or FollowTheMoney JSON lines) to import into
-    a list. The import runs in the background (all or nothing); poll the job for progress and the
-    report."""
+    a list.
+
+    With `dry_run=true` nothing changes: the file is parsed and compared with the list, and the
+    answer (201) is a job in status `preview` whose `preview` lists what the import would add,
+    change, deactivate and reject, with counts; `POST /imports/{id}/confirm` with its
+    `preview.digest` applies exactly that (or nothing). Without `dry_run` the import is queued at
+    once (202), as for an automated feed: it runs in the background, all or nothing; poll the job
+    for progress and the report. `deactivate_missing` is off unless asked. A file that cannot be
+    read as the format is answered 400 with an error on `file`."""
 
     required_scopes = {"POST": ["watchlists:write"]}
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(tags=["watchlists"], request={"multipart/form-data": s.ImportInput}, responses={202: s.ImportJobSerializer})
+    @extend_schema(tags=["watchlists"], request={"multipart/form-data": s.ImportInput},
+                   responses={201: s.ImportJobSerializer, 202: s.ImportJobSerializer})
     def post(self, request, code):
         wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
         data = s.ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        if v["dry_run"]:
+            job = import_job_preview(actor=request.user, watchlist=wl, fmt=v["format"], uploaded_file=v["file"],
+                                     deactivate_missing=v["deactivate_missing"])
+            return Response(s.ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
         job = import_job_create(actor=request.user, watchlist=wl, fmt=v["format"], uploaded_file=v["file"],
                                 deactivate_missing=v["deactivate_missing"])
+        job.refresh_from_db()
+        return Response(s.ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportConfirmApi(APIView):
+    """Apply a previewed import (`dry_run=true`): give the `preview.digest` you reviewed. Answered
+    202 and queued; 409 `preview_changed` when the list changed since the preview (the job's
+    preview is computed again: review it and confirm its new digest); 400 when the job is not
+    awaiting confirmation or the digest is not its preview's."""
+
+    required_scopes = {"POST": ["watchlists:write"]}
+
+    @extend_schema(tags=["watchlists"], request=s.ImportConfirmInput,
+                   responses={202: s.ImportJobSerializer})
+    def post(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.restrict(request.user, "change").select_related("watchlist"), pk=pk)
+        data = s.ImportConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            job = import_job_confirm(actor=request.user, job=job, digest=data.validated_data["digest"])
+        except ImportPreviewChanged as exc:
+            return Response(error_body("preview_changed", exc.messages[0]), status=status.HTTP_409_CONFLICT)
         job.refresh_from_db()
         return Response(s.ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -275,7 +313,9 @@ class HitListApi(ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        qs = Hit.objects.restrict(self.request.user, "view").select_related("watchlist")
+        qs = (Hit.objects.restrict(self.request.user, "view").select_related("watchlist", "person_entry")
+              .prefetch_related(Prefetch("person_entry__names",
+                                         queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))))
         st = self.request.query_params.get("status")
         if st:
             qs = qs.filter(status=st)
@@ -283,6 +323,11 @@ class HitListApi(ListAPIView):
         if code:
             qs = qs.filter(watchlist__code=code)
         return qs.order_by("-created_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "hit_context": hit_context(user=request.user, hits=page)}
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
 
     @extend_schema(tags=["hits"], parameters=[OpenApiParameter("status", str), OpenApiParameter("list", str)])
     def get(self, request, *args, **kwargs):

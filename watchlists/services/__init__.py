@@ -13,11 +13,18 @@ from watchlists.services.entries import (
     watchlist_update,
 )
 from watchlists.services.hits import hit_adjudicate, hit_raise, hit_raise_many, hit_resolve, hits_move_to_person
-from watchlists.services.imports import import_job_create, import_run
+from watchlists.services.imports import (
+    ImportPreviewChanged,
+    import_job_confirm,
+    import_job_create,
+    import_job_preview,
+    import_run,
+)
 from watchlists.services.rescreen import rescreen_recent_travelers
 from watchlists.services.screening import ScreeningOutcome, screen_document, screen_person, screen_vehicle
 
 __all__ = [
+    "ImportPreviewChanged",
     "ScreeningOutcome",
     "document_entry_create",
     "document_entry_update",
@@ -27,7 +34,9 @@ __all__ = [
     "hit_raise",
     "hit_raise_many",
     "hits_move_to_person",
+    "import_job_confirm",
     "import_job_create",
+    "import_job_preview",
     "import_run",
     "person_entry_create",
     "person_entry_deactivate",

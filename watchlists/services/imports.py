@@ -1,8 +1,22 @@
 """Importing a list from a file: idempotent, all or nothing, with a report.
 
-    import_job_create(*, actor, watchlist, fmt, uploaded_file, deactivate_missing=True) -> ImportJob
+    import_job_preview(*, actor, watchlist, fmt, uploaded_file, deactivate_missing=False) -> ImportJob
+    import_job_confirm(*, actor, job, digest) -> ImportJob
+    import_job_create(*, actor, watchlist, fmt, uploaded_file, deactivate_missing=False) -> ImportJob
     import_run(*, job_id) -> ImportJob          (the Celery task calls this)
     import_progress(job) -> (done, total)
+
+A list cannot be changed silently: the pages (and the API with ``dry_run``)
+first make a *preview* (:func:`import_job_preview`): the file is parsed and
+compared with the list, nothing is written but the job, and the job holds what
+the import would add, change, deactivate and reject. Only the user's
+confirmation (:func:`import_job_confirm`) queues the import, and the import
+applies exactly what the preview showed or nothing: the preview's digest (the
+entries created, updated and deactivated, the rows rejected) is compared with
+what the import did, inside its transaction. A list that changed between the
+preview and the confirmation gets its preview recomputed and the confirmation
+refused (:class:`ImportPreviewChanged`), so the user confirms what will happen.
+:func:`import_job_create` (the API without ``dry_run``) applies at once.
 
 A re-import updates the entries it matches by ``external_id``, creates the
 new ones and (with ``deactivate_missing``) deactivates those the file no
@@ -15,12 +29,18 @@ so.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import logging
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import override
 
 from audit.services import audit_log
 from core.logsafe import log_failure
@@ -33,10 +53,14 @@ from watchlists.models import (
     ImportJob,
     ImportStatus,
     PersonEntry,
+    PersonEntryName,
     VehicleEntry,
     Watchlist,
 )
+from watchlists.names.score import normalize_document_number
 from watchlists.services.entries import (
+    _clean_entry_names,
+    _person_values,
     document_entry_create,
     document_entry_update,
     person_entry_create,
@@ -45,6 +69,7 @@ from watchlists.services.entries import (
     vehicle_entry_create,
     vehicle_entry_update,
 )
+from watchlists.services.screening import normalize_plate
 
 logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -62,7 +87,7 @@ def import_progress(job: ImportJob) -> tuple[int, int]:
     return job.progress_done, job.progress_total
 
 
-def import_job_create(*, actor, watchlist: Watchlist, fmt: str, uploaded_file, deactivate_missing: bool = True) -> ImportJob:
+def _check_upload(actor, watchlist: Watchlist, fmt: str, uploaded_file) -> None:
     if actor is not None and not Watchlist.objects.restrict(actor, "change").filter(pk=watchlist.pk).exists():
         raise PermissionDenied("you may not import into this watchlist")
     if fmt not in ImportFormat.values:
@@ -71,6 +96,11 @@ def import_job_create(*, actor, watchlist: Watchlist, fmt: str, uploaded_file, d
         raise ValidationError({"file": ["choose a file"]})
     if getattr(uploaded_file, "size", 0) > MAX_FILE_BYTES:
         raise ValidationError({"file": ["the file is larger than 200 MB"]})
+
+
+def import_job_create(*, actor, watchlist: Watchlist, fmt: str, uploaded_file, deactivate_missing: bool = False) -> ImportJob:
+    """Queue an import that applies without a preview (the API without ``dry_run``)."""
+    _check_upload(actor, watchlist, fmt, uploaded_file)
     from watchlists.tasks import import_file
 
     with transaction.atomic():
@@ -82,6 +112,263 @@ def import_job_create(*, actor, watchlist: Watchlist, fmt: str, uploaded_file, d
         audit_log(actor=actor, action="watchlist.import_requested", obj=job,
                   metadata={"watchlist": watchlist.code, "format": fmt, "filename": job.filename})
         enqueue_on_commit(import_file, job.pk)
+    return job
+
+
+class ImportPreviewChanged(ValidationError):
+    """The list changed since the preview: the preview was recomputed, nothing was queued."""
+
+
+# Entries listed by name in a stored preview, per section (the counts and the digest cover all).
+PREVIEW_ITEMS = 1000
+
+
+def _list_state(watchlist_id: int) -> dict:
+    """A cheap fingerprint of a list's entries: any write to an entry (create, edit, deactivate,
+    import) changes its ``updated_at`` (entries are never deleted)."""
+    state = {}
+    for model, kind in ((PersonEntry, "person"), (DocumentEntry, "document"), (VehicleEntry, "vehicle")):
+        agg = model.objects.filter(watchlist_id=watchlist_id).aggregate(n=Count("pk"), last=Max("updated_at"),
+                                                                        top=Max("pk"))
+        state[kind] = [agg["n"], agg["last"].isoformat() if agg["last"] else None, agg["top"]]
+    return state
+
+
+def _digest(*, created, updated, unchanged: int, deactivated, rejected) -> str:
+    """What an import does, in one value: the same file against the same list gives the same."""
+    body = {
+        "created": sorted(created), "updated": sorted(updated), "unchanged": unchanged,
+        "deactivated": sorted(deactivated), "rejected": sorted([r["row"], r["external_id"]] for r in rejected),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _record_label(rec) -> str:
+    if rec.kind == "document":
+        return f"{rec.issuing_state} {rec.number}".strip()
+    if rec.kind == "vehicle":
+        return f"{rec.country} {rec.plate}".strip()
+    return rec.names[0] if rec.names else ""
+
+
+def _validated_copy(entry, fields: dict, upper: tuple, normalize):
+    """``entry`` as ``_exact_entry_update`` would leave it, validated, not saved."""
+    twin = copy.copy(entry)
+    for k, v in fields.items():
+        setattr(twin, k, v.strip().upper() if k in upper and isinstance(v, str) else v)
+    twin.is_active = True
+    normalize(twin)
+    twin.full_clean(validate_constraints=False)
+    return twin
+
+
+def _plan(watchlist: Watchlist, records, deactivate_missing: bool) -> dict:
+    """What importing ``records`` would do to the list, without writing: the same decisions as
+    ``_apply`` (created, updated, unchanged, rejected with the same reasons, deactivated)."""
+    wl = watchlist
+    names_qs = PersonEntryName.objects.order_by("-is_primary", "pk")
+    persons = {e.external_id: e for e in PersonEntry.objects.filter(watchlist=wl).exclude(external_id="")
+               .prefetch_related(Prefetch("names", queryset=names_qs))}
+    docs = {e.external_id: e for e in DocumentEntry.objects.filter(watchlist=wl).exclude(external_id="")}
+    vehs = {e.external_id: e for e in VehicleEntry.objects.filter(watchlist=wl).exclude(external_id="")}
+    created, updated, rejected = [], [], []
+    unchanged = 0
+    seen: set[tuple[str, str]] = set()
+    for rec in records:
+        key = (rec.kind, rec.external_id)
+        if not rec.external_id:
+            rejected.append({"row": rec.row, "external_id": "", "reason": "external_id is missing"})
+            continue
+        if key in seen:
+            rejected.append({"row": rec.row, "external_id": rec.external_id, "reason": "duplicate external_id in the file"})
+            continue
+        seen.add(key)
+        item = {"kind": rec.kind, "external_id": rec.external_id, "row": rec.row, "name": _record_label(rec)}
+        try:
+            if rec.kind == "person":
+                clean = _clean_entry_names(rec.names)
+                values = _person_values(**_person_fields(rec))
+                entry = persons.get(rec.external_id)
+                if entry is None:
+                    PersonEntry(watchlist=wl, external_id=rec.external_id, **values).full_clean(
+                        validate_constraints=False)
+                    created.append(item)
+                    continue
+                fields = [k for k, v in values.items() if getattr(entry, k) != v]
+                if [n.full_name for n in entry.names.all()] != clean:
+                    fields.insert(0, "names")
+                if not entry.is_active:
+                    fields.append("is_active")
+                if fields:
+                    twin = copy.copy(entry)
+                    for k, v in values.items():
+                        setattr(twin, k, v)
+                    twin.is_active = True
+                    twin.full_clean(validate_constraints=False)
+                    updated.append({**item, "fields": fields})
+                else:
+                    unchanged += 1
+            elif rec.kind == "document":
+                entry = docs.get(rec.external_id)
+                fields = {"number": rec.number, "issuing_state": rec.issuing_state, "status": rec.status,
+                          "document_type": rec.document_type, "reported_on": rec.reported_on or None,
+                          "remarks": rec.remarks}
+                if entry is None:
+                    new = DocumentEntry(
+                        watchlist=wl, number=(rec.number or "").strip(),
+                        number_normalized=normalize_document_number(rec.number),
+                        issuing_state=(rec.issuing_state or "").strip().upper(), status=rec.status,
+                        document_type=(rec.document_type or "").upper()[:2], reported_on=rec.reported_on or None,
+                        remarks=rec.remarks, external_id=rec.external_id,
+                    )
+                    if not new.number_normalized:
+                        raise ValidationError({"number": ["give the document number"]})
+                    new.full_clean(validate_constraints=False)
+                    created.append(item)
+                    continue
+
+                def normalize_doc(e):
+                    e.number_normalized = normalize_document_number(e.number)
+
+                twin = _validated_copy(entry, fields, ("issuing_state", "document_type"), normalize_doc)
+                changed = [f for f in ("number", "issuing_state", "status", "is_active")
+                           if getattr(entry, f) != getattr(twin, f)]
+                if changed:
+                    updated.append({**item, "fields": changed})
+                else:
+                    unchanged += 1
+            elif rec.kind == "vehicle":
+                entry = vehs.get(rec.external_id)
+                fields = {"plate": rec.plate, "country": rec.country, "make": rec.make, "model": rec.model,
+                          "colour": rec.colour, "remarks": rec.remarks}
+                if entry is None:
+                    new = VehicleEntry(
+                        watchlist=wl, plate=(rec.plate or "").strip(), plate_normalized=normalize_plate(rec.plate),
+                        country=(rec.country or "").strip().upper(), make=rec.make, model=rec.model,
+                        colour=rec.colour, remarks=rec.remarks, external_id=rec.external_id,
+                    )
+                    if not new.plate_normalized:
+                        raise ValidationError({"plate": ["give the plate"]})
+                    new.full_clean(validate_constraints=False)
+                    created.append(item)
+                    continue
+
+                def normalize_veh(e):
+                    e.plate_normalized = normalize_plate(e.plate)
+
+                twin = _validated_copy(entry, fields, ("country",), normalize_veh)
+                changed = [f for f in ("plate", "country", "is_active") if getattr(entry, f) != getattr(twin, f)]
+                if changed:
+                    updated.append({**item, "fields": changed})
+                else:
+                    unchanged += 1
+            else:
+                raise ValidationError({"kind": [f"unknown kind {rec.kind!r} (person, document or vehicle)"]})
+        except ValidationError as exc:
+            rejected.append({"row": rec.row, "external_id": rec.external_id, "reason": _message(exc)})
+    deactivated = []
+    if deactivate_missing:
+        for kind, existing in (("person", persons), ("document", docs), ("vehicle", vehs)):
+            for ext, entry in existing.items():
+                if entry.is_active and (kind, ext) not in seen:
+                    deactivated.append({"kind": kind, "external_id": ext, "name": _entry_label(kind, entry)})
+    return {"created": created, "updated": updated, "unchanged": unchanged, "deactivated": deactivated,
+            "rejected": rejected}
+
+
+def _entry_label(kind: str, entry) -> str:
+    if kind == "person":
+        names = list(entry.names.all())
+        return names[0].full_name if names else ""
+    return str(entry)
+
+
+def _keys(items) -> list[list[str]]:
+    return [[i["kind"], i["external_id"]] for i in items]
+
+
+def _preview_body(job: ImportJob, data: bytes) -> dict:
+    """Parse the file and compare it with the list (English reasons, shown translated)."""
+    with override("en"):
+        try:
+            result = read_file(job.format, data)
+        except ImportFileError as exc:
+            raise ValidationError({"file": [f"the file could not be read: {exc}"]}) from exc
+        state = _list_state(job.watchlist_id)
+        plan = _plan(job.watchlist, result.records, job.deactivate_missing)
+    plan["rejected"] = result.rejected + plan["rejected"]
+    counts = {k: (len(v) if isinstance(v, list) else v) for k, v in plan.items()}
+    counts["skipped"] = len(result.skipped)
+    body = {
+        "counts": counts,
+        "digest": _digest(created=_keys(plan["created"]), updated=_keys(plan["updated"]),
+                          unchanged=plan["unchanged"], deactivated=_keys(plan["deactivated"]),
+                          rejected=plan["rejected"]),
+        "list_state": state,
+        "computed_at": timezone.now().isoformat(),
+        "deactivate_missing": job.deactivate_missing,
+        "skipped": result.skipped[:PREVIEW_ITEMS],
+    }
+    for section in ("created", "updated", "deactivated", "rejected"):
+        body[section] = plan[section][:PREVIEW_ITEMS]
+    return body
+
+
+def import_job_preview(*, actor, watchlist: Watchlist, fmt: str, uploaded_file,
+                       deactivate_missing: bool = False) -> ImportJob:
+    """Parse the file and store on a new job what importing it would do; no entry is written.
+    A file that cannot be read is refused with an error on ``file`` (no job is kept)."""
+    _check_upload(actor, watchlist, fmt, uploaded_file)
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    data = uploaded_file.read()
+    job = ImportJob(watchlist=watchlist, format=fmt, filename=getattr(uploaded_file, "name", "")[:200],
+                    deactivate_missing=deactivate_missing, status=ImportStatus.PREVIEW,
+                    created_by=actor if actor is not None and actor.is_authenticated else None)
+    job.preview = _preview_body(job, data)
+    with transaction.atomic():
+        job.file.save(f"{watchlist.code}-{timezone.now():%Y%m%d%H%M%S}.{fmt}", ContentFile(data), save=False)
+        job.save()
+        audit_log(actor=actor, action="watchlist.import_previewed", obj=job,
+                  metadata={"watchlist": watchlist.code, "format": fmt, "filename": job.filename,
+                            "deactivate_missing": deactivate_missing, **job.preview["counts"]})
+    return job
+
+
+def import_job_confirm(*, actor, job: ImportJob, digest: str) -> ImportJob:
+    """Queue the import of a previewed job. ``digest`` is the preview the user saw: a preview
+    recomputed since is refused; a list that changed since the preview gets the preview
+    recomputed and :class:`ImportPreviewChanged` raised (nothing queued)."""
+    if actor is not None and not Watchlist.objects.restrict(actor, "change").filter(pk=job.watchlist_id).exists():
+        raise PermissionDenied("you may not import into this watchlist")
+    from watchlists.tasks import import_file
+
+    changed = False
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("watchlist").get(pk=job.pk)
+        if job.status != ImportStatus.PREVIEW:
+            raise ValidationError({"__all__": ["this import is not awaiting confirmation"]})
+        if not digest or digest != job.preview.get("digest"):
+            raise ValidationError({"__all__": ["the preview changed since it was shown: check it again"]})
+        if job.preview.get("list_state") != _list_state(job.watchlist_id):
+            with job.file.open("rb") as fh:
+                data = fh.read()
+            job.preview = _preview_body(job, data)
+            job.save(update_fields=["preview"])
+            audit_log(actor=actor, action="watchlist.import_previewed", obj=job,
+                      metadata={"watchlist": job.watchlist.code, "recomputed": True, **job.preview["counts"]})
+            changed = True
+        else:
+            job.status = ImportStatus.PENDING
+            job.confirmed_by = actor if actor is not None and actor.is_authenticated else None
+            job.confirmed_at = timezone.now()
+            job.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+            audit_log(actor=actor, action="watchlist.import_confirmed", obj=job,
+                      metadata={"watchlist": job.watchlist.code, "digest": digest, **job.preview["counts"]})
+            enqueue_on_commit(import_file, job.pk)
+    if changed:
+        raise ImportPreviewChanged({"__all__": [
+            "the list changed since the preview: the preview was computed again; check it and confirm again"]})
     return job
 
 
@@ -110,6 +397,7 @@ def _apply(job: ImportJob, records, report: dict) -> None:
     existing_veh = {e.external_id: e for e in VehicleEntry.objects.filter(watchlist=wl).exclude(external_id="")}
     seen: set[tuple[str, str]] = set()
     rescreen: list[int] = []
+    done: dict[str, list] = {"created": [], "updated": [], "deactivated": []}
     started = timezone.now()
     total = len(records)
     for n, rec in enumerate(records, start=1):
@@ -131,11 +419,13 @@ def _apply(job: ImportJob, records, report: dict) -> None:
                         entry = person_entry_create(actor=None, watchlist=wl, names=rec.names, external_id=rec.external_id,
                                                     audit=False, rescreen=False, **_person_fields(rec))
                         report["created"] += 1
+                        done["created"].append([rec.kind, rec.external_id])
                         rescreen.append(entry.pk)
                     elif person_entry_differs(entry, names=rec.names, **_person_fields(rec)):
                         person_entry_update(actor=None, entry=entry, names=rec.names, is_active=True,
                                             audit=False, rescreen=False, **_person_fields(rec))
                         report["updated"] += 1
+                        done["updated"].append([rec.kind, rec.external_id])
                         rescreen.append(entry.pk)
                     else:
                         report["unchanged"] += 1
@@ -147,11 +437,14 @@ def _apply(job: ImportJob, records, report: dict) -> None:
                     if entry is None:
                         document_entry_create(actor=None, watchlist=wl, external_id=rec.external_id, audit=False, **fields)
                         report["created"] += 1
+                        done["created"].append([rec.kind, rec.external_id])
                     else:
                         snapshot = (entry.number, entry.issuing_state, entry.status, entry.is_active)
                         entry = document_entry_update(actor=None, entry=entry, is_active=True, audit=False, **fields)
                         changed = snapshot != (entry.number, entry.issuing_state, entry.status, entry.is_active)
                         report["updated" if changed else "unchanged"] += 1
+                        if changed:
+                            done["updated"].append([rec.kind, rec.external_id])
                 elif rec.kind == "vehicle":
                     entry = existing_veh.get(rec.external_id)
                     fields = {"plate": rec.plate, "country": rec.country, "make": rec.make, "model": rec.model,
@@ -159,11 +452,14 @@ def _apply(job: ImportJob, records, report: dict) -> None:
                     if entry is None:
                         vehicle_entry_create(actor=None, watchlist=wl, external_id=rec.external_id, audit=False, **fields)
                         report["created"] += 1
+                        done["created"].append([rec.kind, rec.external_id])
                     else:
                         snapshot = (entry.plate, entry.country, entry.is_active)
                         entry = vehicle_entry_update(actor=None, entry=entry, is_active=True, audit=False, **fields)
                         changed = snapshot != (entry.plate, entry.country, entry.is_active)
                         report["updated" if changed else "unchanged"] += 1
+                        if changed:
+                            done["updated"].append([rec.kind, rec.external_id])
                 else:
                     raise ValidationError({"kind": [f"unknown kind {rec.kind!r} (person, document or vehicle)"]})
         except ValidationError as exc:
@@ -173,7 +469,13 @@ def _apply(job: ImportJob, records, report: dict) -> None:
         for model, kind in ((PersonEntry, "person"), (DocumentEntry, "document"), (VehicleEntry, "vehicle")):
             keep = [ext for k, ext in seen if k == kind]
             gone = model.objects.filter(watchlist=wl, is_active=True).exclude(external_id="").exclude(external_id__in=keep)
+            done["deactivated"].extend([kind, ext] for ext in gone.values_list("external_id", flat=True))
             report["deactivated"] += gone.update(is_active=False, updated_at=now)
+    if job.preview.get("digest"):
+        applied = _digest(created=done["created"], updated=done["updated"], unchanged=report["unchanged"],
+                          deactivated=done["deactivated"], rejected=report["rejected"])
+        if applied != job.preview["digest"]:
+            raise ImportPreviewMismatch
     # Stamp every row this import touched again, just before the commit, so that the
     # screening index (which re-reads recent changes) sees them however long the import took.
     now = timezone.now()
@@ -183,6 +485,10 @@ def _apply(job: ImportJob, records, report: dict) -> None:
         from watchlists.tasks import rescreen_entries
 
         enqueue_on_commit(rescreen_entries, rescreen[start : start + 500])
+
+
+class ImportPreviewMismatch(Exception):
+    """The import would not do what its confirmed preview showed (the list changed in between)."""
 
 
 def import_run(*, job_id: int) -> ImportJob:
@@ -213,6 +519,9 @@ def import_run(*, job_id: int) -> ImportJob:
             _set_availability(job.watchlist_id, Availability.AVAILABLE)
     except ImportFileError as exc:
         _fail(job, f"the file could not be read: {exc}", report)
+    except ImportPreviewMismatch:
+        _fail(job, "the list changed after the preview was confirmed: nothing was changed; preview the file again",
+              report)
     except Exception as exc:
         log_failure(logger, "import %s failed", job.pk, exc=exc)
         _fail(job, f"the import failed and changed nothing ({type(exc).__name__})", report)

@@ -55,7 +55,12 @@ def test_adjudication_message_in_arabic(login, supervisor, hit):
     html = r.content.decode()
     assert f"التطابق {hit.pk}: مؤكَّد." in html
     r = c.post(f"/watchlists/hits/{hit.pk}/adjudicate/", {"decision": "maybe"}, follow=True)
-    assert "القرار:" in r.content.decode()  # the field named by its Arabic label, not "decision"
+    assert r.status_code == 400
+    html = r.content.decode()
+    card = html[html.index(f'id="hit-{hit.pk}"'):]
+    card = card[:card.index("</article>")]
+    # On the hit's card, under its Arabic label, in Arabic.
+    assert "لم يُبتّ في هذا التطابق" in card and "<legend>القرار</legend>" in card and 'class="errorlist' in card
 
 
 def test_hit_queue_follows_the_browser_language(client, login, supervisor, hit):

@@ -52,7 +52,8 @@ def test_reimport_is_idempotent_updates_and_deactivates(supervisor, wanted, djan
     assert again.report["created"] == 0 and again.report["updated"] == 0 and again.report["unchanged"] == 4
     assert PersonEntry.objects.filter(watchlist=wanted).count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        v2 = import_job_create(actor=supervisor, watchlist=wanted, fmt="csv", uploaded_file=upload("persons_v2.csv"))
+        v2 = import_job_create(actor=supervisor, watchlist=wanted, fmt="csv", uploaded_file=upload("persons_v2.csv"),
+                               deactivate_missing=True)
     v2.refresh_from_db()
     r = v2.report
     assert r["created"] == 1 and r["updated"] == 1 and r["unchanged"] == 1

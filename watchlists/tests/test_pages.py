@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from watchlists.models import Hit, HitStatus, PersonEntry
+from watchlists.models import Hit, HitStatus, ImportJob, PersonEntry
 from watchlists.services import person_entry_create, screen_person
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,13 @@ def test_import_page_shows_the_report(login, supervisor, wanted, django_capture_
                                                   "deactivate_missing": "on"})
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
-    assert "P-3" in page and "date_of_birth" in page  # a rejected row with its reason
+    assert "P-3" in page and "date of birth: " in page  # the preview names a rejected row with its reason
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(f"/watchlists/imports/{job.pk}/confirm/", {"digest": job.preview["digest"]})
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "P-3" in page and "date of birth: " in page  # the report too
     assert "Succeeded" in page
 
 
