@@ -15,6 +15,10 @@ class WatchlistForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ListKind.choices)
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
     action = forms.ChoiceField(label=_("Action on a hit"), choices=HitAction.choices)
+    refusal_reason = forms.CharField(
+        label=_("Reason code of a refusal"), max_length=16, required=False,
+        help_text=_("Recorded when a confirmed hit on this list refuses the traveler (e.g. J)."),
+    )
     default_threshold = forms.FloatField(label=_("Default match threshold"), min_value=0.0, max_value=1.0)
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -81,7 +81,7 @@ class Watchlist(models.Model):
     )
     action = models.CharField(_("action on a hit"), max_length=20, choices=HitAction.choices, default=HitAction.REFER)
     refusal_reason = models.CharField(
-        _("reason code of a refusal"), max_length=16, blank=True,
+        _("reason code of a refusal"), max_length=16, blank=True, validators=[code_validator],
         help_text=_("The refusal reason recorded when a confirmed hit on this list refuses the traveler "
                     "(a code of the reason list, e.g. R5)."),
     )

@@ -74,7 +74,8 @@ class WatchlistSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Watchlist
-        fields = ["code", "name", "description", "kind", "owner_agency", "visibility", "action", "default_threshold",
+        fields = ["code", "name", "description", "kind", "owner_agency", "visibility", "action", "refusal_reason",
+                  "default_threshold",
                   "valid_from", "valid_until", "is_active", "availability", "availability_note", "updated_at"]
         read_only_fields = ["availability", "availability_note", "updated_at"]
 
@@ -86,6 +87,8 @@ class WatchlistWrite(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ListKind.choices, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     action = serializers.ChoiceField(choices=HitAction.choices, required=False)
+    refusal_reason = serializers.CharField(max_length=16, required=False, allow_blank=True,
+                                           help_text="Reason code recorded when a confirmed hit refuses the traveler")
     default_threshold = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
     valid_from = serializers.DateField(required=False, allow_null=True)
     valid_until = serializers.DateField(required=False, allow_null=True)

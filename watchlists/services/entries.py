@@ -30,8 +30,8 @@ from watchlists.services.screening import normalize_plate
 from watchlists.validation import clean_country, clean_gender, clean_name, clean_photo
 
 WATCHLIST_FIELDS = (
-    "code", "name", "description", "kind", "owner_agency", "visibility", "action", "default_threshold",
-    "valid_from", "valid_until", "is_active",
+    "code", "name", "description", "kind", "owner_agency", "visibility", "action", "refusal_reason",
+    "default_threshold", "valid_from", "valid_until", "is_active",
 )
 
 

@@ -153,3 +153,15 @@ def test_schema_has_the_screening_operations(client):
     for path in ("/api/v1/screening/persons", "/api/v1/screening/documents", "/api/v1/hits/{id}/adjudicate",
                  "/api/v1/watchlists/{code}/imports", "/api/v1/watchlists/{code}/persons"):
         assert path in schema["paths"], path
+
+
+def test_a_refusal_list_carries_its_reason_code(api, make_partner, police_agency):
+    _c, raw = make_partner(["watchlists:read", "watchlists:write"])
+    api = auth(api, raw)
+    r = api.post("/api/v1/watchlists", {"code": "BANS", "name": "Entry bans", "action": "refuse",
+                                        "refusal_reason": "J"}, format="json")
+    assert r.status_code == 201, r.content
+    assert api.get("/api/v1/watchlists/BANS").json()["refusal_reason"] == "J"
+    r = api.patch("/api/v1/watchlists/BANS", {"refusal_reason": "not a code"}, format="json")
+    assert r.status_code == 400 and "refusal_reason" in r.json()["error"]["fields"]
+    assert api.get("/api/v1/watchlists/BANS").json()["refusal_reason"] == "J"
