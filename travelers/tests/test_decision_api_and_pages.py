@@ -240,3 +240,19 @@ def test_arabic_blocked_screen_is_translated(login, officer_a, booth_a, rules, w
                        **HTMX).content.decode()
     assert "لا تسمح بالدخول" in html and "ليس هذا الشخص" in html
     assert "Do not admit" not in html and "Not this person" not in html
+
+
+def test_returning_traveler_is_linked_by_the_rule_and_a_refusal_is_shown_in_red(login, officer_a, booth_a, rules):
+    client = login(officer_a, booth=booth_a)
+    first = client.post("/travelers/checkpoint/read", {"mrz": passport(), "direction": "entry"},
+                        **HTMX).content.decode()
+    assert 'data-rule="new"' in first and "New person" in first
+    inspection = Inspection.objects.get()
+    refused = client.post(f"/travelers/inspections/{inspection.pk}/decide", {"decision": "refuse",
+                                                                            "reason_code": "E"},
+                          **HTMX).content.decode()
+    assert 'class="panel decided decided-refuse"' in refused and "Refused" in refused
+    again = client.post("/travelers/checkpoint/read", {"mrz": passport(), "direction": "entry"},
+                        **HTMX).content.decode()
+    assert 'data-rule="document"' in again and "Same document seen before" in again
+    assert "New person" not in again
