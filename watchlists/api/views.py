@@ -176,10 +176,6 @@ class EntryListApi(ListAPIView):
             qs = qs.filter(names__normalized__contains=normalize_text(q)).distinct()
         return qs
 
-    @extend_schema(tags=["watchlists"], parameters=[OpenApiParameter("q", str, description="name contains (persons)")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     def post(self, request, code):
         wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
         model, out, write = _KINDS[self.kind]
@@ -197,9 +193,23 @@ class EntryListApi(ListAPIView):
 
 
 def _entry_list_view(kind):
-    view = type(f"{kind.title()}EntryListApi", (EntryListApi,), {"kind": kind})
-    extend_schema(tags=["watchlists"], request=_KINDS[kind][2], responses={201: _KINDS[kind][1]})(view.post)
-    return view
+    """The list view of one kind of entry. Each kind gets methods of its own to carry its schema:
+    decorating the inherited method would change the one function every kind shares (the last
+    kind's schema would then describe all three)."""
+    _model, out, write = _KINDS[kind]
+
+    @extend_schema(tags=["watchlists"], request=write, responses={201: out},
+                   summary=f"Add a {kind[:-1]} entry to a list")
+    def post(self, request, code):
+        return EntryListApi.post(self, request, code)
+
+    @extend_schema(tags=["watchlists"], summary=f"List the {kind[:-1]} entries of a list",
+                   parameters=[OpenApiParameter("q", str, description="name contains (persons)")]
+                   if kind == "persons" else None)
+    def get(self, request, *args, **kwargs):
+        return ListAPIView.get(self, request, *args, **kwargs)
+
+    return type(f"{kind.title()}EntryListApi", (EntryListApi,), {"kind": kind, "post": post, "get": get})
 
 
 class EntryDetailApi(APIView):
@@ -235,11 +245,25 @@ class EntryDetailApi(APIView):
 
 
 def _entry_detail_view(kind):
-    view = type(f"{kind.title()}EntryDetailApi", (EntryDetailApi,), {"kind": kind})
-    extend_schema(tags=["watchlists"], responses=_KINDS[kind][1])(view.get)
-    extend_schema(tags=["watchlists"], request=_KINDS[kind][2], responses=_KINDS[kind][1])(view.patch)
-    extend_schema(tags=["watchlists"], responses={204: None})(view.delete)
-    return view
+    """The detail view of one kind of entry, with methods of its own (see _entry_list_view)."""
+    _model, out, write = _KINDS[kind]
+    noun = kind[:-1]
+
+    @extend_schema(tags=["watchlists"], responses=out, summary=f"Read a {noun} entry")
+    def get(self, request, code, pk):
+        return EntryDetailApi.get(self, request, code, pk)
+
+    @extend_schema(tags=["watchlists"], request=write, responses=out, summary=f"Change a {noun} entry")
+    def patch(self, request, code, pk):
+        return EntryDetailApi.patch(self, request, code, pk)
+
+    @extend_schema(tags=["watchlists"], responses={204: None}, summary=f"Deactivate a {noun} entry",
+                   parameters=[OpenApiParameter("reason", str, description="why (audited)")])
+    def delete(self, request, code, pk):
+        return EntryDetailApi.delete(self, request, code, pk)
+
+    return type(f"{kind.title()}EntryDetailApi", (EntryDetailApi,),
+                {"kind": kind, "get": get, "patch": patch, "delete": delete})
 
 
 class ImportCreateApi(APIView):
