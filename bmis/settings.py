@@ -136,6 +136,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
+# Officers land on the checkpoint screen after choosing their booth; everyone else on LOGIN_REDIRECT_URL.
+BMIS_OFFICER_LANDING_URL = "travelers:checkpoint"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
