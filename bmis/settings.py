@@ -161,6 +161,11 @@ if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("BMIS_TIME_ZONE", "Asia/Baghdad")
 USE_I18N = True
+# Numbers: Western digits and "." before decimals in every language (bmis/formats/ar overrides
+# Django's Arabic "," decimal separator). No thousands separator by default: ids, years and
+# document numbers must print as typed; counts that want grouping ask for it (core.numbers).
+FORMAT_MODULE_PATH = ["bmis.formats"]
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 
 STATIC_URL = "static/"
