@@ -301,8 +301,9 @@ def test_capture_screen_shows_only_visible_travelers_and_audits_the_read(login, 
     # Another post's traveler's document number is answered as an unknown one (nothing leaks).
     for number in ("X0000000", theirs.document.number):
         r = c.get(f"{CAPTURE}?document={number}")
-        assert r.status_code == 400 and 'data-field="document"' in r.content.decode()
-        assert "No traveler you may see holds a document of this number." in r.content.decode()
+        html = r.content.decode()
+        assert r.status_code == 400 and 'aria-invalid="true"' in html  # under the document number field
+        assert "No traveler you may see holds a document of this number." in html
     assert AuditEvent.objects.count() == before
     r = c.get(f"{CAPTURE}?inspection=abc")
     assert r.status_code == 400 and 'data-field="inspection"' in r.content.decode()
