@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RestrictedQuerySet, Role
@@ -102,6 +103,11 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.code}/{self.name}"
+
+    @staticmethod
+    def machine_username(agency: Agency, name: str) -> str:
+        """The user name of a client's machine user (role partner)."""
+        return f"client-{agency.code.lower()}-{slugify(name)}"[:150]
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts import tokens
 from accounts.models import Agency, ApiClient, ApiToken, User
@@ -84,7 +83,7 @@ def api_client_create(*, actor, agency: Agency, name: str, scopes: list[str]) ->
         cleaned = validate_scopes(scopes)
     except ValueError as exc:
         raise ValidationError({"scopes": str(exc)}) from None
-    username = f"client-{agency.code.lower()}-{slugify(name)}"[:150]
+    username = ApiClient.machine_username(agency, name)
     with transaction.atomic():
         user = User(username=username, role=Role.PARTNER, agency=agency)
         user.set_unusable_password()

@@ -33,8 +33,16 @@ PersonLookup = Callable[[int, Any], Any]
 # (inspection_id, user) -> {"person_id", "post_id"} if it exists and the user may see it, else None.
 InspectionLookup = Callable[[int, Any], "dict | None"]
 
+# inspection_id -> True when the inspection is closed (decided): no capture is added to it.
+InspectionClosedCheck = Callable[[int], bool]
+# (document number, issuing state or "", user) -> the persons the user may see who hold a document of
+# that number (at most a few; more than one means the officer must say which).
+DocumentLookup = Callable[[str, str, Any], list]
+
 _person_lookup: PersonLookup | None = None
 _inspection_lookup: InspectionLookup | None = None
+_inspection_closed: InspectionClosedCheck | None = None
+_document_lookup: DocumentLookup | None = None
 
 
 def register_person_lookup(lookup: PersonLookup | None) -> None:
@@ -45,6 +53,41 @@ def register_person_lookup(lookup: PersonLookup | None) -> None:
 def register_inspection_lookup(lookup: InspectionLookup | None) -> None:
     global _inspection_lookup
     _inspection_lookup = lookup
+
+
+def register_inspection_closed_check(check: InspectionClosedCheck | None) -> None:
+    global _inspection_closed
+    _inspection_closed = check
+
+
+def register_document_lookup(lookup: DocumentLookup | None) -> None:
+    global _document_lookup
+    _document_lookup = lookup
+
+
+def inspection_is_closed(inspection_id) -> bool:
+    """Whether the inspection is closed (False when unknown or without travelers)."""
+    if inspection_id is None or _inspection_closed is None:
+        return False
+    return bool(_inspection_closed(int(inspection_id)))
+
+
+def refuse_closed_inspection(inspection_id, field: str = "inspection_id") -> None:
+    """Captures and searches are attached to open inspections only: a decided inspection is a
+    record, not a place to add evidence (ValidationError naming ``field``)."""
+    if inspection_is_closed(inspection_id):
+        raise ValidationError(
+            {field: [_("This inspection is closed: no biometric capture can be added to it.")]},
+            code="inspection_closed",
+        )
+
+
+def persons_by_document(*, user, number: str, issuing_state: str = "") -> list:
+    """The travelers the user may see who hold a document of this number (none without travelers)."""
+    cleaned = "".join(str(number).split()).replace("<", "").upper()[:35]
+    if not cleaned or _document_lookup is None:
+        return []
+    return list(_document_lookup(cleaned, (issuing_state or "").strip().upper()[:3], user))
 
 
 class SubjectNotFound(Http404):

@@ -136,6 +136,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
+# Officers land on the checkpoint screen after choosing their booth; everyone else on LOGIN_REDIRECT_URL.
+BMIS_OFFICER_LANDING_URL = "travelers:checkpoint"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,6 +161,11 @@ if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("BMIS_TIME_ZONE", "Asia/Baghdad")
 USE_I18N = True
+# Numbers: Western digits and "." before decimals in every language (bmis/formats/ar overrides
+# Django's Arabic "," decimal separator). No thousands separator by default: ids, years and
+# document numbers must print as typed; counts that want grouping ask for it (core.numbers).
+FORMAT_MODULE_PATH = ["bmis.formats"]
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Border posts")
+
+    def ready(self):
+        from core.api import strict
+
+        strict.install()

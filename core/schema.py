@@ -37,7 +37,8 @@ class BMISAutoSchema(AutoSchema):
         if self._scopes() is None:
             return responses
         defaults = {
-            "400": "Invalid input; `fields` names each invalid field.",
+            "400": "Invalid input; `fields` names each invalid field, and each field the operation does "
+                   "not know (`\"unknown field\"`, nested ones by their path such as `document.nmber`).",
             "401": "Missing, malformed, expired or revoked token.",
             "403": "The client lacks a required scope, or its agency or account is disabled.",
         }

@@ -1,11 +1,13 @@
-"""Fill an Arabic gettext catalogue from a JSON dictionary kept beside it.
+r"""Fill an Arabic gettext catalogue from a JSON dictionary kept beside it.
 
     .venv/bin/python scripts/fill_po.py travelers/locale      # reads ar.json, writes ar/LC_MESSAGES/django.po
     make messages                                              # compiles every .po to .mo
 
 `ar.json` maps each English msgid to its Arabic translation; for a plural message the value is
-[one, other]; a message with a context (pgettext) is keyed "context|msgid". Handles multi-line msgids and Arabic's six plural forms. Prints the msgids that
-have no translation yet."""
+[one, other]. A message with a context (pgettext, `{% translate "Open" context "verb" %}`) is keyed
+"context\u0004msgid", gettext's own separator: "verb\u0004Open" and "status\u0004Open" are two
+messages with two translations (the verb افتح, the state مفتوح). Handles multi-line msgids and
+Arabic's six plural forms. Prints the msgids that have no translation yet."""
 
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
+
+CONTEXT_SEPARATOR = "\x04"
+
+
+def key_of(message) -> str:
+    """The ar.json key of a catalogue message: its msgid, prefixed by "context\x04" if it has one."""
+    msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+    return f"{message.context}{CONTEXT_SEPARATOR}{msgid}" if message.context else msgid
 
 
 def fill(locale_dir: Path) -> list[str]:
@@ -25,9 +35,7 @@ def fill(locale_dir: Path) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if message.context:  # pgettext: the same English word in another sense ("Open" verb / status)
-            key = f"{message.context}|{key}"
+        key = key_of(message)
         if key not in mapping:
             missing.append(key)
             continue

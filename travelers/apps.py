@@ -15,6 +15,14 @@ class TravelersConfig(AppConfig):
         register_inspection_lookup(inspection_for_biometrics)
         register_person_lookup(person_for_biometrics)
 
+        # Biometric captures are refused on a closed inspection; the fingerprint capture page finds
+        # the traveler from the document number the officer types.
+        from biometrics.access import register_document_lookup, register_inspection_closed_check
+        from travelers.providers import inspection_closed_for_biometrics, persons_by_document_for_biometrics
+
+        register_inspection_closed_check(inspection_closed_for_biometrics)
+        register_document_lookup(persons_by_document_for_biometrics)
+
         # A new or changed watchlist entry re-screens the travelers of the last days.
         from travelers.providers import recent_travelers
         from watchlists.hooks import register_recent_travelers_provider

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from travelers.models import Inspection, Movement, Person
+from travelers.models import Inspection, InspectionStatus, Movement, Person
 
 
 def recent_travelers(since: datetime, until: datetime | None = None) -> list[dict]:
@@ -61,3 +61,18 @@ def person_for_biometrics(person_id: int, user) -> Person | None:
     """The person if `user` may see them (None otherwise), for the biometrics app's endpoints
     that take a traveler id (registered in TravelersConfig.ready). The caller audits the read."""
     return Person.objects.restrict(user, "view").filter(pk=person_id).first()
+
+
+def inspection_closed_for_biometrics(inspection_id: int) -> bool:
+    """Whether the inspection is closed, for the biometrics services that refuse to add a capture
+    to a decided inspection (registered in TravelersConfig.ready)."""
+    return Inspection.objects.filter(pk=inspection_id, status=InspectionStatus.CLOSED).exists()
+
+
+def persons_by_document_for_biometrics(number: str, issuing_state: str, user) -> list[Person]:
+    """The persons `user` may see holding a document of this number (and issuing state, when
+    given): at most two, so that the caller can tell one from several. The caller audits the read."""
+    persons = Person.objects.restrict(user, "view").filter(documents__number=number)
+    if issuing_state:
+        persons = persons.filter(documents__issuing_state=issuing_state)
+    return list(persons.distinct().order_by("pk")[:2])

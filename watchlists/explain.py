@@ -13,6 +13,8 @@ import re
 from django.utils.translation import get_language_bidi, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from core.numbers import decimal
+
 # Fixed phrases written by watchlists.names (matching "how", notes, evidence findings), the
 # screening services (document and vehicle notes) and the import readers (row reasons); the
 # date-of-birth errors of the pure parser are matched by pattern in `phrase`.
@@ -193,8 +195,8 @@ def name_explanation_lines(explanation: dict) -> list[str]:
     `watchlists.names.score.explanation_lines`)."""
     lines = [
         _("Score %(score)s (threshold %(threshold)s); name %(name_score)s: '%(query)s' against '%(matched)s'.") % {
-            "score": f"{explanation['score']:.2f}", "threshold": f"{explanation['threshold']:.2f}",
-            "name_score": f"{explanation['name_score']:.2f}", "query": explanation["query_name"],
+            "score": decimal(explanation["score"], 2), "threshold": decimal(explanation["threshold"], 2),
+            "name_score": decimal(explanation["name_score"], 2), "query": explanation["query_name"],
             "matched": explanation["matched_name"],
         }
     ]
@@ -203,7 +205,7 @@ def name_explanation_lines(explanation: dict) -> list[str]:
     for p in explanation["name_parts"]:
         how = _("; ").join(phrase(h) for h in p["how"])
         lines.append(_("'%(query)s' matched '%(entry)s' at %(similarity)s (%(how)s).") % {
-            "query": p["query"], "entry": p["entry"], "similarity": f"{p['similarity']:.2f}", "how": how,
+            "query": p["query"], "entry": p["entry"], "similarity": decimal(p["similarity"], 2), "how": how,
         })
     if explanation.get("unmatched_query_parts"):
         lines.append(_("Not found in the entry: %(parts)s.") % {
@@ -218,7 +220,7 @@ def name_explanation_lines(explanation: dict) -> list[str]:
         field = _FIELDS.get(ev["field"])
         label = str(field) if field is not None else ev["field"].replace("_", " ").capitalize()
         lines.append(_("%(field)s: %(finding)s (%(delta)s).") % {
-            "field": label, "finding": phrase(ev["finding"]), "delta": _ltr(f"{sign}{ev['delta']:.2f}"),
+            "field": label, "finding": phrase(ev["finding"]), "delta": _ltr(f"{sign}{decimal(ev['delta'], 2)}"),
         })
     return lines
 

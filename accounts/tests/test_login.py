@@ -10,6 +10,9 @@ from audit.models import AuditEvent
 @pytest.mark.django_db
 def test_officer_must_choose_a_booth(client, officer_a, booth_a):
     response = client.post("/accounts/login/", {"username": "officer.a", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/booth/"
+    assert "_auth_user_id" not in client.session
+    response = client.post("/accounts/login/booth/", {})
     assert response.status_code == 200
     assert "Officers must select the booth" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -20,6 +23,7 @@ def test_officer_cannot_sign_in_to_a_booth_of_another_post(client, officer_a, bo
     response = client.post("/accounts/login/", {"username": "officer.a", "password": PASSWORD, "booth": booth_b.pk})
     assert response.status_code == 200
     assert "not assigned to the post of this booth" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.django_db

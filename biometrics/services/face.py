@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_log
+from biometrics.access import refuse_closed_inspection
 from biometrics.face.embedding import get_model
 from biometrics.face.images import ImageError, encode_jpeg, load_image
 from biometrics.face.pipeline import FaceAnalysis, analyse, verify
@@ -151,6 +152,7 @@ def face_capture(
     """
     _validate_choice(purpose, FacePurpose, "purpose")
     _validate_choice(source, FaceSource, "source")
+    refuse_closed_inspection(inspection_id)
     if purpose == FacePurpose.ENROLMENT and person_id is None:
         raise ValidationError({"person_id": ["an enrolment needs the traveler's id"]})
     if purpose == FacePurpose.WATCHLIST and watchlist_entry is None:
@@ -445,6 +447,7 @@ def face_verify_images(
     reference_source: str = FaceSource.UPLOAD, person_id=None, inspection_id=None, post=None,
 ) -> tuple[FaceVerification, dict]:
     """API 1:1: two images, or an image and a stored template."""
+    refuse_closed_inspection(inspection_id)
     probe = face_capture(
         actor=actor, data=probe_data, purpose=FacePurpose.LIVE, source=FaceSource.UPLOAD, person_id=person_id,
         inspection_id=None, post=post, field_name="probe", start_matching=False,

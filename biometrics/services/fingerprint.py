@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from biometrics.access import refuse_closed_inspection
 from biometrics.fingerprint import mcc
 from biometrics.fingerprint.errors import FingerprintError
 from biometrics.fingerprint.identification import FingerprintIndex
@@ -194,6 +195,7 @@ def fingerprint_enrol(
     source: str = "upload",
 ) -> FingerprintCapture:
     """Enrol a set of fingers for one subject, all or nothing; replaces earlier fingers at the same positions."""
+    refuse_closed_inspection(inspection_id)
     kind, pid = _subject(person_id, person_entry)
     processed = fingerprints_process(fingers)
     purpose = FingerprintPurpose.BORDER_CONTROL if kind == SubjectKind.TRAVELER else FingerprintPurpose.WATCHLIST
@@ -259,6 +261,7 @@ def fingerprint_search_create(
 
     if kind not in SearchKind.values:
         raise ValidationError({"kind": [_("Unknown search kind %(kind)s.") % {"kind": repr(kind)}]})
+    refuse_closed_inspection(inspection_id)
     pid = None
     if person_id is not None:
         _kind, pid = _subject(person_id, None)

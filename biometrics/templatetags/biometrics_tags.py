@@ -14,7 +14,10 @@ def biometrics_panel(context, inspection_id):
     from biometrics.views import face, fingerprint
 
     request = context.get("request")
-    result = {"inspection_id": inspection_id, "request": request}
+    from biometrics.access import inspection_is_closed
+
+    # Capture controls are hidden on a closed inspection (the services refuse such captures too).
+    result = {"inspection_id": inspection_id, "request": request, "inspection_closed": inspection_is_closed(inspection_id)}
     for module in (face, fingerprint):
         panel_context = getattr(module, "panel_context", None)
         if panel_context is not None:

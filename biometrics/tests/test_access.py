@@ -296,14 +296,23 @@ def test_capture_screen_shows_only_visible_travelers_and_audits_the_read(login, 
     fingerprint_enrol(actor=officer_a, person_id=theirs.person_id, fingers=[FingerInput(1, finger())])
     c = login(officer_a, booth_a)
     before = AuditEvent.objects.count()
-    for pid in (MISSING, theirs.person_id):
-        assert c.get(f"{CAPTURE}?person_id={pid}").status_code == 404
-    assert c.get(f"{CAPTURE}?inspection_id={theirs.pk}").status_code == 404
+    for iid in (MISSING, theirs.pk):
+        assert c.get(f"{CAPTURE}?inspection={iid}").status_code == 404
+    # Another post's traveler's document number is answered as an unknown one (nothing leaks).
+    for number in ("X0000000", theirs.document.number):
+        r = c.get(f"{CAPTURE}?document={number}")
+        html = r.content.decode()
+        assert r.status_code == 400 and 'aria-invalid="true"' in html  # under the document number field
+        assert "No traveler you may see holds a document of this number." in html
     assert AuditEvent.objects.count() == before
-    r = c.get(f"{CAPTURE}?person_id=abc")
-    assert r.status_code == 400 and 'data-field="person_id"' in r.content.decode()
+    r = c.get(f"{CAPTURE}?inspection=abc")
+    assert r.status_code == 400 and 'data-field="inspection"' in r.content.decode()
+    # A numeric traveler id is not something the page takes.
     r = c.get(f"{CAPTURE}?person_id={mine.person_id}")
-    assert r.status_code == 200
+    assert r.status_code == 200 and 'name="person_id"' not in r.content.decode()
+    assert not reads_of(mine.person_id, officer_a)
+    r = c.get(f"{CAPTURE}?document={mine.document.number.lower()}")
+    assert r.status_code == 200 and str(mine.person) in r.content.decode()
     read = reads_of(mine.person_id, officer_a)
     assert len(read) == 1 and read[0].metadata["purpose"] == "fingerprint capture screen"
     assert c.get(CAPTURE).status_code == 200  # no traveler: nothing read
@@ -315,11 +324,14 @@ def test_capture_screen_posts_for_invisible_travelers_write_nothing(login, offic
     fingerprint_enrol(actor=officer_a, person_id=theirs.person_id, fingers=[FingerInput(1, finger())])
     c = login(officer_a, booth_a)
     before = written()
-    for data in ({"person_id": MISSING}, {"person_id": theirs.person_id},
-                 {"person_id": mine.person_id, "inspection_id": theirs.pk}):
+    cases = [({"inspection": MISSING}, 404), ({"inspection": theirs.pk}, 404), ({"inspection_id": theirs.pk}, 404),
+             ({"document": theirs.document.number}, 400)]
+    if action != "identify":  # a traveler id is not taken: enrol and verify still lack their traveler
+        cases.append(({"person_id": theirs.person_id}, 400))
+    for data, status in cases:
         upload = SimpleUploadedFile("a.tif", finger("db1_101_2.tif"), content_type="application/octet-stream")
         r = c.post(CAPTURE, {"action": action, **data, "finger_1": upload})
-        assert r.status_code == 404, (data, r.status_code)
+        assert r.status_code == status, (data, r.status_code)
     assert written() == before
 
 
@@ -329,8 +341,7 @@ def test_capture_screen_verify_is_an_audited_read(login, officer_a, booth_a, min
     c = login(officer_a, booth_a)
     upload = SimpleUploadedFile("a.tif", finger("db1_101_2.tif"), content_type="application/octet-stream")
     with django_capture_on_commit_callbacks(execute=True):
-        r = c.post(CAPTURE, {"action": "verify", "person_id": mine.person_id, "inspection_id": mine.pk,
-                             "finger_1": upload})
+        r = c.post(CAPTURE, {"action": "verify", "inspection": mine.pk, "finger_1": upload})
     assert r.status_code == 302
     read = reads_of(mine.person_id, officer_a)
     assert [e.metadata["purpose"] for e in read] == ["fingerprint verification"]

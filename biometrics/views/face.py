@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
 from audit.services import audit_read
-from biometrics.access import subject_resolve
+from biometrics.access import inspection_is_closed, subject_resolve
 from biometrics.messages import face_quality_message, translate
 from biometrics.models.face import FaceImage, FacePurpose, FaceSource
 from biometrics.selectors.face import face_panel
@@ -38,6 +38,7 @@ _FIELD_LABELS = {
     "image": gettext_lazy("Image"),
     "kind": gettext_lazy("Capture kind"),
     "person_id": gettext_lazy("Traveler id"),
+    "inspection_id": gettext_lazy("Inspection"),
 }
 
 
@@ -45,7 +46,8 @@ def panel_context(request, inspection_id) -> dict:
     """Merged into the inspection screen's biometrics panel (biometrics_tags)."""
     if request is None or not getattr(request.user, "is_authenticated", False):
         return {}
-    return {"face": face_panel(user=request.user, inspection_id=int(inspection_id)), "face_kinds": _CAPTURE_KINDS}
+    return {"face": face_panel(user=request.user, inspection_id=int(inspection_id)), "face_kinds": _CAPTURE_KINDS,
+            "inspection_closed": inspection_is_closed(inspection_id)}
 
 
 def _post_of(request, info: dict):
@@ -101,6 +103,11 @@ def inspection_page(request, inspection_id: int):
 @require_POST
 def capture(request, inspection_id: int):
     info = _inspection_or_404(request, inspection_id)
+    if inspection_is_closed(inspection_id):
+        return _panel_response(request, inspection_id, status=400, notice={
+            "level": "bad", "field": "inspection_id", "field_label": _FIELD_LABELS["inspection_id"],
+            "message": _("This inspection is closed: no biometric capture can be added to it."),
+        })
     kind = request.POST.get("kind", "live-camera")
     if kind not in _CAPTURE_KINDS:
         return _panel_response(request, inspection_id, status=400, notice={

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import Role, role_required
 from accounts.views import current_booth_id
-from biometrics.access import Subject, subject_resolve
+from biometrics.access import Subject, inspection_info, inspection_is_closed, persons_by_document, subject_resolve
 from biometrics.fingerprint.imaging import WSQ_AVAILABLE
 from biometrics.fingerprint.quality import ENROL_THRESHOLD
 from biometrics.messages import fingerprint_coaching
@@ -42,8 +42,10 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Field names the capture screen may report an error on, as the officer reads them.
 _FIELD_LABELS = {
     "action": gettext_lazy("Action"),
-    "person_id": gettext_lazy("Traveler id"),
-    "inspection_id": gettext_lazy("Inspection id"),
+    "document": gettext_lazy("Document number"),
+    "inspection": gettext_lazy("Inspection"),
+    "person_id": gettext_lazy("Traveler"),
+    "inspection_id": gettext_lazy("Inspection"),
     "fingers": gettext_lazy("Fingers"),
     "search_travelers": gettext_lazy("Search"),
     "kind": gettext_lazy("Search kind"),
@@ -88,31 +90,55 @@ def _slots(reports_by_position, enrolled, submitted):
     return slots
 
 
+def _find_subject(request, source, *, person_required: bool) -> tuple[Subject, dict[str, list[str]]]:
+    """The traveler of the page: the open inspection's (``inspection``, from the inspection's
+    link) or the holder of the document number the officer typed (``document``, with
+    ``issuing_state`` when several hold that number). Never a numeric traveler id typed by hand.
+    An inspection the user may not see is a 404 (SubjectNotFound), as everywhere in biometrics."""
+    raw_inspection = source.get("inspection") or source.get("inspection_id")
+    document = (source.get("document") or "").strip()
+    try:
+        if raw_inspection:
+            info = inspection_info(user=request.user, inspection_id=raw_inspection)
+            return subject_resolve(user=request.user, person_id=info["person_id"],
+                                   inspection_id=raw_inspection), {}
+        if document:
+            persons = persons_by_document(user=request.user, number=document,
+                                          issuing_state=source.get("issuing_state") or "")
+            if not persons:
+                return Subject(), {"document": [_("No traveler you may see holds a document of this number.")]}
+            if len(persons) > 1:
+                return Subject(), {"document": [_(
+                    "Travelers of several states hold a document of this number: give the issuing state.")]}
+            return subject_resolve(user=request.user, person_id=persons[0].pk), {}
+    except ValidationError as exc:
+        return Subject(), {"inspection": [m for messages in exc.message_dict.values() for m in messages]}
+    if person_required:
+        return Subject(), {"document": [_(
+            "Type the traveler's document number, or open this page from the traveler's inspection.")]}
+    return Subject(), {}
+
+
 @role_required(Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def capture(request):
     """Capture up to ten fingers, see each finger's quality, then enrol, verify or identify."""
     source = request.POST if request.method == "POST" else request.GET
     action = source.get("action") or "enrol"
-    # The traveler and inspection, resolved for this officer: 404 for one they may not see (or
-    # that does not exist), before anything is shown or stored; a malformed id is a field error.
-    id_errors: dict[str, list[str]] = {}
-    subject = Subject()
-    try:
-        subject = subject_resolve(
-            user=request.user, person_id=source.get("person_id"), inspection_id=source.get("inspection_id"),
-            person_required=request.method == "POST" and action in ("enrol", "verify"),
-        )
-    except ValidationError as exc:
-        id_errors = exc.message_dict
+    # The traveler and inspection, resolved for this officer before anything is shown or stored.
+    subject, id_errors = _find_subject(
+        request, source, person_required=request.method == "POST" and action in ("enrol", "verify"))
     person_id, inspection_id = subject.person_id, subject.inspection_id
+    closed = inspection_is_closed(inspection_id)
+    if closed and request.method == "POST":
+        id_errors["inspection"] = [_("This inspection is closed: no biometric capture can be added to it.")]
     context = {
-        "actions": ACTIONS, "action": action,
-        "person_id": person_id or (source.get("person_id") or "")[:20],
-        "inspection_id": inspection_id or (source.get("inspection_id") or "")[:20],
+        "actions": ACTIONS, "action": action, "subject_person": subject.person, "inspection_id": inspection_id,
+        "inspection_closed": closed, "document": (source.get("document") or "").strip()[:35],
+        "issuing_state": (source.get("issuing_state") or "").strip()[:3],
         "impression_types": ImpressionType.choices, "impression_type": source.get("impression_type") or "plain",
         "resolution_dpi": source.get("resolution_dpi") or "", "wsq": WSQ_AVAILABLE, "threshold": ENROL_THRESHOLD,
-        "field_errors": {}, "result": None,
+        "field_errors": {}, "result": None, "posted": request.method == "POST",
     }
     reports_by_position = {}
     submitted: set[int] = set()
@@ -132,11 +158,14 @@ def capture(request):
             if upload.size > MAX_UPLOAD_BYTES:
                 errors[f"finger_{position}"] = [_("The file is larger than 20 MB.")]
                 continue
+            if upload.size == 0:
+                errors[f"finger_{position}"] = [_("The file is empty.")]
+                continue
             fingers.append(FingerInput(position=position, image=upload.read(),
                                        impression_type=source.get("impression_type") or "plain", resolution_dpi=dpi))
             positions.append(position)
-        if not fingers and not errors:
-            errors["fingers"] = [_("Scan or upload at least one finger.")]
+        if not fingers and not any(name.startswith("finger_") for name in errors):
+            errors["fingers"] = [_("No file was chosen: scan or upload at least one finger.")]
         if not errors:
             try:
                 if action == "enrol":
@@ -172,10 +201,13 @@ def capture(request):
     if errors:
         status = 400
     context["field_errors"] = errors
+    # Errors shown in the box at the top: the typed document number's is shown under its field
+    # when the traveler is being looked up (GET), and with the others after a submission.
     context["general_errors"] = [
         (name, _FIELD_LABELS.get(name, name), messages) for name, messages in errors.items()
-        if not name.startswith("finger_")
+        if not name.startswith("finger_") and (request.method == "POST" or name != "document")
     ]
+    context["finger_errors"] = any(name.startswith("finger_") for name in errors) or bool(reports_by_position)
     if person_id is not None:  # the page shows the traveler's enrolled fingers
         subject.record_read(actor=request.user, purpose="fingerprint capture screen")
     context["slots"] = _slots(reports_by_position, _enrolled_status(person_id), submitted)
@@ -218,7 +250,8 @@ def panel_context(request, inspection_id) -> dict:
         FingerprintCapture.objects.restrict(user, "view").filter(inspection_id=inspection_id)
         .prefetch_related("impressions")[:3]
     )
-    return {"fingerprint": {"searches": searches, "captures": captures, "inspection_id": inspection_id}}
+    return {"fingerprint": {"searches": searches, "captures": captures, "inspection_id": inspection_id},
+            "inspection_closed": inspection_is_closed(inspection_id)}
 
 
 urlpatterns = [

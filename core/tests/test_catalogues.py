@@ -109,8 +109,8 @@ def test_the_po_holds_what_its_dictionary_says(po):
         if not message.id:
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if message.context:
-            key = f"{message.context}|{key}"
+        if message.context:  # scripts/fill_po.py's key of a message with a context
+            key = f"{message.context}\x04{key}"
         if key not in mapping:
             continue
         value = mapping[key]

@@ -46,7 +46,10 @@ def booth_page(browser, live_server, officer, booth):
     page.goto(f"{live_server.url}/accounts/login/?next=/travelers/checkpoint/")
     page.fill("input[name=username]", officer.username)
     page.fill("input[name=password]", PASSWORD)
-    page.select_option("select[name=booth]", str(booth.pk))
+    page.click("button[type=submit]")
+    # The second step lists the booths of the officer's own posts only.
+    page.wait_for_url("**/accounts/login/booth/")
+    page.check(f"input[name=booth][value='{booth.pk}']")
     page.click("button[type=submit]")
     page.wait_for_url("**/travelers/checkpoint/")
     page.evaluate("window.__settled = 0; document.body.addEventListener('htmx:afterSettle', () => window.__settled++)")

@@ -68,7 +68,10 @@ def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a,
             page.goto(f"{live_server.url}/accounts/login/?next=/travelers/checkpoint/")
             page.fill("input[name=username]", officer_a.username)
             page.fill("input[name=password]", PASSWORD)
-            page.select_option("select[name=booth]", str(booth_a.pk))
+            page.click("button[type=submit]")
+            # The second step lists the booths of the officer's own posts only.
+            page.wait_for_url("**/accounts/login/booth/")
+            page.check(f"input[name=booth][value='{booth_a.pk}']")
             page.click("button[type=submit]")
             page.wait_for_url("**/travelers/checkpoint/")
             # The document reader types the MRZ; the inspection screen opens with the face panel.
@@ -81,6 +84,9 @@ def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a,
             # Camera on (Alt+C), still capture (Alt+F).
             page.keyboard.press("Alt+C")
             page.wait_for_function("document.querySelector('[data-face-video]').videoWidth > 0", timeout=20_000)
+            # On a loaded machine the first frames of Chromium's fake camera can still be blank:
+            # capture once the clip has been playing for a moment.
+            page.wait_for_function("document.querySelector('[data-face-video]').currentTime > 0.5", timeout=20_000)
             page.keyboard.press("Alt+F")
             notice = page.wait_for_selector("[data-face-notice]")
             assert notice.get_attribute("data-face-notice") == "ok", notice.inner_text()

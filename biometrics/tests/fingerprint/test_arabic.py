@@ -21,24 +21,24 @@ def arabic_officer(login, officer_a, booth_a):
 
 
 @pytest.fixture
-def pid(make_traveler, booth_a) -> str:
-    """The id of a traveler inspected at officer A's post (the capture screen refuses others)."""
-    return str(make_traveler(booth=booth_a).person_id)
+def iid(make_traveler, booth_a) -> str:
+    """An open inspection of a traveler at officer A's post (the capture screen refuses others)."""
+    return str(make_traveler(booth=booth_a).pk)
 
 
-def test_capture_page_in_arabic(arabic_officer, pid):
-    html = arabic_officer.get(f"/biometrics/fingerprints/capture/?person_id={pid}").content.decode()
+def test_capture_page_in_arabic(arabic_officer, iid):
+    html = arabic_officer.get(f"/biometrics/fingerprints/capture/?inspection={iid}").content.decode()
     assert 'lang="ar"' in html and 'dir="rtl"' in html
     assert "التقاط بصمات الأصابع" in html and "الإبهام الأيمن" in html and "الخنصر الأيسر" in html
     assert ">تسجيل</button>" in html and "تحقق (1:1)" in html  # the actions
-    assert f'name="person_id" value="{pid}" inputmode="numeric" dir="ltr"' in html  # ids stay left-to-right
+    assert 'name="resolution_dpi" value="" inputmode="decimal" dir="ltr"' in html  # numbers stay left-to-right
     for english in ("Fingerprint capture", "right thumb", "left little", "What to do", "Verify (1:1)"):
         assert english not in html
 
 
-def test_capture_coaching_and_errors_in_arabic(arabic_officer, pid):
+def test_capture_coaching_and_errors_in_arabic(arabic_officer, iid):
     r = arabic_officer.post("/biometrics/fingerprints/capture/", {
-        "action": "enrol", "person_id": pid,
+        "action": "enrol", "inspection": iid,
         "finger_1": _upload("a.tif", raw("db1_101_1.tif")), "finger_2": _upload("face.png", face_png()),
         "finger_3": _upload("blank.png", blank_png()), "finger_4": _upload("notes.txt", b"hello"),
     })
@@ -50,17 +50,17 @@ def test_capture_coaching_and_errors_in_arabic(arabic_officer, pid):
     assert "رديئة" in html  # the "poor" state
     for english in ("does not look like a fingerprint", "No finger detected", "not a readable image", "Nothing was stored"):
         assert english not in html
-    r = arabic_officer.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": pid})
-    assert r.status_code == 400 and "الأصابع: امسح إصبعاً واحداً على الأقل" in r.content.decode()
+    r = arabic_officer.post("/biometrics/fingerprints/capture/", {"action": "enrol", "inspection": iid})
+    assert r.status_code == 400 and "الأصابع: لم يُختر أي ملف" in r.content.decode()
 
 
-def test_enrolment_and_search_result_in_arabic(arabic_officer, pid, django_capture_on_commit_callbacks):
+def test_enrolment_and_search_result_in_arabic(arabic_officer, iid, django_capture_on_commit_callbacks):
     r = arabic_officer.post("/biometrics/fingerprints/capture/", {
-        "action": "enrol", "person_id": pid, "finger_1": _upload("a.tif", raw("db1_101_1.tif"))})
+        "action": "enrol", "inspection": iid, "finger_1": _upload("a.tif", raw("db1_101_1.tif"))})
     assert "سُجّل إصبع واحد." in r.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         r = arabic_officer.post("/biometrics/fingerprints/capture/", {
-            "action": "verify", "person_id": pid, "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
+            "action": "verify", "inspection": iid, "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 302
     html = arabic_officer.get(r["Location"]).content.decode()
     assert 'dir="rtl"' in html and "التحقق بالبصمات (1:1)" in html and ">تطابق</span>" in html

@@ -449,7 +449,7 @@ def _upload(name, data):
 @pytest.mark.django_db
 def test_capture_screen_shows_ten_fingers(login, officer_a, booth_a, traveler_a):
     c = login(officer_a, booth_a)
-    r = c.get(f"/biometrics/fingerprints/capture/?person_id={traveler_a().person_id}")
+    r = c.get(f"/biometrics/fingerprints/capture/?inspection={traveler_a().pk}")
     assert r.status_code == 200
     html = r.content.decode()
     assert html.count('name="finger_') == 10
@@ -459,9 +459,10 @@ def test_capture_screen_shows_ten_fingers(login, officer_a, booth_a, traveler_a)
 @pytest.mark.django_db
 def test_capture_screen_enrols_and_shows_quality(login, officer_a, booth_a, traveler_a):
     c = login(officer_a, booth_a)
-    pid = traveler_a().person_id
+    inspection = traveler_a()
+    pid = inspection.person_id
     r = c.post("/biometrics/fingerprints/capture/", {
-        "action": "enrol", "person_id": str(pid),
+        "action": "enrol", "inspection": str(inspection.pk),
         "finger_1": _upload("a.tif", raw("db1_101_1.tif")), "finger_2": _upload("b.tif", raw("db1_102_1.tif")),
     })
     assert r.status_code == 200, r.content.decode()[:2000]
@@ -475,7 +476,7 @@ def test_capture_screen_enrols_and_shows_quality(login, officer_a, booth_a, trav
 def test_capture_screen_marks_poor_and_missing_fingers_and_stores_nothing(login, officer_a, booth_a, traveler_a):
     c = login(officer_a, booth_a)
     r = c.post("/biometrics/fingerprints/capture/", {
-        "action": "enrol", "person_id": str(traveler_a().person_id),
+        "action": "enrol", "inspection": str(traveler_a().pk),
         "finger_1": _upload("a.tif", raw("db1_101_1.tif")), "finger_2": _upload("face.png", face_png()),
         "finger_3": _upload("blank.png", blank_png()), "finger_4": _upload("notes.txt", b"hello"),
     })
@@ -493,17 +494,18 @@ def test_capture_screen_marks_poor_and_missing_fingers_and_stores_nothing(login,
 @pytest.mark.django_db
 def test_capture_screen_verify_and_identify(login, officer_a, booth_a, committed, traveler_a):
     c = login(officer_a, booth_a)
-    pid, screened = traveler_a().person_id, traveler_a()
-    c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": str(pid),
+    first, screened = traveler_a(), traveler_a()
+    pid = first.person_id
+    c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "inspection": str(first.pk),
                                                  "finger_1": _upload("a.tif", raw("db1_101_1.tif"))})
     with committed():
-        r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "person_id": str(pid),
+        r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "inspection": str(first.pk),
                                                          "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
     assert 'data-decision="match"' in page
     with committed():
-        r = c.post("/biometrics/fingerprints/capture/", {"action": "identify", "inspection_id": str(screened.pk),
+        r = c.post("/biometrics/fingerprints/capture/", {"action": "identify", "inspection": str(screened.pk),
                                                          "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
@@ -514,13 +516,14 @@ def test_capture_screen_verify_and_identify(login, officer_a, booth_a, committed
 def test_capture_screen_bad_fields(login, officer_a, booth_a, committed, traveler_a):
     c = login(officer_a, booth_a)
     with committed():
-        r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "person_id": "abc",
+        r = c.post("/biometrics/fingerprints/capture/", {"action": "verify", "inspection": "abc",
                                                          "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
-    assert r.status_code == 400 and 'data-field="person_id"' in r.content.decode()
-    pid = str(traveler_a().person_id)
-    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": pid})
+    assert r.status_code == 400 and 'data-field="inspection"' in r.content.decode()
+    iid = str(traveler_a().pk)
+    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "inspection": iid})
     assert r.status_code == 400 and 'data-field="fingers"' in r.content.decode()
-    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "person_id": pid, "resolution_dpi": "90",
+    assert "No file was chosen" in r.content.decode()
+    r = c.post("/biometrics/fingerprints/capture/", {"action": "enrol", "inspection": iid, "resolution_dpi": "90",
                                                      "finger_1": _upload("b.tif", raw("db1_101_2.tif"))})
     assert r.status_code == 400 and "90 ppi" in r.content.decode()
 
