@@ -194,6 +194,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.common.Pagination",
     "PAGE_SIZE": 50,
+    # JSON bodies nested deeper than BMIS_API_MAX_JSON_DEPTH are a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -214,6 +220,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+BMIS_API_MAX_JSON_DEPTH = env_int("BMIS_API_MAX_JSON_DEPTH", 64, minimum=8, maximum=200)
 BMIS_API_TOKEN_DEFAULT_DAYS = env_int("BMIS_API_TOKEN_DEFAULT_DAYS", 90, minimum=1, maximum=730)
 
 # --- Celery ---------------------------------------------------------------------------------
