@@ -15,6 +15,12 @@ class TravelersConfig(AppConfig):
         register_inspection_lookup(inspection_for_biometrics)
         register_person_lookup(person_for_biometrics)
 
+        # 1:N candidates (face and fingerprints) name only travelers the caller may see.
+        from biometrics.visibility import register_visible_persons
+        from travelers.providers import visible_person_ids
+
+        register_visible_persons(visible_person_ids)
+
         # A new or changed watchlist entry re-screens the travelers of the last days.
         from travelers.providers import recent_travelers
         from watchlists.hooks import register_recent_travelers_provider

@@ -61,3 +61,9 @@ def person_for_biometrics(person_id: int, user) -> Person | None:
     """The person if `user` may see them (None otherwise), for the biometrics app's endpoints
     that take a traveler id (registered in TravelersConfig.ready). The caller audits the read."""
     return Person.objects.restrict(user, "view").filter(pk=person_id).first()
+
+
+def visible_person_ids(person_ids, user) -> set[int]:
+    """The persons among `person_ids` that `user` may see, for the biometrics app's 1:N candidate
+    filter (registered in TravelersConfig.ready)."""
+    return set(Person.objects.restrict(user, "view").filter(pk__in=list(person_ids)).values_list("pk", flat=True))

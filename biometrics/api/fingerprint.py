@@ -29,6 +29,7 @@ from biometrics.models.fingerprint import (
     SearchStatus,
 )
 from biometrics.services.fingerprint import FingerInput, fingerprint_enrol, fingerprint_search_create
+from biometrics.visibility import visibility_for, visible_candidates
 from core.models import BorderPost
 
 MAX_IMAGE_BASE64 = 28 * 1024 * 1024
@@ -195,19 +196,25 @@ class SearchOutputSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-def _search_data(search: FingerprintSearch) -> dict:
+def _search_data(search: FingerprintSearch, request) -> dict:
+    result = search.result
+    if search.kind == SearchKind.IDENTIFY and isinstance(result, dict) and "candidates" in result:
+        # The reader sees no more candidates than their own visibility allows.
+        shown = visible_candidates(result["candidates"], visibility_for(request.user, request.auth),
+                                   entry_key="person_entry_id")
+        result = {**result, "candidates": shown}
     return {
         "id": search.pk, "kind": search.kind, "status": search.status, "decision": search.decision,
         "person_id": search.person_id, "inspection_id": search.inspection_id, "threshold": search.threshold,
-        "result": search.result, "error": search.error, "created_at": search.created_at,
+        "result": result, "error": search.error, "created_at": search.created_at,
         "completed_at": search.completed_at,
     }
 
 
-def _search_response(search: FingerprintSearch) -> Response:
+def _search_response(search: FingerprintSearch, request) -> Response:
     search.refresh_from_db()
     code = status.HTTP_200_OK if search.status != SearchStatus.PENDING else status.HTTP_202_ACCEPTED
-    return Response(SearchOutputSerializer(_search_data(search)).data, status=code)
+    return Response(SearchOutputSerializer(_search_data(search, request)).data, status=code)
 
 
 class FingerprintVerifyApi(APIView):
@@ -238,7 +245,7 @@ class FingerprintVerifyApi(APIView):
         )
         # The traveler's enrolled prints are compared: a read of their biometric data.
         subject.record_read(actor=request.user, purpose="fingerprint verification (API)")
-        return _search_response(search)
+        return _search_response(search, request)
 
 
 class FingerprintIdentifyApi(APIView):
@@ -273,7 +280,7 @@ class FingerprintIdentifyApi(APIView):
             person_id=v.get("person_id"), inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
             search_travelers=v["search_travelers"], search_watchlists=v["search_watchlists"],
         )
-        return _search_response(search)
+        return _search_response(search, request)
 
 
 class FingerprintSearchDetailApi(APIView):
@@ -284,7 +291,7 @@ class FingerprintSearchDetailApi(APIView):
     @extend_schema(tags=["biometrics"], responses=SearchOutputSerializer)
     def get(self, request, pk: int):
         search = get_object_or_404(FingerprintSearch.objects.restrict(request.user, "view"), pk=pk)
-        return Response(SearchOutputSerializer(_search_data(search)).data)
+        return Response(SearchOutputSerializer(_search_data(search, request)).data)
 
 
 class FingerprintCaptureDetailApi(APIView):
