@@ -41,6 +41,12 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchor_file(settings, tmp_path):
+    """Each test anchors the audit chain's head in its own file (never the developer's var/)."""
+    settings.BMIS_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tests run tasks eagerly unless marked `broker`: those use the real broker and a worker."""
     from bmis.celery import app

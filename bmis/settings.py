@@ -41,6 +41,20 @@ elif len(_secret) < 32:
     raise ConfigError("BMIS_SECRET_KEY must be at least 32 characters long")
 SECRET_KEY = _secret
 
+# The audit chain's HMAC key (audit/keys.py): outside the database, like the secret key. Earlier
+# keys stay in BMIS_AUDIT_PREVIOUS_KEYS after a rotation; events up to BMIS_AUDIT_LEGACY_SEQ may
+# carry the unkeyed SHA-256 of the chain's first version.
+_audit_key = env_secret("BMIS_AUDIT_KEY")
+if not _audit_key:
+    if not DEBUG:
+        raise ConfigError("BMIS_AUDIT_KEY (or BMIS_AUDIT_KEY_FILE) is required when BMIS_DEBUG is off")
+    _audit_key = "bmis-development-only-audit-key-never-use-in-production-0123456789"
+elif len(_audit_key) < 32:
+    raise ConfigError("BMIS_AUDIT_KEY must be at least 32 characters long")
+BMIS_AUDIT_KEY = _audit_key
+BMIS_AUDIT_PREVIOUS_KEYS = [k.strip() for k in (env_secret("BMIS_AUDIT_PREVIOUS_KEYS") or "").split(",") if k.strip()]
+BMIS_AUDIT_LEGACY_SEQ = env_int("BMIS_AUDIT_LEGACY_SEQ", 0, minimum=0)
+
 ALLOWED_HOSTS = env_list(
     "BMIS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] + (["testserver"] if DEBUG else [])
 )
@@ -254,6 +268,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-verify-chain": {"task": "audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
 }
+# The head of the audit chain is anchored outside the database (an append-only file of anchors,
+# each MACed with the audit key) at this interval; the nightly check verifies against the last one.
+BMIS_AUDIT_ANCHOR_FILE = Path(env_str("BMIS_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
+BMIS_AUDIT_ANCHOR_MINUTES = env_int("BMIS_AUDIT_ANCHOR_MINUTES", 60, minimum=1, maximum=24 * 60)
+CELERY_BEAT_SCHEDULE["audit-anchor-head"] = {"task": "audit.anchor_head", "schedule": BMIS_AUDIT_ANCHOR_MINUTES * 60.0}
 
 # --- logging: no personal data; request ids only ----------------------------------------------
 LOGGING = {
