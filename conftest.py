@@ -193,9 +193,41 @@ def api():
     return APIClient()
 
 
+def totp_code(device) -> str:
+    """The TOTP code `device` accepts now, computed from its key as an authenticator app would."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def persona_totp_device(user):
+    """The persona's confirmed TOTP device (its authenticator app), created on first use.
+
+    Tests sign the same persona in more than once per 30-second step; TOTP refuses a code already
+    used (the replay guard, `last_t`), so the guard is reset here, for the persona's device only:
+    the code under test still checks it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="persona authenticator", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    return device
+
+
 @pytest.fixture
 def login(client):
-    """login(user, booth=None): sign `user` in through the real login form."""
+    """login(user, booth=None): sign `user` in through the real login form; supervisors and
+    administrators also pass the second step with a real TOTP code from their persona's device,
+    so their session is verified (`user.is_verified()`), as in production.
+
+    Sessions made with `client.force_login(user)` (or DRF's `force_authenticate`) skip the login
+    flow: they are password-less, unverified sessions. BMIS enforces the second factor in the login
+    flow (accounts.views.login_view / login_otp_view), the only way a real session is made, and the
+    admin site additionally requires a verified session (accounts.admin_site); other pages and the
+    API accept an authenticated session as it is, which is what such tests rely on."""
 
     def do(user, booth=None):
         data = {"username": user.username, "password": PASSWORD}
@@ -203,6 +235,10 @@ def login(client):
             data["booth"] = booth.pk
         response = client.post("/accounts/login/", data)
         assert response.status_code == 302, response.content.decode()[:500]
+        if response.url.startswith("/accounts/login/code/"):
+            device = persona_totp_device(user)
+            response = client.post("/accounts/login/code/", {"token": totp_code(device)})
+            assert response.status_code == 302, response.content.decode()[:500]
         return client
 
     return do

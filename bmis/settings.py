@@ -9,6 +9,7 @@ is required. The README lists every variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -72,7 +73,8 @@ if not DEBUG:
 BMIS_SHARED_DIR = Path(env_str("BMIS_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose site signs in through accounts' login (throttled, audited, two-factor).
+    "accounts.admin_apps.BMISAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +85,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # BMIS apps: dependencies point down this list (see docs/architecture.md).
     "audit",
     "core",
@@ -102,10 +107,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): the session passed the second factor (accounts.views.login_otp_view).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -151,6 +160,28 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Sign-in throttling (django-axes): after BMIS_LOGIN_FAILURE_LIMIT wrong passwords in a row for
+# one username, that username is locked for BMIS_LOGIN_COOLOFF_MINUTES on every sign-in path
+# (the login page; the admin's login redirects to it). A success resets the count; every attempt,
+# failed, locked out or successful, is also in the audit chain (accounts.signals).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("BMIS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BMIS_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60))
+# Locked by username, not by address: officers of a post share one address (NAT), and a lockout by
+# address would lock a whole post out after a few typing errors. A username lock is not bypassed by
+# rotating user agents or cookies, which is what axes' warning W006 is about.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False  # no usernames or addresses in the logs: the audit trail records attempts
+# Two-factor sign-in (django-otp, TOTP) for supervisors and administrators.
+OTP_TOTP_ISSUER = env_str("BMIS_TOTP_ISSUER", "BMIS")
+BMIS_LOGIN_OTP_MINUTES = 5  # time allowed between the password and the code
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -291,7 +322,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("BMIS_LOG_LEVEL", "INFO")},
     # Django logs request paths with query strings on 4xx/5xx; keep those at WARNING+ only.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "ERROR"}},
 }
 
 # --- accounts and audit -------------------------------------------------------------------------
