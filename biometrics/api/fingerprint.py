@@ -131,7 +131,7 @@ class FingerprintEnrolApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class InputSerializer(serializers.Serializer):
+    class FingerprintEnrolInputSerializer(serializers.Serializer):
         person_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         person_entry_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -148,16 +148,16 @@ class FingerprintEnrolApi(APIView):
                 )
             return attrs
 
-    class OutputSerializer(serializers.Serializer):
+    class FingerprintCaptureOutputSerializer(serializers.Serializer):
         capture_id = serializers.IntegerField()
         subject = serializers.CharField()
         person_id = serializers.IntegerField(allow_null=True)
         person_entry_id = serializers.IntegerField(allow_null=True)
         fingers = ImpressionOutputSerializer(many=True)
 
-    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(tags=["biometrics"], request=FingerprintEnrolInputSerializer, responses={201: FingerprintCaptureOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.FingerprintEnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         entry = None
@@ -179,7 +179,7 @@ class FingerprintEnrolApi(APIView):
             "person_entry_id": capture.person_entry_id,
             "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
         }
-        return Response(self.OutputSerializer(out).data, status=status.HTTP_201_CREATED)
+        return Response(self.FingerprintCaptureOutputSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 class SearchOutputSerializer(serializers.Serializer):
@@ -222,7 +222,7 @@ class FingerprintVerifyApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class InputSerializer(serializers.Serializer):
+    class FingerprintVerifyInputSerializer(serializers.Serializer):
         person_id = serializers.IntegerField(min_value=1)
         inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         post = serializers.CharField(required=False, allow_blank=True)
@@ -231,10 +231,10 @@ class FingerprintVerifyApi(APIView):
         def validate_fingers(self, value):
             return _validate_unique_positions(value)
 
-    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={200: SearchOutputSerializer,
+    @extend_schema(tags=["biometrics"], request=FingerprintVerifyInputSerializer, responses={200: SearchOutputSerializer,
                                                                              202: SearchOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.FingerprintVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         subject = resolve_subject(request, person_id=v["person_id"], inspection_id=v.get("inspection_id"),
@@ -254,7 +254,7 @@ class FingerprintIdentifyApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class InputSerializer(serializers.Serializer):
+    class FingerprintIdentifyInputSerializer(serializers.Serializer):
         person_id = serializers.IntegerField(
             required=False, allow_null=True, min_value=1,
             help_text="The traveler being screened (excluded from the candidates).",
@@ -268,10 +268,10 @@ class FingerprintIdentifyApi(APIView):
         def validate_fingers(self, value):
             return _validate_unique_positions(value)
 
-    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={200: SearchOutputSerializer,
+    @extend_schema(tags=["biometrics"], request=FingerprintIdentifyInputSerializer, responses={200: SearchOutputSerializer,
                                                                              202: SearchOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.FingerprintIdentifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
@@ -299,7 +299,7 @@ class FingerprintCaptureDetailApi(APIView):
 
     required_scopes = {"GET": ["biometrics:read"]}
 
-    @extend_schema(tags=["biometrics"], responses=FingerprintEnrolApi.OutputSerializer)
+    @extend_schema(tags=["biometrics"], responses=FingerprintEnrolApi.FingerprintCaptureOutputSerializer)
     def get(self, request, pk: int):
         capture = get_object_or_404(FingerprintCapture.objects.restrict(request.user, "view"), pk=pk)
         out = {
@@ -307,7 +307,7 @@ class FingerprintCaptureDetailApi(APIView):
             "person_entry_id": capture.person_entry_id,
             "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
         }
-        return Response(FingerprintEnrolApi.OutputSerializer(out).data)
+        return Response(FingerprintEnrolApi.FingerprintCaptureOutputSerializer(out).data)
 
 
 urlpatterns = [

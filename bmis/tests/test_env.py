@@ -97,7 +97,7 @@ def test_startup_names_a_malformed_variable():
 
 def test_startup_with_secret_and_debug_off_succeeds(tmp_path):
     secret = tmp_path / "key"
-    secret.write_text("x" * 50)
+    secret.write_text("production-like-secret-key-0123456789-abcdefghijklmnop")
     audit_key = tmp_path / "audit_key"
     audit_key.write_text("a" * 50)
     result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret),
@@ -107,7 +107,7 @@ def test_startup_with_secret_and_debug_off_succeeds(tmp_path):
 
 def test_startup_refuses_without_the_audit_key_when_debug_is_off(tmp_path):
     secret = tmp_path / "key"
-    secret.write_text("x" * 50)
+    secret.write_text("production-like-secret-key-0123456789-abcdefghijklmnop")
     result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret)})
     assert result.returncode == 2
     assert "BMIS_AUDIT_KEY (or BMIS_AUDIT_KEY_FILE) is required when BMIS_DEBUG is off" in result.stderr
