@@ -173,15 +173,16 @@ def admin_user(border_agency):
 
 @pytest.fixture
 def make_partner(police_agency):
-    """make_partner(scopes, days=30) -> (ApiClient, raw token)."""
+    """make_partner(scopes, days=30, posts=()) -> (ApiClient, raw token); `posts`: where the client
+    may open inspections."""
     from accounts.services import api_client_create, api_token_issue
 
     counter = {"n": 0}
 
-    def make(scopes, *, agency=None, days=30):
+    def make(scopes, *, agency=None, days=30, posts=()):
         counter["n"] += 1
         client = api_client_create(actor=None, agency=agency or police_agency,
-                                   name=f"client{counter['n']}", scopes=scopes)
+                                   name=f"client{counter['n']}", scopes=scopes, posts=posts)
         _token, raw = api_token_issue(actor=None, client=client, days=days)
         return client, raw
 

@@ -79,7 +79,10 @@ def user_set_posts(*, actor, user: User, posts: list[BorderPost]) -> None:
         audit_log(actor=actor, action="user.set_posts", obj=user, changes={"posts": [before, after]})
 
 
-def api_client_create(*, actor, agency: Agency, name: str, scopes: list[str]) -> ApiClient:
+def api_client_create(
+    *, actor, agency: Agency, name: str, scopes: list[str], posts: list[BorderPost] | tuple = ()
+) -> ApiClient:
+    """A partner client; ``posts``: where it may open inspections (where its agency is allowed)."""
     try:
         cleaned = validate_scopes(scopes)
     except ValueError as exc:
@@ -90,11 +93,14 @@ def api_client_create(*, actor, agency: Agency, name: str, scopes: list[str]) ->
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
+        if posts:
+            user.posts.set(posts)
         client = ApiClient(agency=agency, name=name, user=user, scopes=cleaned)
         client.full_clean()
         client.save()
         audit_log(actor=actor, action="api_client.create", obj=client,
-                  changes={"agency": [None, agency.code], "name": [None, name], "scopes": [None, cleaned]})
+                  changes={"agency": [None, agency.code], "name": [None, name], "scopes": [None, cleaned],
+                           "posts": [None, sorted(p.code for p in posts)]})
     return client
 
 

@@ -172,10 +172,16 @@ class MovementSerializer(serializers.ModelSerializer):
 
 
 class InspectionOutputSerializer(serializers.ModelSerializer):
+    """An inspection as the caller may see it (context ``request``): the traveler's name, date of
+    birth and document (and the movement's document number) need ``persons:read``, else they are
+    null; the screening summary names only lists the caller may see, and counts only their hits.
+    Without a request in the context nothing personal is shown (fail closed)."""
+
     post = serializers.CharField(source="post.code")
     booth = serializers.CharField(source="booth.code", allow_null=True, default=None)
-    person = PersonSerializer()
-    document = TravelDocumentSerializer()
+    person_id = serializers.IntegerField()
+    person = PersonSerializer(allow_null=True, help_text="Null without the persons:read scope.")
+    document = TravelDocumentSerializer(allow_null=True, help_text="Null without the persons:read scope.")
     reason_code = serializers.CharField(source="reason_code.code", allow_null=True, default=None)
     stay_verdict = serializers.DictField()
     screening = serializers.DictField()
@@ -184,13 +190,38 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inspection
-        fields = ["id", "status", "direction", "post", "booth", "person", "document", "source", "document_errors",
-                  "override_reason", "stay_verdict", "screening", "transport_mode", "carrier", "decision",
-                  "reason_code", "notes", "read_at", "decided_at", "seconds_to_decision", "movement"]
+        fields = ["id", "status", "direction", "post", "booth", "person_id", "person", "document", "source",
+                  "document_errors", "override_reason", "stay_verdict", "screening", "transport_mode", "carrier",
+                  "decision", "reason_code", "notes", "read_at", "decided_at", "seconds_to_decision", "movement"]
+
+    def _viewer(self):
+        from accounts.permissions import effective_scopes
+
+        request = self.context.get("request")
+        if request is None:
+            return None, False
+        return request.user, "persons:read" in effective_scopes(request.user, request.auth)
 
     def get_movement(self, obj) -> dict | None:
         movement = Movement.objects.filter(inspection=obj).select_related("post", "booth", "document").first()
-        return MovementSerializer(movement).data if movement else None
+        if movement is None:
+            return None
+        data = MovementSerializer(movement).data
+        if not self._viewer()[1]:
+            data["document"] = None  # the document number is the traveler's
+        return data
+
+    def to_representation(self, instance):
+        from travelers.selectors import inspection_screening_for
+
+        data = super().to_representation(instance)
+        user, persons = self._viewer()
+        if not persons:
+            data["person"] = None
+            data["document"] = None
+            data["document_errors"] = []  # they quote the fields as read
+        data["screening"] = inspection_screening_for(user=user, inspection=instance) if user is not None else {}
+        return data
 
 
 class DecisionInputSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import has_scope
 from core.api.common import Pagination
 from core.models import Booth, BorderPost
 from travelers import selectors
@@ -78,7 +79,8 @@ class InspectionStartApi(APIView):
         data = InspectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        post = BorderPost.objects.restrict(request.user, "view").filter(code=values["post"].upper()).first()
+        # Partner clients open inspections only at the posts their client is allowed at.
+        post = BorderPost.objects.restrict(request.user, "inspect").filter(code=values["post"].upper()).first()
         if post is None:
             raise ValidationError({"post": f"unknown border post {values['post']!r}, or not yours"})
         booth = None
@@ -96,7 +98,8 @@ class InspectionStartApi(APIView):
         except DocumentInvalid as exc:
             raise _document_errors(exc.field_errors) from exc
         inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
-        return Response(InspectionOutputSerializer(inspection).data, status=status.HTTP_201_CREATED)
+        return Response(InspectionOutputSerializer(inspection, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["inspections"], responses={200: InspectionOutputSerializer})
@@ -107,8 +110,9 @@ class InspectionDetailApi(APIView):
 
     def get(self, request, pk: int):
         inspection = selectors.inspection_get(user=request.user, pk=pk)
-        selectors.person_get(user=request.user, pk=inspection.person_id, purpose="api: inspection")
-        return Response(InspectionOutputSerializer(inspection).data)
+        if has_scope(request.user, "persons:read", request.auth):  # only then are person fields shown
+            selectors.person_get(user=request.user, pk=inspection.person_id, purpose="api: inspection")
+        return Response(InspectionOutputSerializer(inspection, context={"request": request}).data)
 
 
 @extend_schema(tags=["inspections"], request=DecisionInputSerializer, responses={200: InspectionOutputSerializer})
@@ -124,7 +128,7 @@ class InspectionDecisionApi(APIView):
         data.is_valid(raise_exception=True)
         decided = inspection_decide(actor=request.user, inspection=inspection, **data.validated_data)
         decided = selectors.inspection_get(user=request.user, pk=decided.pk)
-        return Response(InspectionOutputSerializer(decided).data)
+        return Response(InspectionOutputSerializer(decided, context={"request": request}).data)
 
 
 @extend_schema(tags=["persons"], responses={200: MovementSerializer(many=True)})
