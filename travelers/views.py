@@ -139,6 +139,8 @@ def checkpoint_read(request):
 
 
 def _inspection_context(request, inspection: Inspection, decision_form=None) -> dict:
+    # The screening summary as this user may see it (in memory only: lists they may not see unnamed).
+    inspection.screening = selectors.inspection_screening_for(user=request.user, inspection=inspection)
     # The inspection came through the restricted queryset, and a person is visible wherever one
     # of their inspections is: reading the person needs no second lookup, only its audit event.
     person = inspection.person
@@ -187,6 +189,7 @@ def inspection_detail(request, pk: int):
 def inspection_screening(request, pk: int):
     """The screening panel alone (polled while the inspection is open)."""
     inspection = selectors.inspection_get(user=request.user, pk=pk)
+    inspection.screening = selectors.inspection_screening_for(user=request.user, inspection=inspection)
     hits = list(hits_for_inspection(user=request.user, inspection_id=inspection.pk))
     return render(request, "travelers/_screening.html", {
         "inspection": inspection, "hits": hits, "is_open": inspection.status == InspectionStatus.OPEN,

@@ -74,3 +74,15 @@ def test_a_partner_opens_inspections_only_at_its_allowed_posts(api, make_partner
     _client, token = make_partner(["inspections:write"])  # allowed nowhere
     r = api.post("/api/v1/inspections", body, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 400
+
+
+def test_the_inspection_page_does_not_name_a_hidden_unavailable_list(login, officer_a, booth_a, hidden_list):
+    hidden_list.availability = "broken"
+    hidden_list.save(update_fields=["availability"])
+    mrz = passport(document_number="P2345678", primary_identifier="OTHERNAME")
+    inspection = inspection_start(actor=officer_a, post=booth_a.post, booth=booth_a, direction="entry", mrz=mrz)
+    assert any(u["list"] == "SECRET" for u in inspection.screening["unavailable_lists"])  # screened all lists
+    client = login(officer_a, booth_a)
+    for path in (f"/travelers/inspections/{inspection.pk}/", f"/travelers/inspections/{inspection.pk}/screening"):
+        page = client.get(path)
+        assert page.status_code == 200 and "SECRET" not in page.content.decode(), path
