@@ -285,8 +285,10 @@ def test_search_task_is_durable_and_routed_to_the_biometrics_queue(settings):
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_identify_runs_on_a_real_worker(officer_a, celery_live_worker):
-    fingerprint_enrol(actor=officer_a, person_id=61, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
+def test_identify_runs_on_a_real_worker(officer_a, celery_live_worker, traveler_a):
+    # A real traveler at officer A's post: 1:N candidates name only travelers the requester may see.
+    pid = traveler_a().person_id
+    fingerprint_enrol(actor=officer_a, person_id=pid, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
     search = fingerprint_search_create(actor=officer_a, kind="identify",
                                        fingers=[FingerInput(1, raw("db1_101_2.tif"))])
     import time
