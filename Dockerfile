@@ -14,12 +14,14 @@ COPY requirements.txt Makefile ./
 RUN make deps VENV=/opt/venv PYTHON=python3.11
 
 COPY . .
-RUN BMIS_SECRET_KEY=build-only-secret-key-not-used-at-run-time-000000 \
-    python manage.py collectstatic --noinput \
- && BMIS_SECRET_KEY=build-only-secret-key-not-used-at-run-time-000000 \
-    python manage.py compilemessages --ignore "/opt/venv/*" \
+# Build-time placeholders only (the settings refuse to start without keys when DEBUG is off); the
+# running containers get theirs from docker secrets.
+RUN export BMIS_SECRET_KEY=build-only-secret-key-not-used-at-run-time-0123456789 \
+           BMIS_AUDIT_KEY=build-only-audit-key-not-used-at-run-time-0123456789 \
+ && python manage.py collectstatic --noinput \
+ && python manage.py compilemessages --ignore "/opt/venv/*" \
  && useradd --system --uid 10001 --home /var/lib/bmis bmis \
- && mkdir -p /var/lib/bmis/media && chown -R bmis /var/lib/bmis
+ && mkdir -p /var/lib/bmis/media /var/lib/bmis/anchors && chown -R bmis /var/lib/bmis
 
 USER bmis
 EXPOSE 8000

@@ -41,6 +41,12 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchor_file(settings, tmp_path):
+    """Each test anchors the audit chain's head in its own file (never the developer's var/)."""
+    settings.BMIS_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tests run tasks eagerly unless marked `broker`: those use the real broker and a worker."""
     from bmis.celery import app
@@ -167,15 +173,16 @@ def admin_user(border_agency):
 
 @pytest.fixture
 def make_partner(police_agency):
-    """make_partner(scopes, days=30) -> (ApiClient, raw token)."""
+    """make_partner(scopes, days=30, posts=()) -> (ApiClient, raw token); `posts`: where the client
+    may open inspections."""
     from accounts.services import api_client_create, api_token_issue
 
     counter = {"n": 0}
 
-    def make(scopes, *, agency=None, days=30):
+    def make(scopes, *, agency=None, days=30, posts=()):
         counter["n"] += 1
         client = api_client_create(actor=None, agency=agency or police_agency,
-                                   name=f"client{counter['n']}", scopes=scopes)
+                                   name=f"client{counter['n']}", scopes=scopes, posts=posts)
         _token, raw = api_token_issue(actor=None, client=client, days=days)
         return client, raw
 
@@ -187,9 +194,41 @@ def api():
     return APIClient()
 
 
+def totp_code(device) -> str:
+    """The TOTP code `device` accepts now, computed from its key as an authenticator app would."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def persona_totp_device(user):
+    """The persona's confirmed TOTP device (its authenticator app), created on first use.
+
+    Tests sign the same persona in more than once per 30-second step; TOTP refuses a code already
+    used (the replay guard, `last_t`), so the guard is reset here, for the persona's device only:
+    the code under test still checks it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="persona authenticator", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    return device
+
+
 @pytest.fixture
 def login(client):
-    """login(user, booth=None): sign `user` in through the real login form."""
+    """login(user, booth=None): sign `user` in through the real login form; supervisors and
+    administrators also pass the second step with a real TOTP code from their persona's device,
+    so their session is verified (`user.is_verified()`), as in production.
+
+    Sessions made with `client.force_login(user)` (or DRF's `force_authenticate`) skip the login
+    flow: they are password-less, unverified sessions. BMIS enforces the second factor in the login
+    flow (accounts.views.login_view / login_otp_view), the only way a real session is made, and the
+    admin site additionally requires a verified session (accounts.admin_site); other pages and the
+    API accept an authenticated session as it is, which is what such tests rely on."""
 
     def do(user, booth=None):
         data = {"username": user.username, "password": PASSWORD}
@@ -197,6 +236,10 @@ def login(client):
             data["booth"] = booth.pk
         response = client.post("/accounts/login/", data)
         assert response.status_code == 302, response.content.decode()[:500]
+        if response.url.startswith("/accounts/login/code/"):
+            device = persona_totp_device(user)
+            response = client.post("/accounts/login/code/", {"token": totp_code(device)})
+            assert response.status_code == 302, response.content.decode()[:500]
         return client
 
     return do

@@ -78,7 +78,10 @@ def user_set_posts(*, actor, user: User, posts: list[BorderPost]) -> None:
         audit_log(actor=actor, action="user.set_posts", obj=user, changes={"posts": [before, after]})
 
 
-def api_client_create(*, actor, agency: Agency, name: str, scopes: list[str]) -> ApiClient:
+def api_client_create(
+    *, actor, agency: Agency, name: str, scopes: list[str], posts: list[BorderPost] | tuple = ()
+) -> ApiClient:
+    """A partner client; ``posts``: where it may open inspections (where its agency is allowed)."""
     try:
         cleaned = validate_scopes(scopes)
     except ValueError as exc:
@@ -89,11 +92,14 @@ def api_client_create(*, actor, agency: Agency, name: str, scopes: list[str]) ->
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
+        if posts:
+            user.posts.set(posts)
         client = ApiClient(agency=agency, name=name, user=user, scopes=cleaned)
         client.full_clean()
         client.save()
         audit_log(actor=actor, action="api_client.create", obj=client,
-                  changes={"agency": [None, agency.code], "name": [None, name], "scopes": [None, cleaned]})
+                  changes={"agency": [None, agency.code], "name": [None, name], "scopes": [None, cleaned],
+                           "posts": [None, sorted(p.code for p in posts)]})
     return client
 
 
@@ -179,15 +185,44 @@ def officer_booths(user: User):
     return Booth.objects.restrict(user, "view").filter(is_active=True, post__is_active=True).select_related("post")
 
 
-def login_record(*, user: User, booth: Booth | None) -> None:
+def login_record(*, user: User, booth: Booth | None, path: str = "", second_factor: str = "") -> None:
     with transaction.atomic():
         audit_log(actor=user, action="auth.login", obj=user,
-                  metadata={"booth": str(booth) if booth else None})
+                  metadata={"booth": str(booth) if booth else None, "path": path,
+                            "second_factor": second_factor or None})
 
 
-def login_failed_record(*, username: str) -> None:
+def login_failed_record(*, username: str, path: str = "", reason: str = "password") -> None:
     with transaction.atomic():
-        audit_log(actor=None, action="auth.login_failed", actor_label=username[:150])
+        audit_log(actor=None, action="auth.login_failed", actor_label=username[:150],
+                  metadata={"path": path, "reason": reason})
+
+
+def login_locked_out_record(*, username: str, path: str = "") -> None:
+    with transaction.atomic():
+        audit_log(actor=None, action="auth.locked_out", actor_label=username[:150], metadata={"path": path})
+
+
+def totp_device_for(*, user: User):
+    """The user's confirmed TOTP device, or (first sign-in) an unconfirmed one to enrol; audited."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        return device
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        with transaction.atomic():
+            device = TOTPDevice.objects.create(user=user, name="BMIS", confirmed=False)
+            audit_log(actor=user, action="auth.totp_device_create", obj=user, metadata={"device": device.pk})
+    return device
+
+
+def totp_device_confirm(*, user: User, device) -> None:
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_log(actor=user, action="auth.totp_enrol", obj=user, metadata={"device": device.pk})
 
 
 def logout_record(*, user: User) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Model
 
 from audit import context
 from audit.chain import GENESIS_HASH, event_hash
+from audit.keys import chain_key
 from audit.models import AuditEvent
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises chain appends.
@@ -73,6 +74,7 @@ def audit_log_many(*, actor, records: list[dict], device: str = "", actor_label:
     ctx = context.current()
     user = actor if getattr(actor, "pk", None) is not None else None
     label = actor_label or (user.get_username() if user is not None else ("device" if device else "system"))
+    key = chain_key()
     _lock_chain(connection)
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
@@ -102,7 +104,7 @@ def audit_log_many(*, actor, records: list[dict], device: str = "", actor_label:
             client_ip=ctx.client_ip,
             prev_hash=prev_hash,
         )
-        event.hash = event_hash(hash_fields(event))
+        event.hash = event_hash(hash_fields(event), key)
         event._chained = True
         prev_hash = event.hash
         events.append(event)

@@ -4,7 +4,8 @@ Every face and fingerprint endpoint and page that takes a ``person_id`` or an ``
 resolves it here first, before anything is stored or compared:
 
 - a malformed id is a ``ValidationError`` naming the field (400);
-- an id that does not exist, or that the user may not see, is a :class:`SubjectNotFound`
+- an id that does not exist, or that the user may not see (without the ``persons:read`` scope no
+  traveler is visible), is a :class:`SubjectNotFound`
   (an ``Http404`` naming the field, 404): the same answer for both, so existence does not leak;
 - a read of a traveler's biometric data (comparing against their stored prints or template,
   showing their enrolled fingers) is recorded with :meth:`Subject.record_read`
@@ -146,8 +147,14 @@ def inspection_info(*, user, inspection_id) -> dict:
 
 def person_resolve(*, user, person_id):
     """The traveler if the user may see it; SubjectNotFound otherwise (no audit: see Subject)."""
+    from biometrics.visibility import caller_scopes
+
     pid = parse_id(person_id, "person_id")
     person = _person_lookup(pid, user) if (_person_lookup is not None and pid is not None) else None
+    if person is not None and "persons:read" not in caller_scopes(user):
+        # Without persons:read no traveler is "one you may see": an existing id and a missing one
+        # get the same 404, whatever would have followed (e.g. "no enrolled fingerprints").
+        person = None
     if person is None:
         raise SubjectNotFound("person_id", _("No such traveler, or not one you may see."))
     return person

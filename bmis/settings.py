@@ -9,6 +9,7 @@ is required. The README lists every variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -37,9 +38,24 @@ if not _secret:
             "BMIS_SECRET_KEY (or BMIS_SECRET_KEY_FILE) is required when BMIS_DEBUG is off"
         )
     _secret = "bmis-development-only-secret-key-never-use-in-production-0123456789"
-elif len(_secret) < 32:
-    raise ConfigError("BMIS_SECRET_KEY must be at least 32 characters long")
+elif len(_secret) < 50 or len(set(_secret)) < 5:
+    # Django's deployment check (security.W009) asks for 50 characters, 5 of them different.
+    raise ConfigError("BMIS_SECRET_KEY must be at least 50 characters long, with at least 5 different characters")
 SECRET_KEY = _secret
+
+# The audit chain's HMAC key (audit/keys.py): outside the database, like the secret key. Earlier
+# keys stay in BMIS_AUDIT_PREVIOUS_KEYS after a rotation; events up to BMIS_AUDIT_LEGACY_SEQ may
+# carry the unkeyed SHA-256 of the chain's first version.
+_audit_key = env_secret("BMIS_AUDIT_KEY")
+if not _audit_key:
+    if not DEBUG:
+        raise ConfigError("BMIS_AUDIT_KEY (or BMIS_AUDIT_KEY_FILE) is required when BMIS_DEBUG is off")
+    _audit_key = "bmis-development-only-audit-key-never-use-in-production-0123456789"
+elif len(_audit_key) < 32:
+    raise ConfigError("BMIS_AUDIT_KEY must be at least 32 characters long")
+BMIS_AUDIT_KEY = _audit_key
+BMIS_AUDIT_PREVIOUS_KEYS = [k.strip() for k in (env_secret("BMIS_AUDIT_PREVIOUS_KEYS") or "").split(",") if k.strip()]
+BMIS_AUDIT_LEGACY_SEQ = env_int("BMIS_AUDIT_LEGACY_SEQ", 0, minimum=0)
 
 ALLOWED_HOSTS = env_list(
     "BMIS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] + (["testserver"] if DEBUG else [])
@@ -53,12 +69,20 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     if env_bool("BMIS_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Browsers keep to HTTPS for a year (HSTS); plain-HTTP requests through the proxy are
+        # redirected, except the health check that the container runtime makes directly.
+        SECURE_HSTS_SECONDS = env_int("BMIS_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BMIS_HSTS_INCLUDE_SUBDOMAINS", True)
+        SECURE_HSTS_PRELOAD = env_bool("BMIS_HSTS_PRELOAD", True)
+        SECURE_SSL_REDIRECT = True
+        SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Where the shared test and benchmark data sets live (names, faces, fingerprints).
 BMIS_SHARED_DIR = Path(env_str("BMIS_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose site signs in through accounts' login (throttled, audited, two-factor).
+    "accounts.admin_apps.BMISAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +93,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # BMIS apps: dependencies point down this list (see docs/architecture.md).
     "audit",
     "core",
@@ -88,16 +116,41 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): the session passed the second factor (accounts.views.login_otp_view).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Content-Security-Policy (django-csp) and Cache-Control: no-store on every page and API answer.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
     # Production serves static files from STATIC_ROOT (collectstatic) through WhiteNoise;
     # development serves them from the apps with django.contrib.staticfiles.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Content-Security-Policy: everything from this origin only; no inline scripts or styles (the
+# pages have none: htmx's own indicator style is switched off in base.html), no plugins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "bmis.urls"
 WSGI_APPLICATION = "bmis.wsgi.application"
@@ -139,6 +192,28 @@ LOGIN_REDIRECT_URL = "core:home"
 # Officers land on the checkpoint screen after choosing their booth; everyone else on LOGIN_REDIRECT_URL.
 BMIS_OFFICER_LANDING_URL = "travelers:checkpoint"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Sign-in throttling (django-axes): after BMIS_LOGIN_FAILURE_LIMIT wrong passwords in a row for
+# one username, that username is locked for BMIS_LOGIN_COOLOFF_MINUTES on every sign-in path
+# (the login page; the admin's login redirects to it). A success resets the count; every attempt,
+# failed, locked out or successful, is also in the audit chain (accounts.signals).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("BMIS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BMIS_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60))
+# Locked by username, not by address: officers of a post share one address (NAT), and a lockout by
+# address would lock a whole post out after a few typing errors. A username lock is not bypassed by
+# rotating user agents or cookies, which is what axes' warning W006 is about.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False  # no usernames or addresses in the logs: the audit trail records attempts
+# Two-factor sign-in (django-otp, TOTP) for supervisors and administrators.
+OTP_TOTP_ISSUER = env_str("BMIS_TOTP_ISSUER", "BMIS")
+BMIS_LOGIN_OTP_MINUTES = 5  # time allowed between the password and the code
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -201,6 +276,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.common.Pagination",
     "PAGE_SIZE": 50,
+    # JSON bodies nested deeper than BMIS_API_MAX_JSON_DEPTH are a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -221,6 +302,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+BMIS_API_MAX_JSON_DEPTH = env_int("BMIS_API_MAX_JSON_DEPTH", 64, minimum=8, maximum=200)
 BMIS_API_TOKEN_DEFAULT_DAYS = env_int("BMIS_API_TOKEN_DEFAULT_DAYS", 90, minimum=1, maximum=730)
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -254,6 +336,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-verify-chain": {"task": "audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
 }
+# The head of the audit chain is anchored outside the database (an append-only file of anchors,
+# each MACed with the audit key) at this interval; the nightly check verifies against the last one.
+BMIS_AUDIT_ANCHOR_FILE = Path(env_str("BMIS_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
+BMIS_AUDIT_ANCHOR_MINUTES = env_int("BMIS_AUDIT_ANCHOR_MINUTES", 60, minimum=1, maximum=24 * 60)
+CELERY_BEAT_SCHEDULE["audit-anchor-head"] = {"task": "audit.anchor_head", "schedule": BMIS_AUDIT_ANCHOR_MINUTES * 60.0}
 
 # --- logging: no personal data; request ids only ----------------------------------------------
 LOGGING = {
@@ -272,7 +359,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("BMIS_LOG_LEVEL", "INFO")},
     # Django logs request paths with query strings on 4xx/5xx; keep those at WARNING+ only.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "ERROR"}},
 }
 
 # --- accounts and audit -------------------------------------------------------------------------
@@ -290,7 +377,20 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "InspectionDecisionEnum": "travelers.models.inspection.Decision",
     "MovementDecisionEnum": "travelers.models.inspection.MovementDecision",
     "AbandonReasonEnum": "travelers.models.inspection.AbandonReason",
+    "InspectionStatusEnum": "travelers.models.inspection.InspectionStatus",
+    "SecondaryOutcomeEnum": "travelers.models.inspection.SecondaryOutcome",
+    "ImportStatusEnum": "watchlists.models.ImportStatus",
+    "HitStatusEnum": "watchlists.models.HitStatus",
+    "DocumentStatusEnum": "watchlists.models.DocumentStatus",
     "DismissReasonEnum": "watchlists.models.DismissReason",
+    # One name per choice set (drf-spectacular's deployment check warns otherwise).
+    # travelers' sex and watchlists' gender are one choice set (M, F, X): one enum.
+    "SexEnum": "travelers.models.person.Sex",
+    "FingerprintSearchKindEnum": "biometrics.models.fingerprint.SearchKind",
+    "WatchlistKindEnum": "watchlists.models.ListKind",
+    "BorderPostKindEnum": "core.models.PostKind",
+    "BoothKindEnum": "core.models.BoothKind",
+    "DocumentKindEnum": "travelers.models.person.DocumentKind",
 })
 CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
     "task": "travelers.overstay_scan",

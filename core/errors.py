@@ -16,3 +16,22 @@ class Conflict(ValidationError):
         self.conflict_message = str(message)
         self.conflict_fields = {k: [str(v) for v in vs] for k, vs in (fields or {}).items()}
         super().__init__(self.conflict_message, code=code)
+
+
+def field_errors(exc: ValidationError, default_field: str = "__all__") -> dict[str, list[str]]:
+    """A ValidationError as {field: [messages]}: a field-keyed error as it is, a plain one under
+    `default_field` (the form's non-field errors by default)."""
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {default_field: list(exc.messages)}
+
+
+def form_add_errors(form, exc: ValidationError, *, phrase=None) -> None:
+    """Put a service's ValidationError on a form: each message under its field when the form has
+    that field, else among the form's non-field errors prefixed with the field's name. `phrase`
+    translates a message the service wrote in English, where the caller has such a table."""
+    for field, messages in field_errors(exc).items():
+        target = field if field in form.fields else None
+        for message in messages:
+            text = phrase(message) if phrase is not None else message
+            form.add_error(target, text if target is not None or field == "__all__" else f"{field}: {text}")

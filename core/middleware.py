@@ -83,3 +83,22 @@ class ApiJsonErrorMiddleware:
         log_failure(logger, "unhandled error in API view %s (request %s)", view,
                     getattr(request, "request_id", "-"), exc=exception)
         return json_error(500, "server_error", _("An internal error occurred; it has been logged."))
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page and API answer: they hold personal data (names,
+    documents, faces, hits) that must not stay in a browser's or a proxy's cache on a shared
+    terminal. Static files (served before this runs) and answers that declare themselves
+    ``public`` keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+

@@ -58,6 +58,13 @@ class BorderPost(models.Model):
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
+        """"view": the posts whose data the user may see. "inspect": where the user may open
+        inspections: the same for people; a partner client (which sees every post) only at the
+        posts its client is assigned to (where its agency is allowed to work)."""
+        if action == "inspect":
+            if user.role == Role.PARTNER:
+                return qs.filter(pk__in=user.posts.values("pk"))
+            action = "view"
         if action == "view":
             allowed = post_ids(user)
             return qs if allowed is None else qs.filter(pk__in=allowed)

@@ -22,6 +22,11 @@ class TravelersConfig(AppConfig):
 
         register_inspection_closed_check(inspection_closed_for_biometrics)
         register_document_lookup(persons_by_document_for_biometrics)
+        # 1:N candidates (face and fingerprints) name only travelers the caller may see.
+        from biometrics.visibility import register_visible_persons
+        from travelers.providers import visible_person_ids
+
+        register_visible_persons(visible_person_ids)
 
         # A new or changed watchlist entry re-screens the travelers of the last days.
         from travelers.providers import recent_travelers

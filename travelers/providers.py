@@ -64,9 +64,10 @@ def person_for_biometrics(person_id: int, user) -> Person | None:
 
 
 def inspection_closed_for_biometrics(inspection_id: int) -> bool:
-    """Whether the inspection is closed, for the biometrics services that refuse to add a capture
-    to a decided inspection (registered in TravelersConfig.ready)."""
-    return Inspection.objects.filter(pk=inspection_id, status=InspectionStatus.CLOSED).exists()
+    """Whether the inspection is closed (decided, or abandoned), for the biometrics services that
+    refuse to add a capture to an ended inspection (registered in TravelersConfig.ready)."""
+    return Inspection.objects.filter(
+        pk=inspection_id, status__in=(InspectionStatus.CLOSED, InspectionStatus.ABANDONED)).exists()
 
 
 def persons_by_document_for_biometrics(number: str, issuing_state: str, user) -> list[Person]:
@@ -76,3 +77,9 @@ def persons_by_document_for_biometrics(number: str, issuing_state: str, user) ->
     if issuing_state:
         persons = persons.filter(documents__issuing_state=issuing_state)
     return list(persons.distinct().order_by("pk")[:2])
+
+
+def visible_person_ids(person_ids, user) -> set[int]:
+    """The persons among `person_ids` that `user` may see, for the biometrics app's 1:N candidate
+    filter (registered in TravelersConfig.ready)."""
+    return set(Person.objects.restrict(user, "view").filter(pk__in=list(person_ids)).values_list("pk", flat=True))

@@ -50,6 +50,35 @@ def person_movements(*, user, person: Person):
     )
 
 
+def inspection_screening_for(*, user, inspection: Inspection) -> dict:
+    """The inspection's screening summary as `user` may see it: only the lists they may see are
+    named (screened or unavailable), and hits are counted only on those lists (and person-to-person
+    matches), so a restricted list of another agency leaves no trace."""
+    from watchlists.models import Hit, Watchlist
+
+    summary = dict(inspection.screening or {})
+    if not summary:
+        return summary
+    visible = set(Watchlist.objects.restrict(user, "view").values_list("code", flat=True))
+    counts: dict[str, int] = {}
+    for source in Hit.objects.restrict(user, "view").filter(inspection_id=inspection.pk).values_list("source", flat=True):
+        counts[source] = counts.get(source, 0) + 1
+    checks = {}
+    for kind, check in (summary.get("checks") or {}).items():
+        check = dict(check)
+        if "lists" in check:
+            check["lists"] = [code for code in check["lists"] if code in visible]
+        if "hits" in check:
+            check["hits"] = counts.get(kind, 0)
+        checks[kind] = check
+    summary["checks"] = checks
+    summary["unavailable_lists"] = [u for u in summary.get("unavailable_lists", [])
+                                    if (u.get("list") if isinstance(u, dict) else u) in visible]
+    if "hits" in summary:
+        summary["hits"] = sum(c.get("hits", 0) for c in checks.values())
+    return summary
+
+
 def inspection_get(*, user, pk: int) -> Inspection:
     return get_object_or_404(
         Inspection.objects.restrict(user, "view").select_related(

@@ -176,6 +176,8 @@ def rules_key(rules) -> str:
 
 def _inspection_context(request, inspection: Inspection, decision_form=None, resolve_errors=None,
                         abandon_form=None) -> dict:
+    # The screening summary as this user may see it (in memory only: lists they may not see unnamed).
+    inspection.screening = selectors.inspection_screening_for(user=request.user, inspection=inspection)
     # The inspection came through the restricted queryset, and a person is visible wherever one
     # of their inspections is: reading the person needs no second lookup, only its audit event.
     person = inspection.person
@@ -231,6 +233,7 @@ def inspection_detail(request, pk: int):
 def inspection_screening(request, pk: int):
     """The screening panel alone (polled while the inspection is open)."""
     inspection = selectors.inspection_get(user=request.user, pk=pk)
+    inspection.screening = selectors.inspection_screening_for(user=request.user, inspection=inspection)
     context = _screening_context(request, inspection)
     if request.GET.get("rules") is not None and request.GET["rules"] != context["rules_key"]:
         # What stops an admission changed (a new hit, a resolution elsewhere, an override): the

@@ -18,9 +18,10 @@ def _change(client: ApiClient) -> str:
 
 
 @pytest.fixture
-def admin_client_(client, admin_user):
-    client.force_login(admin_user)
-    return client
+def admin_client_(login, admin_user):
+    """The administrator through the real sign-in, password and TOTP code: the admin site needs a
+    verified session."""
+    return login(admin_user)
 
 
 @pytest.mark.django_db

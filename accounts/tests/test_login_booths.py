@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.tests.factories import PASSWORD
 from accounts.views import PENDING_SESSION_KEY, TERMINAL_BOOTH_COOKIE
 from audit.models import AuditEvent
+from conftest import persona_totp_device, totp_code
 from core.tests.factories import BoothFactory
 
 
@@ -105,5 +106,8 @@ def test_next_is_kept_through_the_booth_step(client, officer_a, booth_a):
 def test_supervisors_and_administrators_land_where_they_did(client, persona, request):
     user = request.getfixturevalue(persona)
     response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    # No booth step for them: the second factor, then the home page.
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login-otp")
+    response = client.post(reverse("accounts:login-otp"), {"token": totp_code(persona_totp_device(user))})
     assert response.status_code == 302 and response["Location"] == reverse("core:home")
     assert "bmis_booth_id" not in client.session

@@ -35,6 +35,7 @@ from biometrics.models.face import (
     FaceVerification,
 )
 from biometrics.services import face as services
+from biometrics.visibility import visibility_for, visible_candidates
 from core.api.common import ErrorSerializer, error_body
 
 _TAGS = ["biometrics: face"]
@@ -251,16 +252,11 @@ class IdentificationOutputSerializer(serializers.Serializer):
     candidates = serializers.SerializerMethodField()
 
     def get_candidates(self, obj) -> list[dict]:
-        visible = self.context.get("visible_watchlists", set())
-        persons = self.context.get("persons", False)
-        out = []
-        for c in obj.candidates:
-            if c.get("watchlist_id") is not None and c["watchlist_id"] not in visible:
-                continue
-            if c.get("watchlist_id") is None and not persons:
-                continue
-            out.append(CandidateSerializer(c).data)
-        return out
+        # The reader sees the travelers and list entries of their own visibility (biometrics.visibility).
+        visibility = self.context.get("visibility")
+        if visibility is None:
+            return []
+        return [CandidateSerializer(c).data for c in visible_candidates(obj.candidates, visibility)]
 
 
 def _identify_context(request) -> dict:
@@ -270,7 +266,8 @@ def _identify_context(request) -> dict:
     visible = set()
     if "watchlists:read" in scopes:
         visible = set(Watchlist.objects.restrict(request.user, "view").values_list("pk", flat=True))
-    return {"visible_watchlists": visible, "persons": "persons:read" in scopes}
+    return {"visible_watchlists": visible, "persons": "persons:read" in scopes,
+            "visibility": visibility_for(request.user, request.auth)}
 
 
 class FaceIdentifyApi(APIView):

@@ -29,6 +29,7 @@ from biometrics.models.fingerprint import (
     SearchStatus,
 )
 from biometrics.services.fingerprint import FingerInput, fingerprint_enrol, fingerprint_search_create
+from biometrics.visibility import visibility_for, visible_candidates
 from core.models import BorderPost
 
 MAX_IMAGE_BASE64 = 28 * 1024 * 1024
@@ -130,7 +131,7 @@ class FingerprintEnrolApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class InputSerializer(serializers.Serializer):
+    class FingerprintEnrolInputSerializer(serializers.Serializer):
         person_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         person_entry_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -147,16 +148,16 @@ class FingerprintEnrolApi(APIView):
                 )
             return attrs
 
-    class OutputSerializer(serializers.Serializer):
+    class FingerprintCaptureOutputSerializer(serializers.Serializer):
         capture_id = serializers.IntegerField()
         subject = serializers.CharField()
         person_id = serializers.IntegerField(allow_null=True)
         person_entry_id = serializers.IntegerField(allow_null=True)
         fingers = ImpressionOutputSerializer(many=True)
 
-    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(tags=["biometrics"], request=FingerprintEnrolInputSerializer, responses={201: FingerprintCaptureOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.FingerprintEnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         entry = None
@@ -178,7 +179,7 @@ class FingerprintEnrolApi(APIView):
             "person_entry_id": capture.person_entry_id,
             "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
         }
-        return Response(self.OutputSerializer(out).data, status=status.HTTP_201_CREATED)
+        return Response(self.FingerprintCaptureOutputSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 class SearchOutputSerializer(serializers.Serializer):
@@ -195,19 +196,25 @@ class SearchOutputSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-def _search_data(search: FingerprintSearch) -> dict:
+def _search_data(search: FingerprintSearch, request) -> dict:
+    result = search.result
+    if search.kind == SearchKind.IDENTIFY and isinstance(result, dict) and "candidates" in result:
+        # The reader sees no more candidates than their own visibility allows.
+        shown = visible_candidates(result["candidates"], visibility_for(request.user, request.auth),
+                                   entry_key="person_entry_id")
+        result = {**result, "candidates": shown}
     return {
         "id": search.pk, "kind": search.kind, "status": search.status, "decision": search.decision,
         "person_id": search.person_id, "inspection_id": search.inspection_id, "threshold": search.threshold,
-        "result": search.result, "error": search.error, "created_at": search.created_at,
+        "result": result, "error": search.error, "created_at": search.created_at,
         "completed_at": search.completed_at,
     }
 
 
-def _search_response(search: FingerprintSearch) -> Response:
+def _search_response(search: FingerprintSearch, request) -> Response:
     search.refresh_from_db()
     code = status.HTTP_200_OK if search.status != SearchStatus.PENDING else status.HTTP_202_ACCEPTED
-    return Response(SearchOutputSerializer(_search_data(search)).data, status=code)
+    return Response(SearchOutputSerializer(_search_data(search, request)).data, status=code)
 
 
 class FingerprintVerifyApi(APIView):
@@ -215,7 +222,7 @@ class FingerprintVerifyApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class InputSerializer(serializers.Serializer):
+    class FingerprintVerifyInputSerializer(serializers.Serializer):
         person_id = serializers.IntegerField(min_value=1)
         inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         post = serializers.CharField(required=False, allow_blank=True)
@@ -224,10 +231,10 @@ class FingerprintVerifyApi(APIView):
         def validate_fingers(self, value):
             return _validate_unique_positions(value)
 
-    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={200: SearchOutputSerializer,
+    @extend_schema(tags=["biometrics"], request=FingerprintVerifyInputSerializer, responses={200: SearchOutputSerializer,
                                                                              202: SearchOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.FingerprintVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         subject = resolve_subject(request, person_id=v["person_id"], inspection_id=v.get("inspection_id"),
@@ -238,7 +245,7 @@ class FingerprintVerifyApi(APIView):
         )
         # The traveler's enrolled prints are compared: a read of their biometric data.
         subject.record_read(actor=request.user, purpose="fingerprint verification (API)")
-        return _search_response(search)
+        return _search_response(search, request)
 
 
 class FingerprintIdentifyApi(APIView):
@@ -247,7 +254,7 @@ class FingerprintIdentifyApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class InputSerializer(serializers.Serializer):
+    class FingerprintIdentifyInputSerializer(serializers.Serializer):
         person_id = serializers.IntegerField(
             required=False, allow_null=True, min_value=1,
             help_text="The traveler being screened (excluded from the candidates).",
@@ -261,10 +268,10 @@ class FingerprintIdentifyApi(APIView):
         def validate_fingers(self, value):
             return _validate_unique_positions(value)
 
-    @extend_schema(tags=["biometrics"], request=InputSerializer, responses={200: SearchOutputSerializer,
+    @extend_schema(tags=["biometrics"], request=FingerprintIdentifyInputSerializer, responses={200: SearchOutputSerializer,
                                                                              202: SearchOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.FingerprintIdentifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
@@ -273,7 +280,7 @@ class FingerprintIdentifyApi(APIView):
             person_id=v.get("person_id"), inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
             search_travelers=v["search_travelers"], search_watchlists=v["search_watchlists"],
         )
-        return _search_response(search)
+        return _search_response(search, request)
 
 
 class FingerprintSearchDetailApi(APIView):
@@ -284,7 +291,7 @@ class FingerprintSearchDetailApi(APIView):
     @extend_schema(tags=["biometrics"], responses=SearchOutputSerializer)
     def get(self, request, pk: int):
         search = get_object_or_404(FingerprintSearch.objects.restrict(request.user, "view"), pk=pk)
-        return Response(SearchOutputSerializer(_search_data(search)).data)
+        return Response(SearchOutputSerializer(_search_data(search, request)).data)
 
 
 class FingerprintCaptureDetailApi(APIView):
@@ -292,7 +299,7 @@ class FingerprintCaptureDetailApi(APIView):
 
     required_scopes = {"GET": ["biometrics:read"]}
 
-    @extend_schema(tags=["biometrics"], responses=FingerprintEnrolApi.OutputSerializer)
+    @extend_schema(tags=["biometrics"], responses=FingerprintEnrolApi.FingerprintCaptureOutputSerializer)
     def get(self, request, pk: int):
         capture = get_object_or_404(FingerprintCapture.objects.restrict(request.user, "view"), pk=pk)
         out = {
@@ -300,7 +307,7 @@ class FingerprintCaptureDetailApi(APIView):
             "person_entry_id": capture.person_entry_id,
             "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
         }
-        return Response(FingerprintEnrolApi.OutputSerializer(out).data)
+        return Response(FingerprintEnrolApi.FingerprintCaptureOutputSerializer(out).data)
 
 
 urlpatterns = [

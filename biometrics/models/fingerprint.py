@@ -70,6 +70,9 @@ def _post_policy(qs, user, action: str, owner_field: str):
     """Rows at the user's posts, and rows the user made (API clients, captures without a post)."""
     if action != "view" and user.role not in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN):
         return qs.none()
+    if user.role == Role.PARTNER:
+        # A partner client reads only what it submitted itself.
+        return qs.filter(**{owner_field: user})
     allowed = post_ids(user)
     if allowed is None:
         return qs

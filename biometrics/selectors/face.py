@@ -11,6 +11,7 @@ from biometrics.models.face import (
     FaceRequestStatus,
     FaceVerification,
 )
+from biometrics.visibility import visibility_for, visible_candidates
 
 
 @dataclass
@@ -45,7 +46,7 @@ class FacePanel:
 
 
 def face_panel(*, user, inspection_id: int) -> FacePanel:
-    from watchlists.models import Hit, Watchlist
+    from watchlists.models import Hit
 
     panel = FacePanel(inspection_id=inspection_id)
     images = FaceImage.objects.restrict(user, "view").filter(inspection_id=inspection_id).defer("jpeg")
@@ -65,9 +66,7 @@ def face_panel(*, user, inspection_id: int) -> FacePanel:
     }
     panel.hits = sorted(hits.values(), key=lambda h: -h.score)
     if panel.identification is not None and panel.identification.status == FaceRequestStatus.DONE:
-        visible_lists = set(Watchlist.objects.restrict(user, "view").values_list("pk", flat=True))
-        for c in panel.identification.candidates:
-            if c.get("watchlist_id") is not None and c["watchlist_id"] not in visible_lists:
-                continue  # a list this user may not see
+        # Travelers and list entries this user may not see are left out (biometrics.visibility).
+        for c in visible_candidates(panel.identification.candidates, visibility_for(user)):
             panel.candidates.append({**c, "hit": hits.get(c.get("hit_id"))})
     return panel

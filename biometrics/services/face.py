@@ -503,6 +503,7 @@ def _active_watchlist_ids(ids: list[int] | None) -> list[int]:
 
 def face_identification_run(*, identification_id: int) -> FaceIdentification:
     from biometrics.services.face_index import get_registry
+    from biometrics.visibility import visibility_for, visible_candidates
     from watchlists.models import PersonEntry
     from watchlists.services.hits import hit_raise
 
@@ -560,6 +561,9 @@ def face_identification_run(*, identification_id: int) -> FaceIdentification:
             "watchlist_code": entry.watchlist.code if entry else None,
             "entry_id": entry.pk if entry else None, "person_id": t.person_id, "hit_id": None,
         })
+    # Only the travelers and list entries the requester may see are kept, and so raise hits
+    # (biometrics.visibility: the same rule as fingerprint searches and as reading the result).
+    candidates = visible_candidates(candidates, visibility_for(ident.requested_by))
     with transaction.atomic():
         ident = FaceIdentification.objects.select_for_update().get(pk=identification_id)
         if ident.raise_hits and (ident.inspection_id is not None or ident.person_id is not None):

@@ -42,6 +42,7 @@ from biometrics.models.fingerprint import (
     SearchStatus,
     SubjectKind,
 )
+from biometrics.visibility import visibility_for, visible_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -416,7 +417,7 @@ def _run_identify(search: FingerprintSearch) -> tuple[dict, str, list[dict]]:
                 rec["score"] = max(rec["score"], cand.score)
     ranked = sorted(found.items(), key=lambda kv: -kv[1]["score"])
     candidates = []
-    for (kind, ident), rec in ranked[:10]:
+    for (kind, ident), rec in ranked:
         candidates.append({
             "subject": kind,
             "person_id": ident if kind == SubjectKind.TRAVELER else None,
@@ -425,6 +426,10 @@ def _run_identify(search: FingerprintSearch) -> tuple[dict, str, list[dict]]:
             "fingers": rec["fingers"],
             "above_threshold": rec["score"] >= search.threshold,
         })
+    # Only the travelers and list entries the requester may see are kept, and so raise hits
+    # (biometrics.visibility: the same rule as face searches and as reading the result).
+    candidates = visible_candidates(candidates, visibility_for(search.requested_by),
+                                    entry_key="person_entry_id")[:10]
     decision = "hit" if any(c["above_threshold"] for c in candidates) else "no_hit"
     return {"candidates": candidates, "threshold": search.threshold}, decision, [c for c in candidates if c["above_threshold"]]
 

@@ -161,6 +161,10 @@ def test_face_enrol_by_a_device_client(api, make_partner, mine):
     before = written()
     assert_404(api.post(FACES, {"image": face(), "person_id": MISSING}, format="multipart"), "person_id")
     assert written() == before
+    # Without persons:read an existing traveler is answered like a missing one (no existence oracle).
+    assert_404(api.post(FACES, {"image": face(), "person_id": mine.person_id}, format="multipart"), "person_id")
+    _client, raw = make_partner(["biometrics:write", "devices:write", "persons:read"])
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = api.post(FACES, {"image": face(), "person_id": mine.person_id}, format="multipart")
     assert r.status_code == 201, r.json()  # partner clients see every traveler (accounts.permissions.post_ids)
 

@@ -31,6 +31,7 @@ from biometrics.services.fingerprint import (
     fingerprint_enrol,
     fingerprint_search_create,
 )
+from biometrics.visibility import visibility_for, visible_candidates
 from core.models import Booth
 
 ACTIONS = (
@@ -235,9 +236,17 @@ class _StoredQuality:
 
 @role_required(Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 def search_detail(request, pk: int):
-    search = get_object_or_404(FingerprintSearch.objects.restrict(request.user, "view"), pk=pk)
+    search = _shown(get_object_or_404(FingerprintSearch.objects.restrict(request.user, "view"), pk=pk), request.user)
     template = "biometrics/fingerprint/_search_result.html" if request.htmx else "biometrics/fingerprint/search.html"
     return render(request, template, {"search": search, "pending": search.status == SearchStatus.PENDING})
+
+
+def _shown(search: FingerprintSearch, user) -> FingerprintSearch:
+    """The search with only the candidates ``user`` may see (in memory; the row is unchanged)."""
+    if isinstance(search.result, dict) and "candidates" in search.result:
+        shown = visible_candidates(search.result["candidates"], visibility_for(user), entry_key="person_entry_id")
+        search.result = {**search.result, "candidates": shown}
+    return search
 
 
 def panel_context(request, inspection_id) -> dict:
@@ -245,7 +254,7 @@ def panel_context(request, inspection_id) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or inspection_id is None:
         return {"fingerprint": None}
-    searches = list(FingerprintSearch.objects.restrict(user, "view").filter(inspection_id=inspection_id)[:5])
+    searches = [_shown(s, user) for s in FingerprintSearch.objects.restrict(user, "view").filter(inspection_id=inspection_id)[:5]]
     captures = list(
         FingerprintCapture.objects.restrict(user, "view").filter(inspection_id=inspection_id)
         .prefetch_related("impressions")[:3]

@@ -97,9 +97,22 @@ def test_startup_names_a_malformed_variable():
 
 def test_startup_with_secret_and_debug_off_succeeds(tmp_path):
     secret = tmp_path / "key"
-    secret.write_text("x" * 50)
-    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret)})
+    secret.write_text("production-like-secret-key-0123456789-abcdefghijklmnop")
+    audit_key = tmp_path / "audit_key"
+    audit_key.write_text("a" * 50)
+    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret),
+                            "BMIS_AUDIT_KEY_FILE": str(audit_key)})
     assert result.returncode == 0, result.stderr
+
+
+def test_startup_refuses_without_the_audit_key_when_debug_is_off(tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("production-like-secret-key-0123456789-abcdefghijklmnop")
+    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret)})
+    assert result.returncode == 2
+    assert "BMIS_AUDIT_KEY (or BMIS_AUDIT_KEY_FILE) is required when BMIS_DEBUG is off" in result.stderr
+    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret), "BMIS_AUDIT_KEY": "short"})
+    assert result.returncode == 2 and "BMIS_AUDIT_KEY must be at least 32 characters" in result.stderr
 
 
 def test_embedded_default_is_sqlite_eager_debug():

@@ -22,6 +22,11 @@
     if (target.matches("input, textarea, select")) target.focus(); else target.click();
   });
 
+  // <select data-autosubmit> submits its form when changed (no inline handlers: the CSP forbids them).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]") && event.target.form) event.target.form.submit();
+  });
+
   // Idle lock: after the configured idle time without input, reload; the server ends the session.
   var idleSeconds = parseInt(document.body.dataset.idleSeconds || "0", 10);
   if (idleSeconds > 0) {

@@ -21,7 +21,7 @@ from travelers.models import (
 from travelers.models.inspection import TRAVEL_DIRECTIONS
 from travelers.mrz import DocumentFields, PartialDate
 from travelers.services import decision_rules
-from watchlists.models import DismissReason
+from watchlists.models import DismissReason, Hit
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -203,10 +203,16 @@ class DecisionRulesSerializer(serializers.Serializer):
 
 
 class InspectionOutputSerializer(serializers.ModelSerializer):
+    """An inspection as the caller may see it (context ``request``): the traveler's name, date of
+    birth and document (and the movement's document number) need ``persons:read``, else they are
+    null; the screening summary names only lists the caller may see, and counts only their hits.
+    Without a request in the context nothing personal is shown (fail closed)."""
+
     post = serializers.CharField(source="post.code")
     booth = serializers.CharField(source="booth.code", allow_null=True, default=None)
-    person = PersonSerializer()
-    document = TravelDocumentSerializer()
+    person_id = serializers.IntegerField()
+    person = PersonSerializer(allow_null=True, help_text="Null without the persons:read scope.")
+    document = TravelDocumentSerializer(allow_null=True, help_text="Null without the persons:read scope.")
     reason_code = serializers.CharField(source="reason_code.code", allow_null=True, default=None)
     stay_verdict = serializers.DictField()
     screening = serializers.DictField()
@@ -218,20 +224,54 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inspection
-        fields = ["id", "status", "direction", "post", "booth", "person", "document", "source", "document_errors",
-                  "corrected_fields", "override_reason", "stay_verdict", "screening", "transport_mode", "carrier",
-                  "decision_rules", "supervisor_override_by", "supervisor_override_reason", "supervisor_override_at",
-                  "decision", "reason_code", "notes", "abandon_reason", "abandon_note", "read_at", "decided_at",
-                  "seconds_to_decision", "movement"]
+        fields = ["id", "status", "direction", "post", "booth", "person_id", "person", "document", "source",
+                  "document_errors", "corrected_fields", "override_reason", "stay_verdict", "screening",
+                  "transport_mode", "carrier", "decision_rules", "supervisor_override_by",
+                  "supervisor_override_reason", "supervisor_override_at", "decision", "reason_code", "notes",
+                  "abandon_reason", "abandon_note", "read_at", "decided_at", "seconds_to_decision", "movement"]
 
     @extend_schema_field(DecisionRulesSerializer)
     def get_decision_rules(self, obj) -> dict:
+        """What stops an admission; a hit on a list the caller may not see keeps its id and action
+        (the inspection is blocked all the same) but not its list's code."""
         stage = "secondary" if obj.status == InspectionStatus.REFERRED else "primary"
-        return decision_rules(obj, stage=stage).as_dict()
+        rules = decision_rules(obj, stage=stage).as_dict()
+        request = self.context.get("request")
+        visible = set(Hit.objects.restrict(request.user, "view").filter(inspection_id=obj.pk)
+                      .values_list("pk", flat=True)) if request is not None else set()
+        for block in rules["blocks"]:
+            if block["kind"] == "hit" and block["hit_id"] not in visible:
+                block["list"] = None
+        return rules
+
+    def _viewer(self):
+        from accounts.permissions import effective_scopes
+
+        request = self.context.get("request")
+        if request is None:
+            return None, False
+        return request.user, "persons:read" in effective_scopes(request.user, request.auth)
 
     def get_movement(self, obj) -> dict | None:
         movement = Movement.objects.filter(inspection=obj).select_related("post", "booth", "document").first()
-        return MovementSerializer(movement).data if movement else None
+        if movement is None:
+            return None
+        data = MovementSerializer(movement).data
+        if not self._viewer()[1]:
+            data["document"] = None  # the document number is the traveler's
+        return data
+
+    def to_representation(self, instance):
+        from travelers.selectors import inspection_screening_for
+
+        data = super().to_representation(instance)
+        user, persons = self._viewer()
+        if not persons:
+            data["person"] = None
+            data["document"] = None
+            data["document_errors"] = []  # they quote the fields as read
+        data["screening"] = inspection_screening_for(user=user, inspection=instance) if user is not None else {}
+        return data
 
 
 class HitResolveInputSerializer(serializers.Serializer):

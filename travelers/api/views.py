@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import has_scope
 from core.api.common import ErrorSerializer, Pagination
 from core.models import Booth, BorderPost
 from travelers import selectors
@@ -88,7 +89,8 @@ class InspectionStartApi(APIView):
         data = InspectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        post = BorderPost.objects.restrict(request.user, "view").filter(code=values["post"].upper()).first()
+        # Partner clients open inspections only at the posts their client is allowed at.
+        post = BorderPost.objects.restrict(request.user, "inspect").filter(code=values["post"].upper()).first()
         if post is None:
             raise ValidationError({"post": f"unknown border post {values['post']!r}, or not yours"})
         booth = None
@@ -106,7 +108,8 @@ class InspectionStartApi(APIView):
         except DocumentInvalid as exc:
             raise _document_errors(exc.field_errors) from exc
         inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
-        return Response(InspectionOutputSerializer(inspection).data, status=status.HTTP_201_CREATED)
+        return Response(InspectionOutputSerializer(inspection, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["inspections"], responses={200: InspectionOutputSerializer})
@@ -117,8 +120,15 @@ class InspectionDetailApi(APIView):
 
     def get(self, request, pk: int):
         inspection = selectors.inspection_get(user=request.user, pk=pk)
-        selectors.person_get(user=request.user, pk=inspection.person_id, purpose="api: inspection")
-        return Response(InspectionOutputSerializer(inspection).data)
+        if has_scope(request.user, "persons:read", request.auth):  # only then are person fields shown
+            selectors.person_get(user=request.user, pk=inspection.person_id, purpose="api: inspection")
+        return Response(InspectionOutputSerializer(inspection, context={"request": request}).data)
+
+
+def _inspection_answer(request, pk: int) -> Response:
+    """The inspection as the caller may see it (person fields need persons:read)."""
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    return Response(InspectionOutputSerializer(inspection, context={"request": request}).data)
 
 
 _CONFLICT = {409: OpenApiResponse(ErrorSerializer, description=(
@@ -143,7 +153,7 @@ class InspectionDecisionApi(APIView):
         data.is_valid(raise_exception=True)
         decided = inspection_decide(actor=request.user, inspection=inspection, **data.validated_data)
         decided = selectors.inspection_get(user=request.user, pk=decided.pk)
-        return Response(InspectionOutputSerializer(decided).data)
+        return Response(InspectionOutputSerializer(decided, context={"request": request}).data)
 
 
 @extend_schema(tags=["inspections"], request=HitResolveInputSerializer,
@@ -160,7 +170,7 @@ class InspectionHitResolveApi(APIView):
         data = HitResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         inspection_hit_resolve(actor=request.user, inspection=inspection, hit_id=hit_id, **data.validated_data)
-        return Response(InspectionOutputSerializer(selectors.inspection_get(user=request.user, pk=pk)).data)
+        return _inspection_answer(request, pk)
 
 
 @extend_schema(tags=["inspections"], request=OverrideInputSerializer,
@@ -176,7 +186,7 @@ class InspectionOverrideApi(APIView):
         data = OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         inspection_override(actor=request.user, inspection=inspection, reason=data.validated_data["reason"])
-        return Response(InspectionOutputSerializer(selectors.inspection_get(user=request.user, pk=pk)).data)
+        return _inspection_answer(request, pk)
 
 
 @extend_schema(tags=["inspections"], request=AbandonInputSerializer,
@@ -192,7 +202,7 @@ class InspectionAbandonApi(APIView):
         data = AbandonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         inspection_abandon(actor=request.user, inspection=inspection, **data.validated_data)
-        return Response(InspectionOutputSerializer(selectors.inspection_get(user=request.user, pk=pk)).data)
+        return _inspection_answer(request, pk)
 
 
 @extend_schema(tags=["persons"], responses={200: MovementSerializer(many=True)})

@@ -13,6 +13,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_log, model_changes
 from core.tasks import enqueue_named_on_commit, enqueue_on_commit
@@ -62,6 +63,10 @@ def watchlist_create(*, actor, **fields) -> Watchlist:
     if actor is not None and actor.role != "admin":
         if not actor.agency_id or wl.owner_agency_id != actor.agency_id:
             raise PermissionDenied("a supervisor creates lists of their own agency")
+    if wl.code and Watchlist.objects.filter(code=wl.code).exists():
+        # One answer whether the list holding the code is visible to the caller or not: "already
+        # exists" would confirm a restricted list of another agency.
+        raise ValidationError({"code": [_("This code is not available: choose another one.")]})
     wl.full_clean()
     with transaction.atomic():
         wl.save()

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import PASSWORD
+from conftest import persona_totp_device, totp_code
 from watchlists.models import Hit, HitStatus, ImportJob, ImportStatus, PersonEntry, VehicleEntry
 from watchlists.services import hit_raise, import_job_create, person_entry_create
 
@@ -44,6 +45,10 @@ def _sign_in(browser, live_server, user, next_path):
     page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    # Supervisors confirm with a code from their authenticator (the persona's TOTP device).
+    page.wait_for_url("**/accounts/login/code/")
+    page.fill("input[name=token]", totp_code(persona_totp_device(user)))
     page.click("button[type=submit]")
     page.wait_for_url(f"**{next_path}")
     return page

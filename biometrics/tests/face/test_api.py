@@ -159,7 +159,7 @@ def test_verify_against_template_and_bad_reference(client_all, traveler):
     assert FaceVerification.objects.filter(verdict="match").count() == 1
 
 
-def test_identify_filtered_by_scope(api, make_partner, police_agency, border_agency):
+def test_identify_filtered_by_scope(api, make_partner, police_agency, border_agency, traveler):
     own = Watchlist.objects.create(code="POL", name="Police list", owner_agency=police_agency)
     other = Watchlist.objects.create(code="BPDX", name="Border only", owner_agency=border_agency,
                                      visibility="agencies")
@@ -171,7 +171,7 @@ def test_identify_filtered_by_scope(api, make_partner, police_agency, border_age
         entry.photo.save("p.jpg", ContentFile(read_fixture("img5.jpg")))
     services.face_sync_watchlist_photos()
     services.face_capture(actor=None, data=read_fixture("img5.jpg"), purpose="enrolment", source="device",
-                          person_id=77)
+                          person_id=traveler.person_id)
     _c, raw = make_partner(["biometrics:write", "watchlists:read"])  # no persons:read
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = api.post("/api/v1/biometrics/faces/identify", {"image": _upload(read_fixture("img10.jpg"))},
@@ -186,7 +186,7 @@ def test_identify_filtered_by_scope(api, make_partner, police_agency, border_age
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = api.post("/api/v1/biometrics/faces/identify", {"image": _upload(read_fixture("img10.jpg"))},
                  format="multipart")
-    assert [c["person_id"] for c in r.json()["candidates"]] == [77]
+    assert [c["person_id"] for c in r.json()["candidates"]] == [traveler.person_id]
     r = api.post("/api/v1/biometrics/faces/identify", {"image": _upload(_five_faces())}, format="multipart")
     assert r.status_code == 400 and "5 faces in view" in r.json()["error"]["message"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -83,10 +84,17 @@ def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a,
             page.locator("#result article.inspection [data-face-capture]").wait_for()
             # Camera on (Alt+C), still capture (Alt+F).
             page.keyboard.press("Alt+C")
-            page.wait_for_function("document.querySelector('[data-face-video]').videoWidth > 0", timeout=20_000)
+            # Polled from here: wait_for_function evaluates its predicate with eval(), which the
+            # page's Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+            deadline = time.monotonic() + 20
+            while not page.evaluate("document.querySelector('[data-face-video]').videoWidth > 0"):
+                assert time.monotonic() < deadline, "the camera never started"
+                page.wait_for_timeout(100)
             # On a loaded machine the first frames of Chromium's fake camera can still be blank:
             # capture once the clip has been playing for a moment.
-            page.wait_for_function("document.querySelector('[data-face-video]').currentTime > 0.5", timeout=20_000)
+            while not page.evaluate("document.querySelector('[data-face-video]').currentTime > 0.5"):
+                assert time.monotonic() < deadline, "the camera clip never played"
+                page.wait_for_timeout(100)
             page.keyboard.press("Alt+F")
             notice = page.wait_for_selector("[data-face-notice]")
             assert notice.get_attribute("data-face-notice") == "ok", notice.inner_text()

@@ -194,8 +194,10 @@ def test_verify_matches_the_same_finger_and_rejects_another(officer_a, committed
 
 
 @pytest.mark.django_db
-def test_identify_raises_hits_against_travelers_and_watchlist_persons(officer_a, supervisor, post_a, wanted_entry, committed):
-    fingerprint_enrol(actor=officer_a, person_id=21, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
+def test_identify_raises_hits_against_travelers_and_watchlist_persons(officer_a, supervisor, post_a, wanted_entry, committed,
+                                                                     traveler_a):
+    seen = traveler_a().person_id  # candidates name only travelers the officer may see (post A's)
+    fingerprint_enrol(actor=officer_a, person_id=seen, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
     fingerprint_enrol(actor=supervisor, person_entry=wanted_entry, fingers=[FingerInput(2, raw("db1_102_1.tif"))])
     with committed():
         search = fingerprint_search_create(
@@ -206,7 +208,7 @@ def test_identify_raises_hits_against_travelers_and_watchlist_persons(officer_a,
     assert search.status == SearchStatus.DONE and search.decision == "hit"
     hits = Hit.objects.filter(source="fingerprint", inspection_id=5)
     assert hits.count() == 2
-    traveler_hit = hits.get(matched_person_id=21)
+    traveler_hit = hits.get(matched_person_id=seen)
     entry_hit = hits.get(person_entry=wanted_entry)
     assert entry_hit.action == "arrest" and entry_hit.person_id == 99
     assert traveler_hit.score >= search.threshold
@@ -237,19 +239,20 @@ def test_identify_excludes_the_screened_traveler_and_respects_positions(officer_
 
 
 @pytest.mark.django_db
-def test_the_gallery_follows_new_and_replaced_enrolments(officer_a, committed):
-    fingerprint_enrol(actor=officer_a, person_id=41, fingers=[FingerInput(1, raw("db1_102_1.tif"))])
+def test_the_gallery_follows_new_and_replaced_enrolments(officer_a, committed, traveler_a):
+    pid = traveler_a().person_id
+    fingerprint_enrol(actor=officer_a, person_id=pid, fingers=[FingerInput(1, raw("db1_102_1.tif"))])
     with committed():
         first = fingerprint_search_create(actor=officer_a, kind="identify", fingers=[FingerInput(1, raw("db1_101_2.tif"))])
     first.refresh_from_db()
     assert first.decision == "no_hit"
-    # Person 41's finger 1 is replaced by one that matches the probe: the next search sees it.
-    fingerprint_enrol(actor=officer_a, person_id=41, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
+    # The traveler's finger 1 is replaced by one that matches the probe: the next search sees it.
+    fingerprint_enrol(actor=officer_a, person_id=pid, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
     with committed():
         second = fingerprint_search_create(actor=officer_a, kind="identify", fingers=[FingerInput(1, raw("db1_101_2.tif"))])
     second.refresh_from_db()
     assert second.decision == "hit"
-    assert second.result["candidates"][0]["person_id"] == 41
+    assert second.result["candidates"][0]["person_id"] == pid
 
 
 @pytest.mark.django_db
@@ -282,8 +285,10 @@ def test_search_task_is_durable_and_routed_to_the_biometrics_queue(settings):
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_identify_runs_on_a_real_worker(officer_a, celery_live_worker):
-    fingerprint_enrol(actor=officer_a, person_id=61, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
+def test_identify_runs_on_a_real_worker(officer_a, celery_live_worker, traveler_a):
+    # A real traveler at officer A's post: 1:N candidates name only travelers the requester may see.
+    pid = traveler_a().person_id
+    fingerprint_enrol(actor=officer_a, person_id=pid, fingers=[FingerInput(1, raw("db1_101_1.tif"))])
     search = fingerprint_search_create(actor=officer_a, kind="identify",
                                        fingers=[FingerInput(1, raw("db1_101_2.tif"))])
     import time
@@ -403,6 +408,10 @@ def test_api_scopes(api, make_partner, officer_b, committed, traveler_a):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.post(ENROL, body, format="json").status_code == 403
     _, token = make_partner(["biometrics:write", "biometrics:read"])
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    # Without persons:read a traveler id is answered 404, whether the traveler exists or not.
+    assert api.post(ENROL, body, format="json").status_code == 404
+    _, token = make_partner(["biometrics:write", "biometrics:read", "persons:read"])
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     r = api.post(ENROL, body, format="json")
     assert r.status_code == 201
@@ -551,13 +560,14 @@ def test_inspection_panel_shows_fingerprint_results(officer_a, post_a, committed
 
 
 @pytest.mark.django_db
-def test_enrolled_fingers_carry_their_index_record_and_searches_agree_without_it(officer_a, committed):
+def test_enrolled_fingers_carry_their_index_record_and_searches_agree_without_it(officer_a, committed, traveler_a):
     from django.core.management import call_command
 
     from biometrics.fingerprint.identification import FingerprintIndex
 
     version = FingerprintIndex().prepared_version
-    fingerprint_enrol(actor=officer_a, person_id=21, fingers=[FingerInput(1, raw("db1_101_1.tif")),
+    pid = traveler_a().person_id
+    fingerprint_enrol(actor=officer_a, person_id=pid, fingers=[FingerInput(1, raw("db1_101_1.tif")),
                                                               FingerInput(2, raw("db1_102_1.tif"))])
     assert all(i.index_data and i.index_version == version for i in FingerprintImpression.objects.all())
 
@@ -570,7 +580,7 @@ def test_enrolled_fingers_carry_their_index_record_and_searches_agree_without_it
         return [(c["person_id"], round(c["score"], 6)) for c in search.result["candidates"]]
 
     from_records = identify()
-    assert from_records and from_records[0][0] == 21
+    assert from_records and from_records[0][0] == pid
     FingerprintImpression.objects.update(index_data=None, index_version="")
     assert identify() == from_records  # rebuilt from the templates: the same answer
     call_command("fingerprint_index_prepare")

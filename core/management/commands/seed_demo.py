@@ -129,6 +129,8 @@ class Command(BaseCommand):
             where = ", ".join(post_codes) if post_codes else "all posts"
             self.stdout.write(f"  {username:<17} {password:<22} {role.label} ({where})")
         self.stdout.write("  Officers choose a booth at one of their posts when they sign in.")
+        self.stdout.write("  Supervisors and administrators also enter a code from an authenticator app (TOTP):")
+        self.stdout.write("  on their first sign-in the page shows the secret and otpauth link to add to the app.")
         self.stdout.write(f"\nPartner API client {DEMO_CLIENT[0]}/{DEMO_CLIENT[1]} (scopes: {', '.join(DEMO_CLIENT[2])}):")
         self.stdout.write(f"  Authorization: Bearer {DEMO_TOKEN}")
         self.stdout.write("  API documentation: http://127.0.0.1:8000/api/v1/docs/\n")

@@ -108,6 +108,16 @@
     }
   }
 
+  // A polled panel is not redrawn while the officer is working in it (a half-typed resolution
+  // would be lost). Done here, not in an hx-trigger filter: the Content-Security-Policy forbids
+  // the eval that htmx's filters need.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-keep-while-focused") && elt.contains(document.activeElement)) {
+      event.preventDefault();
+    }
+  });
+
   // After a swap: focus what the new content asks for; after a decision, get ready for the next
   // traveler.
   document.body.addEventListener("htmx:afterSwap", function (event) {
