@@ -16,6 +16,7 @@ from accounts.services import (
 )
 from audit.admin import AuditedModelAdmin
 from audit.services import audit_log
+from core.models import Booth, BorderPost
 
 # Role and posts decide what a user may see and do: they come first on the user forms.
 _BORDER_MANAGEMENT = (_("Role and posts"), {"fields": ("role", "posts", "agency", "is_national")})
@@ -152,3 +153,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
             for token in queryset:
                 api_token_revoke(actor=request.user, token=token)
         self.message_user(request, _("Revoked."))
+
+
+# Border posts and booths (core) are administered here: core is the ground layer and imports
+# nothing of ours, so the audited admin (audit) is wired from above.
+class BoothInline(admin.TabularInline):
+    model = Booth
+    extra = 0
+
+
+@admin.register(BorderPost)
+class BorderPostAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "kind", "country", "neighbour_country", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name", "name_local")
+    inlines = [BoothInline]

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, Role
+from accounts.permissions import Role, post_ids
+from core.querysets import RestrictedQuerySet
 from core.validators import code_validator
 
 
@@ -68,6 +69,15 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    # What the restricted querysets of the apps below accounts (core) ask a user.
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def post_ids(self, action: str = "view") -> list[int] | None:
+        """Border posts whose data this user may see (None: every post); see permissions.post_ids."""
+        return post_ids(self, action)
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):

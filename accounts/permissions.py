@@ -1,8 +1,8 @@
 """Who may see and do what: roles, scopes and restricted querysets.
 
-Every read a user or an agency makes goes through `Model.objects.restrict(user, action)`, a
-queryset narrowed in the database by the model's `restrict_policy` (NetBox-style), never by
-filtering in Python after fetching. Views use `role_required`/`RoleRequiredMixin`; API views use
+Every read a user or an agency makes goes through `Model.objects.restrict(user, action)`
+(`core.querysets.RestrictedQuerySet`), narrowed in the database by the model's `restrict_policy`;
+the policies ask the user for its posts (`post_ids` here, through `User.post_ids`). Views use `role_required`/`RoleRequiredMixin`; API views use
 `ScopedPermission` with a `required_scopes` declaration.
 """
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import wraps
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from accounts.scopes import ROLE_SCOPES
+from core.querysets import is_usable
 
 
 class Role(models.TextChoices):
@@ -28,10 +29,6 @@ class Role(models.TextChoices):
 
 HUMAN_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 STAFF_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-
-
-def is_usable(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def effective_scopes(user, auth=None) -> frozenset[str]:
@@ -53,27 +50,15 @@ def has_scope(user, scope: str, auth=None) -> bool:
     return scope in effective_scopes(user, auth)
 
 
-def post_ids(user) -> list[int] | None:
-    """Border posts whose data the user may see: None means every post."""
+def post_ids(user, action: str = "view") -> list[int] | None:
+    """Border posts whose data the user may see: None means every post. For "inspect", where the
+    user may open inspections: the same for people; a partner client (which sees every post) only
+    at the posts its client is assigned to (where its agency is allowed to work)."""
+    if action == "inspect" and user.role == Role.PARTNER:
+        return list(user.posts.values_list("pk", flat=True))
     if user.role in (Role.ADMIN, Role.PARTNER) or (user.role == Role.SUPERVISOR and user.is_national):
         return None
     return list(user.posts.values_list("pk", flat=True))
-
-
-class RestrictedQuerySet(models.QuerySet):
-    """`Model.objects.restrict(user, action)`: the rows `user` may act on, narrowed in SQL.
-
-    The model defines `restrict_policy(cls, queryset, user, action) -> QuerySet`. A model
-    without a policy cannot be restricted (an error, not an open door); an unusable user
-    (anonymous, inactive) gets nothing."""
-
-    def restrict(self, user, action: str = "view"):
-        policy = getattr(self.model, "restrict_policy", None)
-        if policy is None:
-            raise ImproperlyConfigured(f"{self.model.__name__} has no restrict_policy")
-        if not is_usable(user):
-            return self.none()
-        return policy(self, user, action)
 
 
 def _check_roles(user, roles: Iterable[str]) -> None:

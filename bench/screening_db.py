@@ -97,7 +97,7 @@ def load_entries(wl, people, batch: int = 50_000) -> float:
 
 
 def run_postgres(args):
-    from screening import ascii_name, load_pairs, nomenklatura_scores, pair_people, pct, rates, rss_mb
+    from screening_common import ascii_name, load_pairs, nomenklatura_scores, pair_people, pct, rates, rss_mb
     from synthetic import VERSION, generate, spelling_variant
 
     _setup()

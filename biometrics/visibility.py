@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from accounts.permissions import effective_scopes, is_usable, post_ids
+from accounts.permissions import effective_scopes, post_ids
+from core.querysets import is_usable
 
 # (person ids, user) -> the subset the user may see.
 VisiblePersons = Callable[[Iterable[int], Any], set]

@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from accounts.page_urls import audit_patterns, core_patterns
 from core import views as core_views
 
 api_v1 = [
@@ -29,10 +30,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include(core_patterns)),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include(audit_patterns)),
     path("travelers/", include("travelers.urls")),
     path("watchlists/", include("watchlists.urls")),
     path("biometrics/", include("biometrics.urls")),

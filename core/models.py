@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from core.querysets import RestrictedQuerySet
 from core.validators import code_validator, country_code_validator
 
 
@@ -61,14 +61,10 @@ class BorderPost(models.Model):
         """"view": the posts whose data the user may see. "inspect": where the user may open
         inspections: the same for people; a partner client (which sees every post) only at the
         posts its client is assigned to (where its agency is allowed to work)."""
-        if action == "inspect":
-            if user.role == Role.PARTNER:
-                return qs.filter(pk__in=user.posts.values("pk"))
-            action = "view"
-        if action == "view":
-            allowed = post_ids(user)
+        if action in ("view", "inspect"):
+            allowed = user.post_ids(action)
             return qs if allowed is None else qs.filter(pk__in=allowed)
-        return qs if user.role == Role.ADMIN else qs.none()
+        return qs if user.is_administrator else qs.none()
 
 
 class BoothKind(models.TextChoices):
@@ -106,6 +102,6 @@ class Booth(models.Model):
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
         if action == "view":
-            allowed = post_ids(user)
+            allowed = user.post_ids()
             return qs if allowed is None else qs.filter(post_id__in=allowed)
-        return qs if user.role == Role.ADMIN else qs.none()
+        return qs if user.is_administrator else qs.none()

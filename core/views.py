@@ -6,10 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import Role, role_required
 from core.api.common import json_error
 from core.health import health_report
-from core.models import BorderPost
 
 
 @require_GET
@@ -17,21 +15,6 @@ from core.models import BorderPost
 def healthz(request):
     healthy, report = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
-
-
-@role_required(Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
-def home(request):
-    return render(request, "core/home.html")
-
-
-@role_required(Role.SUPERVISOR, Role.ADMIN)
-def post_list(request):
-    posts = (
-        BorderPost.objects.restrict(request.user, "view")
-        .prefetch_related("booths")
-        .order_by("code")
-    )
-    return render(request, "core/post_list.html", {"posts": posts})
 
 
 def _wants_json(request) -> bool:

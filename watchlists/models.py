@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from accounts.permissions import Role, post_ids
 from core.fields import ValuesJSONField
+from core.querysets import RestrictedQuerySet
 from core.validators import code_validator, country_code_validator
 from watchlists.names.score import DEFAULT_THRESHOLD
 

@@ -2,9 +2,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import User
-from accounts.permissions import RestrictedQuerySet, effective_scopes
+from accounts.permissions import effective_scopes
 from audit.models import AuditEvent
 from core.models import Booth, BorderPost
+from core.querysets import RestrictedQuerySet
 
 
 @pytest.mark.django_db

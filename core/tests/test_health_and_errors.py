@@ -93,7 +93,7 @@ def test_seed_demo_is_idempotent(capsys):
 
 @pytest.mark.django_db
 def test_demo_token_works(client):
-    from core.management.commands.seed_demo import DEMO_TOKEN
+    from accounts.management.commands.seed_demo import DEMO_TOKEN
 
     call_command("seed_demo")
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {DEMO_TOKEN}")

@@ -5,8 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from accounts.permissions import Role, post_ids
 from core.models import Direction
+from core.querysets import RestrictedQuerySet
 from travelers.models.person import MatchRule, Person, TravelDocument, visible_persons_q
 
 # Entry or exit (a booth may serve both; a crossing is one of the two).

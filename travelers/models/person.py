@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, Role, post_ids
+from accounts.permissions import Role, post_ids
+from core.querysets import RestrictedQuerySet
 from travelers.mrz import PartialDate
 from travelers.validators import icao_code_validator
 from watchlists.names.icao import icao_readable

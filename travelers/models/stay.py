@@ -5,7 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, Role
+from accounts.permissions import Role
+from core.querysets import RestrictedQuerySet
 from travelers.models.person import Person, TravelDocument, visible_persons_q
 from travelers.validators import icao_code_validator
 
