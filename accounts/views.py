@@ -19,11 +19,10 @@ from django.views.decorators.http import require_POST
 from accounts.forms import BoothForm, LoginForm
 from accounts.models import User
 from accounts.permissions import STAFF_ROLES, Role
+from accounts.selectors import BOOTH_LABEL_SESSION_KEY, BOOTH_SESSION_KEY
 from accounts.services import login_failed_record, logout_record, totp_device_confirm, totp_device_for
 from core.models import Booth
 
-BOOTH_SESSION_KEY = "bmis_booth_id"
-BOOTH_LABEL_SESSION_KEY = "bmis_booth_label"
 # Between a correct password and the second factor: who, where to, since when (no session login yet).
 OTP_PENDING_SESSION_KEY = "bmis_otp_pending"
 OTP_MAX_FAILURES = 5
@@ -32,11 +31,6 @@ PENDING_SESSION_KEY = "bmis_login_pending"
 PENDING_SECONDS = 300
 # The booth last chosen on this terminal, offered first at the next sign-in.
 TERMINAL_BOOTH_COOKIE = "bmis_terminal_booth"
-
-
-def current_booth_id(request) -> int | None:
-    """The booth the officer signed in to (None for supervisors and administrators)."""
-    return request.session.get(BOOTH_SESSION_KEY)
 
 
 def needs_second_factor(user) -> bool:

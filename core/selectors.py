@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from core.models import Booth, BorderPost
 
 
-def post_by_code(*, user, code: str | None, field: str = "post") -> BorderPost:
-    """The active border post `code` names among those `user` may see (codes are compared
-    upper-cased); a ValidationError on `field` otherwise, the same for a post that does not exist
-    and one the user may not see."""
+def post_by_code(*, user, code: str | None, field: str = "post", action: str = "view") -> BorderPost:
+    """The active border post `code` names among those `user` may act on (`action`: "view", or
+    "inspect" where inspections are opened); codes are compared upper-cased. A ValidationError on
+    `field` otherwise, the same for a post that does not exist and one the user may not use."""
     code = (code or "").strip().upper()
-    post = (BorderPost.objects.restrict(user, "view").filter(code=code, is_active=True).first()
+    post = (BorderPost.objects.restrict(user, action).filter(code=code, is_active=True).first()
             if code else None)
     if post is None:
         raise ValidationError({field: [_("Unknown border post %(code)s, or not one of yours.") % {"code": code or "—"}]})

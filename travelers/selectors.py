@@ -18,10 +18,13 @@ from travelers.models import (
     Movement,
     Overstay,
     Person,
+    ReasonCode,
     SecondaryInspection,
     SecondaryStatus,
 )
-from watchlists.selectors import most_serious_hits
+from travelers.services.rules import decision_rules
+from watchlists.models import BLOCKING_ACTIONS, Hit, HitStatus, Watchlist
+from watchlists.selectors import hits_for_inspection, most_serious_hits
 
 
 def person_get(*, user, pk: int, purpose: str = "") -> Person:
@@ -54,7 +57,6 @@ def inspection_screening_for(*, user, inspection: Inspection) -> dict:
     """The inspection's screening summary as `user` may see it: only the lists they may see are
     named (screened or unavailable), and hits are counted only on those lists (and person-to-person
     matches), so a restricted list of another agency leaves no trace."""
-    from watchlists.models import Hit, Watchlist
 
     summary = dict(inspection.screening or {})
     if not summary:
@@ -82,10 +84,33 @@ def inspection_screening_for(*, user, inspection: Inspection) -> dict:
 def inspection_get(*, user, pk: int) -> Inspection:
     return get_object_or_404(
         Inspection.objects.restrict(user, "view").select_related(
-            "person", "document", "post", "booth", "reason_code", "officer"
+            "person", "document", "post", "booth", "reason_code", "officer", "supervisor_override_by",
+            "movement__post", "movement__booth", "movement__document",
         ),
         pk=pk,
     )
+
+
+def inspection_decision_rules_for(*, user, inspection: Inspection) -> dict:
+    """What stops an admission, as `user` may see it: a hit on a list the user may not see keeps
+    its id and action (the inspection is blocked all the same) but not its list's code."""
+
+    stage = "secondary" if inspection.status == InspectionStatus.REFERRED else "primary"
+    rules = decision_rules(inspection, stage=stage).as_dict()
+    visible = set(Hit.objects.restrict(user, "view").filter(inspection_id=inspection.pk).values_list("pk", flat=True))
+    for block in rules["blocks"]:
+        if block["kind"] == "hit" and block["hit_id"] not in visible:
+            block["list"] = None
+    return rules
+
+
+def inspection_as_seen(*, user, pk: int) -> Inspection:
+    """An inspection with what `user` may see of it computed in memory (never saved): its
+    screening summary (`screening`) and its decision rules (`rules_as_seen`), for the API."""
+    inspection = inspection_get(user=user, pk=pk)
+    inspection.screening = inspection_screening_for(user=user, inspection=inspection)
+    inspection.rules_as_seen = inspection_decision_rules_for(user=user, inspection=inspection)
+    return inspection
 
 
 def secondary_queue(*, user, now: datetime | None = None) -> list[SecondaryInspection]:
@@ -146,3 +171,54 @@ def inspections_recent(*, user, limit: int = 200):
         .select_related("person", "post", "booth", "officer", "reason_code")
         .order_by("-read_at")[:limit]
     )
+
+
+def inspection_screening_panel(*, user, inspection: Inspection, resolve_errors: dict | None = None) -> dict:
+    """The screening panel of an inspection as `user` may see it: the summary and the hits of the
+    lists they may see (each marked `resolvable` on the spot, with any errors of a resolution just
+    refused), the decision rules, and the blocks behind lists they may not see (the officer is told
+    that one exists, not what it is). `rules_key` changes whenever what blocks an admission does."""
+
+    inspection.screening = inspection_screening_for(user=user, inspection=inspection)
+    hits = list(hits_for_inspection(user=user, inspection_id=inspection.pk))
+    stage = "secondary" if inspection.status == InspectionStatus.REFERRED else "primary"
+    rules = decision_rules(inspection, stage=stage)
+    resolvable = inspection.status in (InspectionStatus.OPEN, InspectionStatus.REFERRED)
+    errors = resolve_errors or {}
+    for hit in hits:
+        hit.resolvable = resolvable and hit.status == HitStatus.PENDING and hit.action in BLOCKING_ACTIONS
+        hit.errors, hit.chosen_reason = errors.get(hit.pk, ([], ""))
+    visible = {hit.pk for hit in hits}
+    hidden = [b for b in rules.hit_blocks if b.hit_id not in visible]
+    return {
+        "hits": hits,
+        "hit_count": len(hits) + len(hidden),
+        "rules": rules,
+        "hidden_blocks": hidden,
+        "rules_key": ",".join(f"{b.kind}:{b.hit_id}:{b.status}" for b in rules.blocks) + f"|{int(rules.overridden)}",
+    }
+
+
+def inspection_screen(*, user, inspection: Inspection, resolve_errors: dict | None = None) -> dict:
+    """Everything the inspection screen shows, read for `user`: the traveler (the read is audited:
+    the inspection came through the restricted queryset, and a person is visible wherever one of
+    their inspections is), the document, the stay verdict, the last movements, the screening panel,
+    the reason codes while it is open, the referral and the movement once there."""
+
+    person = inspection.person
+    audit_read(actor=user, obj=person, purpose="inspection")
+    is_open = inspection.status == InspectionStatus.OPEN
+    return {
+        "inspection": inspection,
+        "person": person,
+        "document": inspection.document,
+        "document_expired": inspection.document.date_of_expiry < timezone.localdate(),
+        "movements": list(person_movements(user=user, person=person)[:10]),
+        "verdict": inspection.stay_verdict or {},
+        **inspection_screening_panel(user=user, inspection=inspection, resolve_errors=resolve_errors),
+        "reasons": list(ReasonCode.objects.filter(is_active=True).order_by("code")) if is_open else [],
+        "is_open": is_open,
+        "secondary": (SecondaryInspection.objects.filter(inspection=inspection).select_related("handover_agency")
+                      .first() if inspection.status in (InspectionStatus.REFERRED, InspectionStatus.CLOSED) else None),
+        "movement": getattr(inspection, "movement", None),
+    }

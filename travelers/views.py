@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Role, role_required
-from accounts.views import current_booth_id
+from accounts.selectors import current_booth
 from audit.services import audit_read
-from core.errors import Conflict
+from core.errors import Conflict, field_errors, form_add_errors
 from core.models import Booth, Direction
 from travelers import selectors
 from travelers.forms import (
@@ -30,17 +30,15 @@ from travelers.forms import (
     StayRuleForm,
     VisaForm,
 )
+from travelers.labels import field_label
 from travelers.matching import RULE_TEXT
 from travelers.models import (
     Inspection,
     InspectionStatus,
-    Movement,
     Person,
-    ReasonCode,
     SecondaryInspection,
     StayRule,
 )
-from travelers.mrz import FIELD_LABELS
 from travelers.services import (
     DocumentInvalid,
     decision_rules,
@@ -55,8 +53,6 @@ from travelers.services import (
     stay_rule_set,
     visa_issue,
 )
-from watchlists.models import BLOCKING_ACTIONS, HitStatus
-from watchlists.selectors import hits_for_inspection
 
 HUMANS = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF = (Role.SUPERVISOR, Role.ADMIN)
@@ -64,13 +60,10 @@ STAFF = (Role.SUPERVISOR, Role.ADMIN)
 
 def _booth(request):
     """(the signed-in booth, or None and the booths the user may choose from)."""
-    booth_id = current_booth_id(request)
-    visible = Booth.objects.restrict(request.user, "view").filter(is_active=True).select_related("post")
-    if booth_id:
-        booth = visible.filter(pk=booth_id).first()
-        if booth is not None:
-            return booth, None
-    return None, visible
+    booth = current_booth(request)
+    if booth is not None:
+        return booth, None
+    return None, Booth.objects.restrict(request.user, "view").filter(is_active=True).select_related("post")
 
 
 def _default_direction(booth) -> str:
@@ -78,9 +71,8 @@ def _default_direction(booth) -> str:
 
 
 def _validation_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [f"{FIELD_LABELS.get(k, k.replace('_', ' '))}: {m}" for k, ms in exc.message_dict.items() for m in ms]
-    return list(exc.messages)
+    """A service's refusal as lines for the screen, each naming its field."""
+    return [m if k == "__all__" else f"{field_label(k)}: {m}" for k, ms in field_errors(exc).items() for m in ms]
 
 
 @role_required(*HUMANS)
@@ -145,80 +137,27 @@ def checkpoint_read(request):
     return render(request, "travelers/_inspection.html", _inspection_context(request, inspection))
 
 
-def _screening_context(request, inspection: Inspection, resolve_errors: dict | None = None) -> dict:
-    """The hits the user may see, the decision rules, and the blocks behind lists the user may
-    not see (the officer is told that one exists, not what it is)."""
-    hits = list(hits_for_inspection(user=request.user, inspection_id=inspection.pk))
-    stage = "secondary" if inspection.status == InspectionStatus.REFERRED else "primary"
-    rules = decision_rules(inspection, stage=stage)
-    visible = {hit.pk for hit in hits}
-    resolvable = inspection.status in (InspectionStatus.OPEN, InspectionStatus.REFERRED)
-    errors = resolve_errors or {}
-    for hit in hits:
-        hit.resolvable = resolvable and hit.status == HitStatus.PENDING and hit.action in BLOCKING_ACTIONS
-        hit.errors, hit.chosen_reason = errors.get(hit.pk, ([], ""))
-    hidden = [b for b in rules.hit_blocks if b.hit_id not in visible]
-    return {
-        "hits": hits,
-        "hit_count": len(hits) + len(hidden),
-        "rules": rules,
-        "hidden_blocks": hidden,
-        "document_block": next((b for b in rules.blocks if b.kind == "document"), None),
-        "rules_key": rules_key(rules),
-        "dismiss_reasons": HitResolveForm.base_fields["reason"].choices,
-    }
-
-
-def rules_key(rules) -> str:
-    """A short fingerprint of what stops an admission: the screen reloads when it changes."""
-    return ",".join(f"{b.kind}:{b.hit_id}:{b.status}" for b in rules.blocks) + f"|{int(rules.overridden)}"
-
-
 def _inspection_context(request, inspection: Inspection, decision_form=None, resolve_errors=None,
                         abandon_form=None) -> dict:
-    # The screening summary as this user may see it (in memory only: lists they may not see unnamed).
-    inspection.screening = selectors.inspection_screening_for(user=request.user, inspection=inspection)
-    # The inspection came through the restricted queryset, and a person is visible wherever one
-    # of their inspections is: reading the person needs no second lookup, only its audit event.
-    person = inspection.person
-    audit_read(actor=request.user, obj=person, purpose="inspection")
-    movements = list(selectors.person_movements(user=request.user, person=person)[:10])
-    document = inspection.document
-    is_open = inspection.status == InspectionStatus.OPEN
-    screening = _screening_context(request, inspection, resolve_errors)
-    rules = screening["rules"]
+    """What the inspection screen shows (selectors.inspection_screen) and its forms."""
+    context = selectors.inspection_screen(user=request.user, inspection=inspection, resolve_errors=resolve_errors)
+    rules = context["rules"]
     return {
-        "inspection": inspection,
-        "person": person,
-        "document": document,
-        "document_expired": document.date_of_expiry < timezone.localdate(),
-        "movements": movements,
-        "verdict": inspection.stay_verdict or {},
-        **screening,
+        **context,
+        "dismiss_reasons": HitResolveForm.base_fields["reason"].choices,
         "decision_form": decision_form or DecisionForm(initial={"reason_code": rules.refusal_reason or None}),
         "abandon_form": abandon_form or AbandonForm(),
-        "reasons": list(ReasonCode.objects.filter(is_active=True).order_by("code")) if is_open else [],
-        "is_open": is_open,
         "can_override": (request.user.role in STAFF and not inspection.supervisor_override_by_id and bool(rules.blocks)
                          and inspection.status in (InspectionStatus.OPEN, InspectionStatus.REFERRED)),
         "override_form": OverrideForm(),
-        "secondary": (SecondaryInspection.objects.filter(inspection=inspection).select_related("handover_agency")
-                      .first() if inspection.status in (InspectionStatus.REFERRED, InspectionStatus.CLOSED) else None),
-        "movement": _movement_of(inspection),
         "rule_text": RULE_TEXT,
     }
-
-
-def _movement_of(inspection: Inspection):
-    if inspection.status != InspectionStatus.CLOSED:
-        return None
-    return Movement.objects.filter(inspection=inspection).select_related("post", "booth").first()
 
 
 def _decided_context(request, inspection: Inspection) -> dict:
     audit_read(actor=request.user, obj=inspection.person, purpose="inspection decided")
     return {"inspection": inspection, "person": inspection.person, "document": inspection.document,
-            "movement": _movement_of(inspection)}
+            "movement": getattr(inspection, "movement", None)}
 
 
 @role_required(*HUMANS)
@@ -233,8 +172,7 @@ def inspection_detail(request, pk: int):
 def inspection_screening(request, pk: int):
     """The screening panel alone (polled while the inspection is open)."""
     inspection = selectors.inspection_get(user=request.user, pk=pk)
-    inspection.screening = selectors.inspection_screening_for(user=request.user, inspection=inspection)
-    context = _screening_context(request, inspection)
+    context = selectors.inspection_screening_panel(user=request.user, inspection=inspection)
     if request.GET.get("rules") is not None and request.GET["rules"] != context["rules_key"]:
         # What stops an admission changed (a new hit, a resolution elsewhere, an override): the
         # whole inspection is redrawn so the verdict and the decision buttons follow.
@@ -244,6 +182,7 @@ def inspection_screening(request, pk: int):
         return response
     return render(request, "travelers/_screening.html", {
         "inspection": inspection, "is_open": inspection.status == InspectionStatus.OPEN, **context,
+        "dismiss_reasons": HitResolveForm.base_fields["reason"].choices,
     })
 
 
@@ -264,7 +203,7 @@ def inspection_decide_view(request, pk: int):
             form.add_error(None, exc.conflict_message)
             error_context = True
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
             error_context = True
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
@@ -343,7 +282,7 @@ def inspection_abandon_view(request, pk: int):
         except Conflict as exc:
             form.add_error(None, exc.conflict_message)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
     if form.errors:
@@ -416,7 +355,7 @@ def secondary_detail(request, pk: int):
         except Conflict as exc:
             form.add_error(None, exc.conflict_message)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
     context = _inspection_context(request, secondary.inspection)
@@ -425,11 +364,6 @@ def secondary_detail(request, pk: int):
 
 
 # Persons -----------------------------------------------------------------------------------
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @role_required(*HUMANS)
@@ -449,7 +383,7 @@ def person_detail(request, pk: int):
                 try:
                     visa_issue(actor=request.user, person=person, **visa_form.cleaned_data)
                 except ValidationError as exc:
-                    _form_errors(visa_form, exc)
+                    form_add_errors(visa_form, exc)
                 else:
                     messages.success(request, _("Visa or permit recorded."))
                     return redirect("travelers:person-detail", pk=pk)
@@ -461,7 +395,7 @@ def person_detail(request, pk: int):
                                        document_ids=[int(x) for x in split_form.cleaned_data["documents"]],
                                        reason=split_form.cleaned_data["reason"])
                 except ValidationError as exc:
-                    _form_errors(split_form, exc)
+                    form_add_errors(split_form, exc)
                 else:
                     messages.success(request, _("The documents were moved to a new person."))
                     return redirect("travelers:person-detail", pk=new.pk)
@@ -517,8 +451,7 @@ def stay_rules(request):
             try:
                 stay_rule_set(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, _("Stay rule saved."))
                 return redirect(reverse("travelers:stay-rules"))

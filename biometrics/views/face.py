@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Role, role_required
-from accounts.views import current_booth_id
+from accounts.selectors import current_booth_id
 from audit.services import audit_read
 from biometrics.access import inspection_is_closed, subject_resolve
 from biometrics.messages import face_quality_message, translate

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import Role, role_required
-from accounts.views import current_booth_id
+from accounts.selectors import current_booth_id
 from biometrics.access import Subject, inspection_info, inspection_is_closed, persons_by_document, subject_resolve
 from biometrics.fingerprint.imaging import WSQ_AVAILABLE
 from biometrics.fingerprint.quality import ENROL_THRESHOLD

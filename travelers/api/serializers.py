@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from travelers.models import (
     AbandonReason,
     Decision,
     Inspection,
-    InspectionStatus,
     Movement,
     Person,
     TransportMode,
@@ -20,8 +18,7 @@ from travelers.models import (
 )
 from travelers.models.inspection import TRAVEL_DIRECTIONS
 from travelers.mrz import DocumentFields, PartialDate
-from travelers.services import decision_rules
-from watchlists.models import DismissReason, Hit
+from watchlists.models import DismissReason
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -218,7 +215,7 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
     screening = serializers.DictField()
     document_errors = FieldProblemSerializer(many=True)
     movement = serializers.SerializerMethodField()
-    decision_rules = serializers.SerializerMethodField()
+    decision_rules = DecisionRulesSerializer(source="rules_as_seen", read_only=True)
     supervisor_override_by = serializers.CharField(source="supervisor_override_by.username", allow_null=True,
                                                    default=None)
 
@@ -230,20 +227,6 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
                   "supervisor_override_reason", "supervisor_override_at", "decision", "reason_code", "notes",
                   "abandon_reason", "abandon_note", "read_at", "decided_at", "seconds_to_decision", "movement"]
 
-    @extend_schema_field(DecisionRulesSerializer)
-    def get_decision_rules(self, obj) -> dict:
-        """What stops an admission; a hit on a list the caller may not see keeps its id and action
-        (the inspection is blocked all the same) but not its list's code."""
-        stage = "secondary" if obj.status == InspectionStatus.REFERRED else "primary"
-        rules = decision_rules(obj, stage=stage).as_dict()
-        request = self.context.get("request")
-        visible = set(Hit.objects.restrict(request.user, "view").filter(inspection_id=obj.pk)
-                      .values_list("pk", flat=True)) if request is not None else set()
-        for block in rules["blocks"]:
-            if block["kind"] == "hit" and block["hit_id"] not in visible:
-                block["list"] = None
-        return rules
-
     def _viewer(self):
         from accounts.permissions import effective_scopes
 
@@ -253,7 +236,8 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
         return request.user, "persons:read" in effective_scopes(request.user, request.auth)
 
     def get_movement(self, obj) -> dict | None:
-        movement = Movement.objects.filter(inspection=obj).select_related("post", "booth", "document").first()
+        # loaded with the inspection (travelers.selectors.inspection_get): no query per object
+        movement = getattr(obj, "movement", None)
         if movement is None:
             return None
         data = MovementSerializer(movement).data
@@ -262,15 +246,14 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
         return data
 
     def to_representation(self, instance):
-        from travelers.selectors import inspection_screening_for
-
+        """`instance` comes from travelers.selectors.inspection_as_seen: its screening summary and
+        decision rules are already what the caller may see."""
         data = super().to_representation(instance)
-        user, persons = self._viewer()
+        _user, persons = self._viewer()
         if not persons:
             data["person"] = None
             data["document"] = None
             data["document_errors"] = []  # they quote the fields as read
-        data["screening"] = inspection_screening_for(user=user, inspection=instance) if user is not None else {}
         return data
 
 

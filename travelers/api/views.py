@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import has_scope
 from core.api.common import ErrorSerializer, Pagination
-from core.models import Booth, BorderPost
+from core.selectors import booth_by_code, post_by_code
 from travelers import selectors
 from travelers.api.serializers import (
     AbandonInputSerializer,
@@ -90,14 +90,8 @@ class InspectionStartApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         # Partner clients open inspections only at the posts their client is allowed at.
-        post = BorderPost.objects.restrict(request.user, "inspect").filter(code=values["post"].upper()).first()
-        if post is None:
-            raise ValidationError({"post": f"unknown border post {values['post']!r}, or not yours"})
-        booth = None
-        if values["booth"]:
-            booth = Booth.objects.filter(post=post, code=values["booth"].upper()).first()
-            if booth is None:
-                raise ValidationError({"booth": f"no booth {values['booth']!r} at {post.code}"})
+        post = post_by_code(user=request.user, code=values["post"], action="inspect")
+        booth = booth_by_code(post=post, code=values["booth"]) if values["booth"] else None
         document = to_document_fields(values["document"]) if "document" in values else None
         try:
             inspection = inspection_start(
@@ -107,7 +101,7 @@ class InspectionStartApi(APIView):
             )
         except DocumentInvalid as exc:
             raise _document_errors(exc.field_errors) from exc
-        inspection = selectors.inspection_get(user=request.user, pk=inspection.pk)
+        inspection = selectors.inspection_as_seen(user=request.user, pk=inspection.pk)
         return Response(InspectionOutputSerializer(inspection, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -119,7 +113,7 @@ class InspectionDetailApi(APIView):
     required_scopes = {"GET": ["inspections:read"]}
 
     def get(self, request, pk: int):
-        inspection = selectors.inspection_get(user=request.user, pk=pk)
+        inspection = selectors.inspection_as_seen(user=request.user, pk=pk)
         if has_scope(request.user, "persons:read", request.auth):  # only then are person fields shown
             selectors.person_get(user=request.user, pk=inspection.person_id, purpose="api: inspection")
         return Response(InspectionOutputSerializer(inspection, context={"request": request}).data)
@@ -127,7 +121,7 @@ class InspectionDetailApi(APIView):
 
 def _inspection_answer(request, pk: int) -> Response:
     """The inspection as the caller may see it (person fields need persons:read)."""
-    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    inspection = selectors.inspection_as_seen(user=request.user, pk=pk)
     return Response(InspectionOutputSerializer(inspection, context={"request": request}).data)
 
 
@@ -152,7 +146,7 @@ class InspectionDecisionApi(APIView):
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = inspection_decide(actor=request.user, inspection=inspection, **data.validated_data)
-        decided = selectors.inspection_get(user=request.user, pk=decided.pk)
+        decided = selectors.inspection_as_seen(user=request.user, pk=decided.pk)
         return Response(InspectionOutputSerializer(decided, context={"request": request}).data)
 
 

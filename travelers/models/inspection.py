@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.permissions import Role, post_ids
 from core.models import Direction
 from core.querysets import RestrictedQuerySet
-from travelers.models.person import MatchRule, Person, TravelDocument, visible_persons_q
+from travelers.models.person import MatchRule, Person, TravelDocument, restrict_to_visible_persons
 
 # Entry or exit (a booth may serve both; a crossing is one of the two).
 TRAVEL_DIRECTIONS = [(Direction.ENTRY.value, Direction.ENTRY.label), (Direction.EXIT.value, Direction.EXIT.label)]
@@ -261,5 +261,4 @@ class Movement(models.Model):
         """Every movement of a person the user may see (an officer needs the whole history)."""
         if action != "view":
             return qs.none()
-        q = visible_persons_q(user, prefix="person__")
-        return qs if q is None else qs.filter(q).distinct()
+        return restrict_to_visible_persons(qs, user)

@@ -81,6 +81,13 @@ def visible_persons_q(user, prefix: str = "") -> Q | None:
     return Q(**{f"{prefix}inspections__post_id__in": allowed})
 
 
+def restrict_to_visible_persons(qs, user, prefix: str = "person__"):
+    """The rows of `qs` about persons `user` may see: the one rule for persons and for what hangs
+    off a person (documents, visas, movements, overstays), reached through `prefix`."""
+    q = visible_persons_q(user, prefix=prefix)
+    return qs if q is None else qs.filter(q).distinct()
+
+
 class Person(ReadableNameMixin, BirthDateMixin):
     """One identity, which can hold several documents over the years."""
 
@@ -119,8 +126,7 @@ class Person(ReadableNameMixin, BirthDateMixin):
             action = "view"
         if action != "view":
             return qs.none()
-        q = visible_persons_q(user)
-        return qs if q is None else qs.filter(q).distinct()
+        return restrict_to_visible_persons(qs, user, prefix="")
 
 
 class TravelDocument(ReadableNameMixin, BirthDateMixin):
@@ -167,5 +173,4 @@ class TravelDocument(ReadableNameMixin, BirthDateMixin):
     def restrict_policy(cls, qs, user, action: str):
         if action != "view":
             return qs.none()
-        q = visible_persons_q(user, prefix="person__")
-        return qs if q is None else qs.filter(q).distinct()
+        return restrict_to_visible_persons(qs, user)

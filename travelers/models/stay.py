@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import Role
 from core.querysets import RestrictedQuerySet
-from travelers.models.person import Person, TravelDocument, visible_persons_q
+from travelers.models.person import Person, TravelDocument, restrict_to_visible_persons
 from travelers.validators import icao_code_validator
 
 
@@ -119,8 +119,7 @@ class Visa(models.Model):
             return qs.none()
         if action not in ("view", "change"):
             return qs.none()
-        q = visible_persons_q(user, prefix="person__")
-        return qs if q is None else qs.filter(q).distinct()
+        return restrict_to_visible_persons(qs, user)
 
 
 class Overstay(models.Model):
@@ -149,5 +148,4 @@ class Overstay(models.Model):
     def restrict_policy(cls, qs, user, action: str):
         if action != "view":
             return qs.none()
-        q = visible_persons_q(user, prefix="person__")
-        return qs if q is None else qs.filter(q).distinct()
+        return restrict_to_visible_persons(qs, user)

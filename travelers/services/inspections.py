@@ -31,6 +31,7 @@ from travelers.models import (
 from travelers.mrz import DocumentFields, FieldError, MRZResult, parse, validate_fields
 from travelers.services.persons import document_resolve, fields_dict
 from travelers.services.rules import Rules, decision_rules
+from travelers.services.screening import screen_inspection
 from travelers.services.stay import (
     entry_verdict_for,
     exit_preview,
@@ -183,8 +184,6 @@ def inspection_start(
             audit_log(actor=actor, action="inspection.override", obj=inspection, changes=corrections, metadata={
                 "problems": problems, "mrz_problems": mrz_problems, "reason": override_reason,
             })
-
-    from travelers.screening import screen_inspection
 
     screen_inspection(actor=actor, inspection=inspection)
     return inspection

@@ -11,24 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-register = template.Library()
+from travelers import labels
 
-FIELD_NAMES = {
-    "mrz": gettext_lazy("MRZ"),
-    "document_code": gettext_lazy("document code"),
-    "issuing_state": gettext_lazy("issuing state"),
-    "name": gettext_lazy("name"),
-    "primary_identifier": gettext_lazy("surname"),
-    "secondary_identifier": gettext_lazy("given names"),
-    "document_number": gettext_lazy("document number"),
-    "nationality": gettext_lazy("nationality"),
-    "date_of_birth": gettext_lazy("date of birth"),
-    "sex": gettext_lazy("sex"),
-    "date_of_expiry": gettext_lazy("date of expiry"),
-    "optional_data": gettext_lazy("optional data"),
-    "optional_data_2": gettext_lazy("optional data (line 2)"),
-    "composite": gettext_lazy("composite check digit"),
-}
+register = template.Library()
 
 PROBLEM_KINDS = {
     "format": gettext_lazy("not the lines of a passport, identity card or visa zone (count or length of lines)"),
@@ -70,7 +55,7 @@ def _is_english() -> bool:
 
 @register.simple_tag
 def field_label(name: str) -> str:
-    return str(FIELD_NAMES.get(name, name.replace("_", " ")))
+    return labels.field_label(name)
 
 
 def _place(problem: dict) -> str:

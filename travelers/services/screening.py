@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import field_errors
 from travelers.models import Inspection, TransportMode
 from watchlists.services import screen_document, screen_person, screen_vehicle
 
@@ -36,10 +37,6 @@ def _names(person, document) -> list[str]:
             seen.add(cleaned.upper())
             names.append(cleaned)
     return names
-
-
-def _messages(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 def screen_inspection(*, actor, inspection: Inspection) -> dict:
@@ -63,7 +60,7 @@ def screen_inspection(*, actor, inspection: Inspection) -> dict:
         try:
             outcome = service(**common, **arguments)
         except ValidationError as exc:
-            summary["checks"][kind] = {"status": "invalid", "fields": _messages(exc)}
+            summary["checks"][kind] = {"status": "invalid", "fields": field_errors(exc)}
             summary["status"] = "partial"
             continue
         summary["checks"][kind] = {"status": "done", "hits": len(outcome.hits), "lists": outcome.screened_lists}
