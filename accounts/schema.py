@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -10,7 +12,25 @@ from accounts.permissions import ScopedPermission, required_scopes_for
 from core.api.common import ErrorSerializer
 
 
+def first_sentence(text: str | None) -> str:
+    """The opening sentence of a docstring, on one line, without its closing full stop."""
+    paragraph = " ".join((text or "").strip().split("\n\n")[0].split())
+    return re.split(r"(?<=\.)\s", paragraph, maxsplit=1)[0].rstrip(".")
+
+
 class BMISAutoSchema(AutoSchema):
+    def get_summary(self):
+        """An explicit `extend_schema(summary=...)`, else the first sentence of the handler's
+        docstring, else of the view's."""
+        explicit = super().get_summary()
+        if explicit:
+            return explicit
+        action = getattr(self.view, "action", None) or self.method.lower()
+        handler = getattr(type(self.view), action, None)
+        ours = handler is not None and (getattr(handler, "__module__", "") or "").split(".")[0] not in (
+            "rest_framework", "django", "drf_spectacular")
+        return first_sentence(handler.__doc__ if ours else None) or first_sentence(type(self.view).__doc__) or None
+
     def _scopes(self) -> frozenset[str] | None:
         if not any(isinstance(p, ScopedPermission) for p in self.view.get_permissions()):
             return None

@@ -107,11 +107,13 @@ class WatchlistListApi(APIView):
 
     @extend_schema(tags=["watchlists"], responses=s.WatchlistSerializer(many=True))
     def get(self, request):
+        """List the watchlists the caller may see."""
         lists = Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
         return Response(s.WatchlistSerializer(lists, many=True).data)
 
     @extend_schema(tags=["watchlists"], request=s.WatchlistWrite, responses={201: s.WatchlistSerializer})
     def post(self, request):
+        """Create a watchlist owned by the caller's agency (audited)."""
         data = s.WatchlistWrite(data=request.data)
         data.is_valid(raise_exception=True)
         wl = watchlist_create(actor=request.user, owner_agency=request.user.agency, **data.validated_data)
@@ -123,11 +125,13 @@ class WatchlistDetailApi(APIView):
 
     @extend_schema(tags=["watchlists"], responses=s.WatchlistSerializer)
     def get(self, request, code):
+        """Read one watchlist: its action, visibility, validity and availability."""
         wl = get_object_or_404(Watchlist.objects.restrict(request.user, "view"), code=code)
         return Response(s.WatchlistSerializer(wl).data)
 
     @extend_schema(tags=["watchlists"], request=s.WatchlistWrite, responses=s.WatchlistSerializer)
     def patch(self, request, code):
+        """Change a watchlist of the caller's agency (audited; the code stays)."""
         wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
         data = s.WatchlistWrite(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -137,40 +141,48 @@ class WatchlistDetailApi(APIView):
         return Response(s.WatchlistSerializer(wl).data)
 
 
-_KINDS = {
-    "persons": (PersonEntry, s.PersonEntrySerializer, s.PersonEntryWrite),
-    "documents": (DocumentEntry, s.DocumentEntrySerializer, s.DocumentEntryWrite),
-    "vehicles": (VehicleEntry, s.VehicleEntrySerializer, s.VehicleEntryWrite),
-}
-
-
-def _entries(kind, user, action, code):
-    model = _KINDS[kind][0]
+def _entries(model, user, action, code):
     qs = model.objects.restrict(user, action).filter(watchlist__code=code).select_related("watchlist")
     if model is PersonEntry:
         qs = qs.prefetch_related(Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
     return qs.order_by("pk")
 
 
+def _entry_create(*, actor, watchlist, model, values: dict):
+    if model is PersonEntry:
+        return person_entry_create(actor=actor, watchlist=watchlist, names=values.pop("names", []), **values)
+    if model is DocumentEntry:
+        return document_entry_create(actor=actor, watchlist=watchlist, number=values.pop("number", ""),
+                                     issuing_state=values.pop("issuing_state", ""), status=values.pop("status", ""),
+                                     **values)
+    return vehicle_entry_create(actor=actor, watchlist=watchlist, plate=values.pop("plate", ""), **values)
+
+
+def _entry_update(*, actor, entry, values: dict):
+    update = {PersonEntry: person_entry_update, DocumentEntry: document_entry_update}.get(type(entry),
+                                                                                          vehicle_entry_update)
+    return update(actor=actor, entry=entry, **values)
+
+
 class EntryListApi(ListAPIView):
     """Entries of one list (persons, documents or vehicles); POST adds one (audited; a new person
-    entry re-screens recent travelers in the background)."""
+    entry re-screens recent travelers in the background). One subclass per kind names its model
+    and its serializers (read, write), which its schema documents."""
 
     required_scopes = {"GET": ["watchlists:read"], "POST": ["watchlists:write"]}
     pagination_class = Pagination
-    kind = "persons"
-
-    def get_serializer_class(self):
-        return _KINDS[self.kind][1]
+    model = PersonEntry
+    serializer_class = s.PersonEntrySerializer
+    write_serializer = s.PersonEntryWrite
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             # drf-spectacular calls this while generating the OpenAPI schema, with no request
             # user or list code: it only needs the model, so an empty queryset of it
-            return _KINDS[self.kind][0].objects.none()
-        qs = _entries(self.kind, self.request.user, "view", self.kwargs["code"])
+            return self.model.objects.none()
+        qs = _entries(self.model, self.request.user, "view", self.kwargs["code"])
         q = self.request.query_params.get("q", "").strip()
-        if q and self.kind == "persons":
+        if q and self.model is PersonEntry:
             from watchlists.names.normalize import normalize_text
 
             qs = qs.filter(names__normalized__contains=normalize_text(q)).distinct()
@@ -178,25 +190,24 @@ class EntryListApi(ListAPIView):
 
     def post(self, request, code):
         wl = get_object_or_404(Watchlist.objects.restrict(request.user, "change"), code=code)
-        model, out, write = _KINDS[self.kind]
-        data = write(data=request.data)
+        data = self.write_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        if model is PersonEntry:
-            entry = person_entry_create(actor=request.user, watchlist=wl, names=v.pop("names", []), **v)
-        elif model is DocumentEntry:
-            entry = document_entry_create(actor=request.user, watchlist=wl, number=v.pop("number", ""),
-                                          issuing_state=v.pop("issuing_state", ""), status=v.pop("status", ""), **v)
-        else:
-            entry = vehicle_entry_create(actor=request.user, watchlist=wl, plate=v.pop("plate", ""), **v)
-        return Response(out(entry).data, status=status.HTTP_201_CREATED)
+        entry = _entry_create(actor=request.user, watchlist=wl, model=self.model, values=dict(data.validated_data))
+        return Response(self.serializer_class(entry).data, status=status.HTTP_201_CREATED)
+
+
+_KINDS = {
+    "persons": (PersonEntry, s.PersonEntrySerializer, s.PersonEntryWrite),
+    "documents": (DocumentEntry, s.DocumentEntrySerializer, s.DocumentEntryWrite),
+    "vehicles": (VehicleEntry, s.VehicleEntrySerializer, s.VehicleEntryWrite),
+}
 
 
 def _entry_list_view(kind):
     """The list view of one kind of entry. Each kind gets methods of its own to carry its schema:
     decorating the inherited method would change the one function every kind shares (the last
     kind's schema would then describe all three)."""
-    _model, out, write = _KINDS[kind]
+    model, out, write = _KINDS[kind]
 
     @extend_schema(tags=["watchlists"], request=write, responses={201: out},
                    summary=f"Add a {kind[:-1]} entry to a list")
@@ -209,34 +220,30 @@ def _entry_list_view(kind):
     def get(self, request, *args, **kwargs):
         return ListAPIView.get(self, request, *args, **kwargs)
 
-    return type(f"{kind.title()}EntryListApi", (EntryListApi,), {"kind": kind, "post": post, "get": get})
+    return type(f"{kind.title()}EntryListApi", (EntryListApi,), {
+        "model": model, "serializer_class": out, "write_serializer": write, "post": post, "get": get})
 
 
 class EntryDetailApi(APIView):
     """Read, change (PATCH) or deactivate (DELETE: the entry is kept, inactive) one entry."""
 
     required_scopes = {"GET": ["watchlists:read"], "PATCH": ["watchlists:write"], "DELETE": ["watchlists:write"]}
-    kind = "persons"
+    model = PersonEntry
+    serializer_class = s.PersonEntrySerializer
+    write_serializer = s.PersonEntryWrite
 
     def _get(self, request, code, pk, action):
-        return get_object_or_404(_entries(self.kind, request.user, action, code), pk=pk)
+        return get_object_or_404(_entries(self.model, request.user, action, code), pk=pk)
 
     def get(self, request, code, pk):
-        return Response(_KINDS[self.kind][1](self._get(request, code, pk, "view")).data)
+        return Response(self.serializer_class(self._get(request, code, pk, "view")).data)
 
     def patch(self, request, code, pk):
         entry = self._get(request, code, pk, "change")
-        model, out, write = _KINDS[self.kind]
-        data = write(data=request.data, partial=True)
+        data = self.write_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        if model is PersonEntry:
-            entry = person_entry_update(actor=request.user, entry=entry, **v)
-        elif model is DocumentEntry:
-            entry = document_entry_update(actor=request.user, entry=entry, **v)
-        else:
-            entry = vehicle_entry_update(actor=request.user, entry=entry, **v)
-        return Response(out(entry).data)
+        entry = _entry_update(actor=request.user, entry=entry, values=dict(data.validated_data))
+        return Response(self.serializer_class(entry).data)
 
     def delete(self, request, code, pk):
         entry = self._get(request, code, pk, "change")
@@ -246,7 +253,7 @@ class EntryDetailApi(APIView):
 
 def _entry_detail_view(kind):
     """The detail view of one kind of entry, with methods of its own (see _entry_list_view)."""
-    _model, out, write = _KINDS[kind]
+    model, out, write = _KINDS[kind]
     noun = kind[:-1]
 
     @extend_schema(tags=["watchlists"], responses=out, summary=f"Read a {noun} entry")
@@ -262,8 +269,9 @@ def _entry_detail_view(kind):
     def delete(self, request, code, pk):
         return EntryDetailApi.delete(self, request, code, pk)
 
-    return type(f"{kind.title()}EntryDetailApi", (EntryDetailApi,),
-                {"kind": kind, "get": get, "patch": patch, "delete": delete})
+    return type(f"{kind.title()}EntryDetailApi", (EntryDetailApi,), {
+        "model": model, "serializer_class": out, "write_serializer": write, "get": get, "patch": patch,
+        "delete": delete})
 
 
 class ImportCreateApi(APIView):
@@ -325,6 +333,7 @@ class ImportDetailApi(APIView):
 
     @extend_schema(tags=["watchlists"], responses=s.ImportJobSerializer)
     def get(self, request, pk):
+        """Read an import: its preview, progress and report."""
         job = get_object_or_404(ImportJob.objects.restrict(request.user, "view").select_related("watchlist"), pk=pk)
         return Response(s.ImportJobSerializer(job).data)
 
