@@ -49,6 +49,7 @@ test: deps-dev
 
 lint: deps-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: deps-bench
 	@echo "Benchmarks: see bench/README.md (one script per question)."
