@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class Conflict(ValidationError):
@@ -35,3 +35,18 @@ def form_add_errors(form, exc: ValidationError, *, phrase=None) -> None:
         for message in messages:
             text = phrase(message) if phrase is not None else message
             form.add_error(target, text if target is not None or field == "__all__" else f"{field}: {text}")
+
+
+def form_call(form, service, /, **kwargs):
+    """Call a service on behalf of a form: a refusal becomes the form's errors (a Conflict or a
+    PermissionDenied among its non-field errors, a ValidationError under its fields) and the call
+    returns None; otherwise the service's result."""
+    try:
+        return service(**kwargs)
+    except Conflict as exc:
+        form.add_error(None, exc.conflict_message)
+    except ValidationError as exc:
+        form_add_errors(form, exc)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    return None

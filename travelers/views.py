@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import Role, role_required
 from accounts.selectors import current_booth
 from audit.services import audit_read
-from core.errors import Conflict, field_errors, form_add_errors
+from core.errors import Conflict, field_errors, form_add_errors, form_call
 from core.models import Booth, Direction
 from travelers import selectors
 from travelers.forms import (
@@ -191,26 +191,13 @@ def inspection_screening(request, pk: int):
 def inspection_decide_view(request, pk: int):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
-    error_context = None
+    decided = None
     if form.is_valid():
         reason = form.cleaned_data["reason_code"]
-        try:
-            inspection = inspection_decide(
-                actor=request.user, inspection=inspection, decision=form.cleaned_data["decision"],
-                reason_code=reason.code if reason else "", notes=form.cleaned_data["notes"],
-            )
-        except Conflict as exc:
-            form.add_error(None, exc.conflict_message)
-            error_context = True
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-            error_context = True
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            error_context = True
-    else:
-        error_context = True
-    if error_context:
+        decided = form_call(form, inspection_decide, actor=request.user, inspection=inspection,
+                            decision=form.cleaned_data["decision"], reason_code=reason.code if reason else "",
+                            notes=form.cleaned_data["notes"])
+    if decided is None:
         inspection.refresh_from_db()
         context = _inspection_context(request, inspection, decision_form=form)
         return render(request, "travelers/_inspection.html", context, status=200 if request.htmx else 400)
@@ -276,15 +263,8 @@ def inspection_abandon_view(request, pk: int):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
     form = AbandonForm(request.POST)
     if form.is_valid():
-        try:
-            inspection = inspection_abandon(actor=request.user, inspection=inspection,
-                                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
-        except Conflict as exc:
-            form.add_error(None, exc.conflict_message)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        inspection = form_call(form, inspection_abandon, actor=request.user, inspection=inspection,
+                               reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]) or inspection
     if form.errors:
         inspection.refresh_from_db()
         return _redraw(request, inspection, status=400, abandon_form=form)
@@ -337,27 +317,21 @@ def secondary_detail(request, pk: int):
     rules = decision_rules(secondary.inspection, stage="secondary")
     form = SecondaryDecisionForm(allowed=rules.allowed, initial={
         "handover_agency": secondary.handover_agency, "reason_code": rules.refusal_reason or None})
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "take":
-                secondary_take(actor=request.user, secondary=secondary)
-                messages.success(request, _("You are now inspecting this traveler."))
-                return redirect("travelers:secondary-detail", pk=pk)
-            form = SecondaryDecisionForm(request.POST, allowed=rules.allowed)
-            if form.is_valid():
-                data = form.cleaned_data
-                reason = data["reason_code"]
-                secondary_decide(actor=request.user, secondary=secondary, outcome=data["outcome"],
-                                 reason_code=reason.code if reason else "", notes=data["notes"],
-                                 handover_agency=data["handover_agency"], handover_officer=data["handover_officer"])
+    if request.method == "POST" and request.POST.get("action") == "take":
+        if form_call(form, secondary_take, actor=request.user, secondary=secondary) is not None:
+            messages.success(request, _("You are now inspecting this traveler."))
+            return redirect("travelers:secondary-detail", pk=pk)
+    elif request.method == "POST":
+        form = SecondaryDecisionForm(request.POST, allowed=rules.allowed)
+        if form.is_valid():
+            data = form.cleaned_data
+            reason = data["reason_code"]
+            done = form_call(form, secondary_decide, actor=request.user, secondary=secondary, outcome=data["outcome"],
+                             reason_code=reason.code if reason else "", notes=data["notes"],
+                             handover_agency=data["handover_agency"], handover_officer=data["handover_officer"])
+            if done is not None:
                 messages.success(request, _("Outcome recorded and the movement written."))
                 return redirect("travelers:secondary-queue")
-        except Conflict as exc:
-            form.add_error(None, exc.conflict_message)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
     context = _inspection_context(request, secondary.inspection)
     context.update({"secondary": secondary, "form": form})
     return render(request, "travelers/secondary_detail.html", context, status=400 if form.errors else 200)

@@ -243,6 +243,21 @@ def _movement_record(*, actor, inspection: Inspection, decision: str, now: datet
     return movement
 
 
+def _lock_inspection(*, actor, inspection: Inspection, statuses, message, field: str) -> Inspection:
+    """The inspection locked for a change by `actor` (PermissionDenied outside their remit), in
+    one of `statuses` (else Conflict `not_open`, `message` under `field`)."""
+    locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("this inspection is outside your remit"))
+    if locked.status not in statuses:
+        raise Conflict("not_open", message, {field: [message]})
+    return locked
+
+
+_OPEN = (InspectionStatus.OPEN,)
+_UNDECIDED = (InspectionStatus.OPEN, InspectionStatus.REFERRED)
+
+
 def _decision_refused(rules: Rules, decision: str, labels: dict) -> Conflict:
     """The error of a decision the evidence does not allow."""
     allowed = ", ".join(str(labels[d]) for d in sorted(rules.allowed))
@@ -275,12 +290,8 @@ def inspection_decide(
     if decision not in Decision.values:
         raise ValidationError({"decision": _("decision must be admit, refuse or refer")})
     with transaction.atomic():
-        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
-        if locked is None:
-            raise PermissionDenied(_("this inspection is outside your remit"))
-        if locked.status != InspectionStatus.OPEN:
-            raise Conflict("not_open", _("this inspection was already decided or abandoned"),
-                           {"decision": [_("this inspection was already decided or abandoned")]})
+        locked = _lock_inspection(actor=actor, inspection=inspection, statuses=_OPEN, field="decision",
+                                  message=_("this inspection was already decided or abandoned"))
         rules = decision_rules(locked)
         if decision not in rules.allowed:
             raise _decision_refused(rules, decision, dict(Decision.choices))
@@ -329,12 +340,8 @@ def inspection_hit_resolve(
     person" (dismissed, with a reason code) or confirmed. Audited by the hits service in the
     same transaction; returns the inspection."""
     with transaction.atomic():
-        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
-        if locked is None:
-            raise PermissionDenied(_("this inspection is outside your remit"))
-        if locked.status not in (InspectionStatus.OPEN, InspectionStatus.REFERRED):
-            raise Conflict("not_open", _("the hits of a closed inspection are adjudicated from the hit queue"),
-                           {"hit": [_("the hits of a closed inspection are adjudicated from the hit queue")]})
+        locked = _lock_inspection(actor=actor, inspection=inspection, statuses=_UNDECIDED, field="hit",
+                                  message=_("the hits of a closed inspection are adjudicated from the hit queue"))
         hit = Hit.objects.restrict(actor, "resolve").filter(pk=hit_id, inspection_id=locked.pk).first()
         if hit is None:
             raise ValidationError({"hit": _("no such hit on this inspection, or not one you may see")})
@@ -356,11 +363,8 @@ def inspection_override(*, actor, inspection: Inspection, reason: str, now: date
     if len(reason) < 10:
         raise ValidationError({"reason": _("give the reason for the override (at least 10 characters)")})
     with transaction.atomic():
-        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
-        if locked is None:
-            raise PermissionDenied(_("this inspection is outside your remit"))
-        if locked.status not in (InspectionStatus.OPEN, InspectionStatus.REFERRED):
-            raise Conflict("not_open", _("this inspection is closed"), {"reason": [_("this inspection is closed")]})
+        locked = _lock_inspection(actor=actor, inspection=inspection, statuses=_UNDECIDED, field="reason",
+                                  message=_("this inspection is closed"))
         if locked.supervisor_override_by_id:
             raise Conflict("already_overridden", _("this inspection was already overridden"),
                            {"reason": [_("this inspection was already overridden")]})
@@ -391,12 +395,8 @@ def inspection_abandon(
     if reason == AbandonReason.OTHER and not note:
         raise ValidationError({"note": _("explain in the note why the inspection ends without a decision")})
     with transaction.atomic():
-        locked = Inspection.objects.restrict(actor, "decide").select_for_update().filter(pk=inspection.pk).first()
-        if locked is None:
-            raise PermissionDenied(_("this inspection is outside your remit"))
-        if locked.status != InspectionStatus.OPEN:
-            raise Conflict("not_open", _("this inspection was already decided or abandoned"),
-                           {"reason": [_("this inspection was already decided or abandoned")]})
+        locked = _lock_inspection(actor=actor, inspection=inspection, statuses=_OPEN, field="reason",
+                                  message=_("this inspection was already decided or abandoned"))
         hit_blocks = decision_rules(locked).hit_blocks
         if hit_blocks:
             raise Conflict("blocking_hits", _("This traveler has hits that must be dealt with: refer to secondary "
