@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
 from audit.services import audit_read
+from core.errors import form_add_errors
 from watchlists.explain import phrase
 from watchlists.forms import (
     AdjudicateForm,
@@ -65,16 +66,6 @@ from watchlists.services.imports import import_progress
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "message_dict") else {"__all__": exc.messages}
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
-            # Services and the pure parser write some messages in English: shown translated.
-            msg = phrase(msg)
-            form.add_error(target, msg if target else f"{field}: {msg}")
-
-
 @role_required(*SUPERVISORS)
 def watchlist_list(request):
     rates = {r["watchlist"].pk: r for r in false_positive_rates(user=request.user)}
@@ -101,7 +92,7 @@ def watchlist_edit(request, code=None):
             else:
                 wl = watchlist_create(actor=request.user, owner_agency=request.user.agency, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -124,7 +115,7 @@ def watchlist_detail(request, code):
             try:
                 outcome = screen_person(names=[q], actor=request.user, store_hits=False, limit=50)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                form_add_errors(form, exc, phrase=phrase)
             else:
                 similar = [h for h in outcome.hits if h["list"] == wl.code]
                 persons = persons.filter(pk__in=[h["entry_id"] for h in similar])
@@ -164,7 +155,7 @@ def person_edit(request, code, pk=None):
             else:
                 entry = person_entry_create(actor=request.user, watchlist=wl, **kwargs)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         else:
             messages.success(request, _("Entry saved; recent travelers are being re-screened."))
             return redirect("watchlists:detail", code=wl.code)
@@ -184,7 +175,7 @@ def _simple_entry_edit(request, code, pk, *, model, form_class, create, update, 
             else:
                 create(actor=request.user, watchlist=wl, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -234,7 +225,7 @@ def import_new(request, code):
                                      uploaded_file=form.cleaned_data["file"],
                                      deactivate_missing=form.cleaned_data["deactivate_missing"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         else:
             return redirect("watchlists:import", pk=job.pk)
     status = 400 if request.method == "POST" else 200
@@ -303,8 +294,7 @@ def import_confirm_view(request, pk):
             return _import_page(request, job, confirm_form=form, status=409)
         except ValidationError as exc:
             job.refresh_from_db()
-            for msg in exc.messages:
-                form.add_error(None, phrase(msg))
+            form_add_errors(form, exc, phrase=phrase)
             return _import_page(request, job, confirm_form=form, status=400)
         messages.success(request, _("Import confirmed: it is running."))
         return redirect("watchlists:import", pk=job.pk)
@@ -374,7 +364,7 @@ def hit_adjudicate_view(request, pk):
             hit_adjudicate(actor=request.user, hit=hit, decision=form.cleaned_data["decision"],
                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         else:
             decision = form.cleaned_data["decision"]
             label = HitStatus(decision).label if decision in HitStatus.values else decision

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from audit.services import audit_log
+from core.errors import field_errors
 from core.logsafe import log_failure
 from core.tasks import enqueue_named_on_commit
 from watchlists.imports import ImportFileError, read_file
@@ -385,9 +386,7 @@ def _person_fields(rec) -> dict:
 
 
 def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-    return " ".join(exc.messages)
+    return "; ".join(f"{k}: {' '.join(v)}" if k else " ".join(v) for k, v in field_errors(exc, "").items())
 
 
 def _apply(job: ImportJob, records, report: dict) -> None:
