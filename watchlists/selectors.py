@@ -96,11 +96,13 @@ def hit_queue(*, user, status: str | None = None, list_code: str | None = None):
 
 
 def hit_queue_groups(*, user, status: str | None = None, list_code: str | None = None, page_number=None,
-                     per_page: int = HIT_GROUPS_PER_PAGE):
+                     per_page: int = HIT_GROUPS_PER_PAGE, hits=None):
     """One page of the hit queue as groups, one per traveler, the most serious group first (then
     the newest); inside a group, most serious then highest score. Returns (page, groups), each
-    group {"key", "person_id", "action", "hits"}."""
-    hits = hit_queue(user=user, status=status, list_code=list_code)
+    group {"key", "person_id", "action", "hits"}. ``hits``: the queue already filtered (a
+    ``watchlists.filters.HitFilter`` over ``hit_queue(user=user)``), instead of status and list."""
+    if hits is None:
+        hits = hit_queue(user=user, status=status, list_code=list_code)
     keys = (hits.order_by().values("group_key").annotate(top=Min("severity_rank"), last=Max("created_at"))
             .order_by("top", "-last", "group_key"))
     page = Paginator(keys, per_page).get_page(page_number)
@@ -116,3 +118,12 @@ def hit_queue_groups(*, user, status: str | None = None, list_code: str | None =
     groups = [{"key": k, "person_id": by_key[k][0].person_id, "action": by_key[k][0].action, "hits": by_key[k]}
               for k in wanted if k in by_key]
     return page, groups
+
+
+def hits_for_api(*, user):
+    """The hits the user may see, newest first, with what their serializer reads (list, entry and
+    its names in display order) loaded up front; filter with ``watchlists.filters.HitFilter``."""
+    return (Hit.objects.restrict(user, "view").select_related("watchlist", "person_entry")
+            .prefetch_related(Prefetch("person_entry__names",
+                                       queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
+            .order_by("-created_at", "-pk"))

@@ -19,6 +19,7 @@ from accounts.permissions import Role, role_required
 from audit.services import audit_read
 from core.errors import form_add_errors
 from watchlists.explain import phrase
+from watchlists.filters import HitFilter
 from watchlists.forms import (
     AdjudicateForm,
     DocumentEntryForm,
@@ -314,10 +315,14 @@ def _hit_queue_context(request, params, *, bound: dict | None = None) -> dict:
     first, each hit with both sides and its own decision form (``bound``: forms posted with
     errors, by hit id, shown on their cards with what was typed)."""
     bound = bound or {}
-    status = params.get("status", HitStatus.PENDING)
-    code = params.get("list") or ""
-    page, groups = hit_queue_groups(user=request.user, status=status, list_code=code,
-                                    page_number=params.get("page"))
+    data = params.copy()
+    if "status" not in data:
+        data["status"] = HitStatus.PENDING  # the page opens on the hits awaiting a decision
+    filters = HitFilter(data, queryset=hit_queue(user=request.user), request=request)
+    if filters.is_valid():
+        page, groups = hit_queue_groups(user=request.user, hits=filters.qs, page_number=params.get("page"))
+    else:  # a value a filter cannot take: named on the page, and nothing shown as if it applied
+        page, groups = hit_queue_groups(user=request.user, hits=filters.queryset.none())
     hits = [hit for group in groups for hit in group["hits"]]
     missing = [pk for pk in bound if pk not in {h.pk for h in hits}]
     if missing:  # a card posted with errors stays on screen even when the filters would hide it
@@ -344,14 +349,15 @@ def _hit_queue_context(request, params, *, bound: dict | None = None) -> dict:
                           (first.screened["names"][0] if first.screened["names"] else first.matched_name))
         group["inspection"] = (first.ctx or {}).get("inspection")
     return {
-        "page": page, "groups": groups, "status": status, "statuses": HitStatus.choices,
-        "rates": false_positive_rates(user=request.user), "list_code": code,
+        "page": page, "groups": groups, "filter": filters, "status": data.get("status", ""),
+        "list_code": data.get("list", ""), "rates": false_positive_rates(user=request.user),
     }
 
 
 @role_required(*SUPERVISORS)
 def hit_queue_view(request):
-    return render(request, "watchlists/hit_queue.html", _hit_queue_context(request, request.GET))
+    context = _hit_queue_context(request, request.GET)
+    return render(request, "watchlists/hit_queue.html", context, status=400 if context["filter"].errors else 200)
 
 
 @require_POST
