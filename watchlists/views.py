@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,13 +38,21 @@ from watchlists.models import (
     ImportStatus,
     NameScript,
     PersonEntry,
-    PersonEntryName,
     VehicleEntry,
     Watchlist,
 )
-from watchlists.names.normalize import normalize_text
 from watchlists.search import dob_string
-from watchlists.selectors import false_positive_rates, hit_queue, hit_queue_groups
+from watchlists.selectors import (
+    can_change_watchlist,
+    false_positive_rates,
+    hit_queue,
+    hit_queue_groups,
+    hits_by_ids,
+    person_entries_matching,
+    watchlist_other_entries,
+    watchlist_person_entries,
+    watchlist_rows,
+)
 from watchlists.services import (
     ImportPreviewChanged,
     document_entry_create,
@@ -69,12 +76,7 @@ SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 @role_required(*SUPERVISORS)
 def watchlist_list(request):
-    rates = {r["watchlist"].pk: r for r in false_positive_rates(user=request.user)}
-    lists = (Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
-             .annotate(n_persons=Count("personentrys", filter=Q(personentrys__is_active=True), distinct=True)))
-    changeable = set(Watchlist.objects.restrict(request.user, "change").values_list("pk", flat=True))
-    rows = [{"wl": wl, "rate": rates.get(wl.pk), "can_change": wl.pk in changeable} for wl in lists]
-    return render(request, "watchlists/watchlist_list.html", {"rows": rows})
+    return render(request, "watchlists/watchlist_list.html", {"rows": watchlist_rows(user=request.user)})
 
 
 @role_required(*SUPERVISORS)
@@ -105,10 +107,9 @@ def watchlist_edit(request, code=None):
 @role_required(*SUPERVISORS)
 def watchlist_detail(request, code):
     wl = get_object_or_404(Watchlist.objects.restrict(request.user, "view"), code=code)
-    can_change = Watchlist.objects.restrict(request.user, "change").filter(pk=wl.pk).exists()
+    can_change = can_change_watchlist(user=request.user, watchlist_id=wl.pk)
     form = SearchForm(request.GET or None)
-    persons = PersonEntry.objects.filter(watchlist=wl).prefetch_related(
-        Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))).order_by("-updated_at")
+    persons = watchlist_person_entries(watchlist=wl)
     similar = None
     if form.is_valid() and form.cleaned_data["q"]:
         q = form.cleaned_data["q"]
@@ -121,16 +122,14 @@ def watchlist_detail(request, code):
                 similar = [h for h in outcome.hits if h["list"] == wl.code]
                 persons = persons.filter(pk__in=[h["entry_id"] for h in similar])
         else:
-            persons = persons.filter(names__normalized__contains=normalize_text(q)).distinct()
+            persons = person_entries_matching(persons, q)
     page = Paginator(persons, 50).get_page(request.GET.get("page"))
     for e in page:
         e.dob = dob_string(e.birth_year, e.birth_month, e.birth_day)
     scores = {h["entry_id"]: h["score"] for h in similar} if similar else {}
     return render(request, "watchlists/watchlist_detail.html", {
         "wl": wl, "form": form, "page": page, "can_change": can_change, "scores": scores,
-        "documents": DocumentEntry.objects.filter(watchlist=wl).order_by("-updated_at")[:50],
-        "vehicles": VehicleEntry.objects.filter(watchlist=wl).order_by("-updated_at")[:50],
-        "imports": ImportJob.objects.filter(watchlist=wl)[:10],
+        **watchlist_other_entries(watchlist=wl),
     })
 
 
@@ -264,7 +263,7 @@ def _preview_display(preview: dict) -> dict:
 def _import_page(request, job, *, confirm_form=None, status=200):
     done, total = import_progress(job)
     can_confirm = (job.status == ImportStatus.PREVIEW
-                   and Watchlist.objects.restrict(request.user, "change").filter(pk=job.watchlist_id).exists())
+                   and can_change_watchlist(user=request.user, watchlist_id=job.watchlist_id))
     if confirm_form is None:
         confirm_form = ImportConfirmForm(initial={"digest": job.preview.get("digest", "")})
     template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
@@ -326,8 +325,7 @@ def _hit_queue_context(request, params, *, bound: dict | None = None) -> dict:
     hits = [hit for group in groups for hit in group["hits"]]
     missing = [pk for pk in bound if pk not in {h.pk for h in hits}]
     if missing:  # a card posted with errors stays on screen even when the filters would hide it
-        extra = list(hit_queue(user=request.user).filter(pk__in=missing).select_related(
-            "watchlist", "post", "person_entry", "document_entry", "vehicle_entry"))
+        extra = hits_by_ids(user=request.user, ids=missing)
         groups = [{"key": f"h{h.pk}", "person_id": h.person_id, "action": h.action, "hits": [h]} for h in extra] + groups
         hits = extra + hits
     context = hit_context(user=request.user, hits=hits)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -20,11 +19,16 @@ from watchlists.models import (
     Hit,
     ImportJob,
     PersonEntry,
-    PersonEntryName,
     VehicleEntry,
     Watchlist,
 )
-from watchlists.selectors import false_positive_rates, hits_for_api
+from watchlists.selectors import (
+    entries_of_list,
+    false_positive_rates,
+    hits_for_api,
+    person_entries_matching,
+    watchlists_visible,
+)
 from watchlists.services import (
     ImportPreviewChanged,
     document_entry_create,
@@ -108,7 +112,7 @@ class WatchlistListApi(APIView):
 
     @extend_schema(tags=["watchlists"], responses=s.WatchlistSerializer(many=True))
     def get(self, request):
-        lists = Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
+        lists = watchlists_visible(user=request.user)
         return Response(s.WatchlistSerializer(lists, many=True).data)
 
     @extend_schema(tags=["watchlists"], request=s.WatchlistWrite, responses={201: s.WatchlistSerializer})
@@ -146,11 +150,7 @@ _KINDS = {
 
 
 def _entries(kind, user, action, code):
-    model = _KINDS[kind][0]
-    qs = model.objects.restrict(user, action).filter(watchlist__code=code).select_related("watchlist")
-    if model is PersonEntry:
-        qs = qs.prefetch_related(Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
-    return qs.order_by("pk")
+    return entries_of_list(model=_KINDS[kind][0], user=user, action=action, code=code)
 
 
 class EntryListApi(ListAPIView):
@@ -170,11 +170,8 @@ class EntryListApi(ListAPIView):
             # user or list code: it only needs the model, so an empty queryset of it
             return _KINDS[self.kind][0].objects.none()
         qs = _entries(self.kind, self.request.user, "view", self.kwargs["code"])
-        q = self.request.query_params.get("q", "").strip()
-        if q and self.kind == "persons":
-            from watchlists.names.normalize import normalize_text
-
-            qs = qs.filter(names__normalized__contains=normalize_text(q)).distinct()
+        if self.kind == "persons":
+            qs = person_entries_matching(qs, self.request.query_params.get("q", ""))
         return qs
 
     def post(self, request, code):
