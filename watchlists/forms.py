@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import field_errors
 from watchlists.models import DismissReason, DocumentStatus, Gender, HitAction, ImportFormat, ListKind, Visibility
 from watchlists.validation import MAX_PHOTO_BYTES, clean_photo
 
@@ -53,7 +54,7 @@ class PersonEntryForm(forms.Form):
         try:
             clean_photo(data)
         except ValidationError as exc:
-            raise forms.ValidationError(exc.message_dict["photo"]) from None
+            raise forms.ValidationError(field_errors(exc, "photo")["photo"]) from None
         return data
 
     def service_kwargs(self) -> dict:

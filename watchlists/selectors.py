@@ -6,7 +6,18 @@ from django.core.paginator import Paginator
 from django.db.models import Case, CharField, Count, IntegerField, Max, Min, Prefetch, Q, Value, When
 from django.db.models.functions import Cast, Concat
 
-from watchlists.models import ACTION_SEVERITY, BLOCKING_ACTIONS, Hit, HitStatus, PersonEntryName, Watchlist
+from watchlists.models import (
+    ACTION_SEVERITY,
+    BLOCKING_ACTIONS,
+    DocumentEntry,
+    Hit,
+    HitStatus,
+    ImportJob,
+    PersonEntry,
+    PersonEntryName,
+    VehicleEntry,
+    Watchlist,
+)
 
 _SEVERITY = Case(
     *[When(action=action, then=Value(rank)) for action, rank in ACTION_SEVERITY.items()],
@@ -96,11 +107,13 @@ def hit_queue(*, user, status: str | None = None, list_code: str | None = None):
 
 
 def hit_queue_groups(*, user, status: str | None = None, list_code: str | None = None, page_number=None,
-                     per_page: int = HIT_GROUPS_PER_PAGE):
+                     per_page: int = HIT_GROUPS_PER_PAGE, hits=None):
     """One page of the hit queue as groups, one per traveler, the most serious group first (then
     the newest); inside a group, most serious then highest score. Returns (page, groups), each
-    group {"key", "person_id", "action", "hits"}."""
-    hits = hit_queue(user=user, status=status, list_code=list_code)
+    group {"key", "person_id", "action", "hits"}. ``hits``: the queue already filtered (a
+    ``watchlists.filters.HitFilter`` over ``hit_queue(user=user)``), instead of status and list."""
+    if hits is None:
+        hits = hit_queue(user=user, status=status, list_code=list_code)
     keys = (hits.order_by().values("group_key").annotate(top=Min("severity_rank"), last=Max("created_at"))
             .order_by("top", "-last", "group_key"))
     page = Paginator(keys, per_page).get_page(page_number)
@@ -116,3 +129,78 @@ def hit_queue_groups(*, user, status: str | None = None, list_code: str | None =
     groups = [{"key": k, "person_id": by_key[k][0].person_id, "action": by_key[k][0].action, "hits": by_key[k]}
               for k in wanted if k in by_key]
     return page, groups
+
+
+def hits_for_api(*, user):
+    """The hits the user may see, newest first, with what their serializer reads (list, entry and
+    its names in display order) loaded up front; filter with ``watchlists.filters.HitFilter``."""
+    return (Hit.objects.restrict(user, "view").select_related("watchlist", "person_entry")
+            .prefetch_related(Prefetch("person_entry__names",
+                                       queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
+            .order_by("-created_at", "-pk"))
+
+
+# Reads the pages and the API shared or built themselves.
+
+_NAMES_IN_ORDER = Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))
+
+
+def watchlists_visible(*, user):
+    """The lists the user may see, with their owner agency."""
+    return Watchlist.objects.restrict(user, "view").select_related("owner_agency")
+
+
+def can_change_watchlist(*, user, watchlist_id: int) -> bool:
+    return Watchlist.objects.restrict(user, "change").filter(pk=watchlist_id).exists()
+
+
+def watchlist_rows(*, user) -> list[dict]:
+    """The lists page: each visible list with its active person entries, its false-positive rate
+    and whether the user may change it (three queries whatever the number of lists)."""
+    rates = {r["watchlist"].pk: r for r in false_positive_rates(user=user)}
+    lists = watchlists_visible(user=user).annotate(
+        n_persons=Count("personentrys", filter=Q(personentrys__is_active=True), distinct=True))
+    changeable = set(Watchlist.objects.restrict(user, "change").values_list("pk", flat=True))
+    return [{"wl": wl, "rate": rates.get(wl.pk), "can_change": wl.pk in changeable} for wl in lists]
+
+
+def person_entries_matching(entries, text: str):
+    """Person entries among ``entries`` with a name containing ``text`` (normalised as the names
+    are: case, diacritics and punctuation aside); all of them for an empty text."""
+    from watchlists.names.normalize import normalize_text
+
+    text = (text or "").strip()
+    if not text:
+        return entries
+    return entries.filter(names__normalized__contains=normalize_text(text)).distinct()
+
+
+def watchlist_person_entries(*, watchlist):
+    """The person entries of one list with their names in display order, last changed first."""
+    return PersonEntry.objects.filter(watchlist=watchlist).prefetch_related(_NAMES_IN_ORDER).order_by("-updated_at")
+
+
+def watchlist_other_entries(*, watchlist, limit: int = 50) -> dict:
+    """The list page's documents, vehicles (last changed first) and latest imports."""
+    return {
+        "documents": DocumentEntry.objects.filter(watchlist=watchlist).order_by("-updated_at")[:limit],
+        "vehicles": VehicleEntry.objects.filter(watchlist=watchlist).order_by("-updated_at")[:limit],
+        "imports": ImportJob.objects.filter(watchlist=watchlist)[:10],
+    }
+
+
+def entries_of_list(*, model, user, action: str, code: str):
+    """The entries of one kind (``model``) of the list ``code`` the user may ``action``, with what
+    their serializer reads loaded up front, oldest first."""
+    qs = model.objects.restrict(user, action).filter(watchlist__code=code).select_related("watchlist")
+    if model is PersonEntry:
+        qs = qs.prefetch_related(_NAMES_IN_ORDER)
+    return qs.order_by("pk")
+
+
+def hits_by_ids(*, user, ids):
+    """Hits of the queue by id (cards posted with errors that the filters would hide), with what
+    their cards read."""
+    return list(hit_queue(user=user).filter(pk__in=list(ids)).select_related(
+        "watchlist", "post", "person_entry", "document_entry", "vehicle_entry").prefetch_related(
+        Prefetch("person_entry__names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))))

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
 from audit.services import audit_read
+from core.errors import form_add_errors
 from watchlists.explain import phrase
+from watchlists.filters import HitFilter
 from watchlists.forms import (
     AdjudicateForm,
     DocumentEntryForm,
@@ -37,13 +38,21 @@ from watchlists.models import (
     ImportStatus,
     NameScript,
     PersonEntry,
-    PersonEntryName,
     VehicleEntry,
     Watchlist,
 )
-from watchlists.names.normalize import normalize_text
 from watchlists.search import dob_string
-from watchlists.selectors import false_positive_rates, hit_queue, hit_queue_groups
+from watchlists.selectors import (
+    can_change_watchlist,
+    false_positive_rates,
+    hit_queue,
+    hit_queue_groups,
+    hits_by_ids,
+    person_entries_matching,
+    watchlist_other_entries,
+    watchlist_person_entries,
+    watchlist_rows,
+)
 from watchlists.services import (
     ImportPreviewChanged,
     document_entry_create,
@@ -65,24 +74,9 @@ from watchlists.services.imports import import_progress
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "message_dict") else {"__all__": exc.messages}
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
-            # Services and the pure parser write some messages in English: shown translated.
-            msg = phrase(msg)
-            form.add_error(target, msg if target else f"{field}: {msg}")
-
-
 @role_required(*SUPERVISORS)
 def watchlist_list(request):
-    rates = {r["watchlist"].pk: r for r in false_positive_rates(user=request.user)}
-    lists = (Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
-             .annotate(n_persons=Count("personentrys", filter=Q(personentrys__is_active=True), distinct=True)))
-    changeable = set(Watchlist.objects.restrict(request.user, "change").values_list("pk", flat=True))
-    rows = [{"wl": wl, "rate": rates.get(wl.pk), "can_change": wl.pk in changeable} for wl in lists]
-    return render(request, "watchlists/watchlist_list.html", {"rows": rows})
+    return render(request, "watchlists/watchlist_list.html", {"rows": watchlist_rows(user=request.user)})
 
 
 @role_required(*SUPERVISORS)
@@ -101,7 +95,7 @@ def watchlist_edit(request, code=None):
             else:
                 wl = watchlist_create(actor=request.user, owner_agency=request.user.agency, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -113,10 +107,9 @@ def watchlist_edit(request, code=None):
 @role_required(*SUPERVISORS)
 def watchlist_detail(request, code):
     wl = get_object_or_404(Watchlist.objects.restrict(request.user, "view"), code=code)
-    can_change = Watchlist.objects.restrict(request.user, "change").filter(pk=wl.pk).exists()
+    can_change = can_change_watchlist(user=request.user, watchlist_id=wl.pk)
     form = SearchForm(request.GET or None)
-    persons = PersonEntry.objects.filter(watchlist=wl).prefetch_related(
-        Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))).order_by("-updated_at")
+    persons = watchlist_person_entries(watchlist=wl)
     similar = None
     if form.is_valid() and form.cleaned_data["q"]:
         q = form.cleaned_data["q"]
@@ -124,21 +117,19 @@ def watchlist_detail(request, code):
             try:
                 outcome = screen_person(names=[q], actor=request.user, store_hits=False, limit=50)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                form_add_errors(form, exc, phrase=phrase)
             else:
                 similar = [h for h in outcome.hits if h["list"] == wl.code]
                 persons = persons.filter(pk__in=[h["entry_id"] for h in similar])
         else:
-            persons = persons.filter(names__normalized__contains=normalize_text(q)).distinct()
+            persons = person_entries_matching(persons, q)
     page = Paginator(persons, 50).get_page(request.GET.get("page"))
     for e in page:
         e.dob = dob_string(e.birth_year, e.birth_month, e.birth_day)
     scores = {h["entry_id"]: h["score"] for h in similar} if similar else {}
     return render(request, "watchlists/watchlist_detail.html", {
         "wl": wl, "form": form, "page": page, "can_change": can_change, "scores": scores,
-        "documents": DocumentEntry.objects.filter(watchlist=wl).order_by("-updated_at")[:50],
-        "vehicles": VehicleEntry.objects.filter(watchlist=wl).order_by("-updated_at")[:50],
-        "imports": ImportJob.objects.filter(watchlist=wl)[:10],
+        **watchlist_other_entries(watchlist=wl),
     })
 
 
@@ -164,7 +155,7 @@ def person_edit(request, code, pk=None):
             else:
                 entry = person_entry_create(actor=request.user, watchlist=wl, **kwargs)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         else:
             messages.success(request, _("Entry saved; recent travelers are being re-screened."))
             return redirect("watchlists:detail", code=wl.code)
@@ -184,7 +175,7 @@ def _simple_entry_edit(request, code, pk, *, model, form_class, create, update, 
             else:
                 create(actor=request.user, watchlist=wl, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -234,7 +225,7 @@ def import_new(request, code):
                                      uploaded_file=form.cleaned_data["file"],
                                      deactivate_missing=form.cleaned_data["deactivate_missing"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         else:
             return redirect("watchlists:import", pk=job.pk)
     status = 400 if request.method == "POST" else 200
@@ -272,7 +263,7 @@ def _preview_display(preview: dict) -> dict:
 def _import_page(request, job, *, confirm_form=None, status=200):
     done, total = import_progress(job)
     can_confirm = (job.status == ImportStatus.PREVIEW
-                   and Watchlist.objects.restrict(request.user, "change").filter(pk=job.watchlist_id).exists())
+                   and can_change_watchlist(user=request.user, watchlist_id=job.watchlist_id))
     if confirm_form is None:
         confirm_form = ImportConfirmForm(initial={"digest": job.preview.get("digest", "")})
     template = "watchlists/_import_status.html" if request.headers.get("HX-Request") else "watchlists/import_detail.html"
@@ -303,8 +294,7 @@ def import_confirm_view(request, pk):
             return _import_page(request, job, confirm_form=form, status=409)
         except ValidationError as exc:
             job.refresh_from_db()
-            for msg in exc.messages:
-                form.add_error(None, phrase(msg))
+            form_add_errors(form, exc, phrase=phrase)
             return _import_page(request, job, confirm_form=form, status=400)
         messages.success(request, _("Import confirmed: it is running."))
         return redirect("watchlists:import", pk=job.pk)
@@ -324,15 +314,18 @@ def _hit_queue_context(request, params, *, bound: dict | None = None) -> dict:
     first, each hit with both sides and its own decision form (``bound``: forms posted with
     errors, by hit id, shown on their cards with what was typed)."""
     bound = bound or {}
-    status = params.get("status", HitStatus.PENDING)
-    code = params.get("list") or ""
-    page, groups = hit_queue_groups(user=request.user, status=status, list_code=code,
-                                    page_number=params.get("page"))
+    data = params.copy()
+    if "status" not in data:
+        data["status"] = HitStatus.PENDING  # the page opens on the hits awaiting a decision
+    filters = HitFilter(data, queryset=hit_queue(user=request.user), request=request)
+    if filters.is_valid():
+        page, groups = hit_queue_groups(user=request.user, hits=filters.qs, page_number=params.get("page"))
+    else:  # a value a filter cannot take: named on the page, and nothing shown as if it applied
+        page, groups = hit_queue_groups(user=request.user, hits=filters.queryset.none())
     hits = [hit for group in groups for hit in group["hits"]]
     missing = [pk for pk in bound if pk not in {h.pk for h in hits}]
     if missing:  # a card posted with errors stays on screen even when the filters would hide it
-        extra = list(hit_queue(user=request.user).filter(pk__in=missing).select_related(
-            "watchlist", "post", "person_entry", "document_entry", "vehicle_entry"))
+        extra = hits_by_ids(user=request.user, ids=missing)
         groups = [{"key": f"h{h.pk}", "person_id": h.person_id, "action": h.action, "hits": [h]} for h in extra] + groups
         hits = extra + hits
     context = hit_context(user=request.user, hits=hits)
@@ -354,14 +347,15 @@ def _hit_queue_context(request, params, *, bound: dict | None = None) -> dict:
                           (first.screened["names"][0] if first.screened["names"] else first.matched_name))
         group["inspection"] = (first.ctx or {}).get("inspection")
     return {
-        "page": page, "groups": groups, "status": status, "statuses": HitStatus.choices,
-        "rates": false_positive_rates(user=request.user), "list_code": code,
+        "page": page, "groups": groups, "filter": filters, "status": data.get("status", ""),
+        "list_code": data.get("list", ""), "rates": false_positive_rates(user=request.user),
     }
 
 
 @role_required(*SUPERVISORS)
 def hit_queue_view(request):
-    return render(request, "watchlists/hit_queue.html", _hit_queue_context(request, request.GET))
+    context = _hit_queue_context(request, request.GET)
+    return render(request, "watchlists/hit_queue.html", context, status=400 if context["filter"].errors else 200)
 
 
 @require_POST
@@ -374,7 +368,7 @@ def hit_adjudicate_view(request, pk):
             hit_adjudicate(actor=request.user, hit=hit, decision=form.cleaned_data["decision"],
                            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_errors(form, exc, phrase=phrase)
         else:
             decision = form.cleaned_data["decision"]
             label = HitStatus(decision).label if decision in HitStatus.values else decision

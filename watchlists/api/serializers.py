@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.errors import field_errors
 from watchlists.models import (
     DocumentEntry,
     DocumentStatus,
@@ -143,7 +144,7 @@ class PersonEntryWrite(serializers.Serializer):
         try:
             clean_photo(data)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict["photo"]) from None
+            raise serializers.ValidationError(field_errors(exc, "photo")["photo"]) from None
         return data
 
 

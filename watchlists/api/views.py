@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -13,17 +12,23 @@ from rest_framework.views import APIView
 
 from core.api.common import Pagination, error_body
 from watchlists.api import serializers as s
+from watchlists.filters import HitFilter
 from watchlists.hooks import hit_context
 from watchlists.models import (
     DocumentEntry,
     Hit,
     ImportJob,
     PersonEntry,
-    PersonEntryName,
     VehicleEntry,
     Watchlist,
 )
-from watchlists.selectors import false_positive_rates
+from watchlists.selectors import (
+    entries_of_list,
+    false_positive_rates,
+    hits_for_api,
+    person_entries_matching,
+    watchlists_visible,
+)
 from watchlists.services import (
     ImportPreviewChanged,
     document_entry_create,
@@ -108,7 +113,7 @@ class WatchlistListApi(APIView):
     @extend_schema(tags=["watchlists"], responses=s.WatchlistSerializer(many=True))
     def get(self, request):
         """List the watchlists the caller may see."""
-        lists = Watchlist.objects.restrict(request.user, "view").select_related("owner_agency")
+        lists = watchlists_visible(user=request.user)
         return Response(s.WatchlistSerializer(lists, many=True).data)
 
     @extend_schema(tags=["watchlists"], request=s.WatchlistWrite, responses={201: s.WatchlistSerializer})
@@ -139,13 +144,6 @@ class WatchlistDetailApi(APIView):
         fields.pop("code", None)
         wl = watchlist_update(actor=request.user, watchlist=wl, **fields)
         return Response(s.WatchlistSerializer(wl).data)
-
-
-def _entries(model, user, action, code):
-    qs = model.objects.restrict(user, action).filter(watchlist__code=code).select_related("watchlist")
-    if model is PersonEntry:
-        qs = qs.prefetch_related(Prefetch("names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk")))
-    return qs.order_by("pk")
 
 
 def _entry_create(*, actor, watchlist, model, values: dict):
@@ -180,12 +178,9 @@ class EntryListApi(ListAPIView):
             # drf-spectacular calls this while generating the OpenAPI schema, with no request
             # user or list code: it only needs the model, so an empty queryset of it
             return self.model.objects.none()
-        qs = _entries(self.model, self.request.user, "view", self.kwargs["code"])
-        q = self.request.query_params.get("q", "").strip()
-        if q and self.model is PersonEntry:
-            from watchlists.names.normalize import normalize_text
-
-            qs = qs.filter(names__normalized__contains=normalize_text(q)).distinct()
+        qs = entries_of_list(model=self.model, user=self.request.user, action="view", code=self.kwargs["code"])
+        if self.model is PersonEntry:
+            qs = person_entries_matching(qs, self.request.query_params.get("q", ""))
         return qs
 
     def post(self, request, code):
@@ -233,7 +228,7 @@ class EntryDetailApi(APIView):
     write_serializer = s.PersonEntryWrite
 
     def _get(self, request, code, pk, action):
-        return get_object_or_404(_entries(self.model, request.user, action, code), pk=pk)
+        return get_object_or_404(entries_of_list(model=self.model, user=request.user, action=action, code=code), pk=pk)
 
     def get(self, request, code, pk):
         return Response(self.serializer_class(self._get(request, code, pk, "view")).data)
@@ -339,30 +334,25 @@ class ImportDetailApi(APIView):
 
 
 class HitListApi(ListAPIView):
-    """Hits the caller may see, newest first; filter with `status` and `list`."""
+    """Hits the caller may see, newest first; filter with `status` and `list` (a list's code). A
+    value a filter cannot take is answered 400 with an error on that field."""
 
     required_scopes = {"GET": ["hits:read"]}
     serializer_class = s.HitSerializer
     pagination_class = Pagination
+    filterset_class = HitFilter
 
     def get_queryset(self):
-        qs = (Hit.objects.restrict(self.request.user, "view").select_related("watchlist", "person_entry")
-              .prefetch_related(Prefetch("person_entry__names",
-                                         queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))))
-        st = self.request.query_params.get("status")
-        if st:
-            qs = qs.filter(status=st)
-        code = self.request.query_params.get("list")
-        if code:
-            qs = qs.filter(watchlist__code=code)
-        return qs.order_by("-created_at", "-pk")
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema: no request user
+            return Hit.objects.none()
+        return hits_for_api(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         context = {**self.get_serializer_context(), "hit_context": hit_context(user=request.user, hits=page)}
         return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
 
-    @extend_schema(tags=["hits"], parameters=[OpenApiParameter("status", str), OpenApiParameter("list", str)])
+    @extend_schema(tags=["hits"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

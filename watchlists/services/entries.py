@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log, model_changes
-from core.tasks import enqueue_named_on_commit, enqueue_on_commit
+from core.tasks import enqueue_named_on_commit
 from watchlists.models import (
     DocumentEntry,
     NameScript,
@@ -103,6 +103,11 @@ PERSON_FIELDS = ("gender", "birth_year", "birth_month", "birth_day", "place_of_b
 # imported: watchlists does not depend on biometrics). It syncs every list; cheap when nothing changed.
 FACE_SYNC_TASK = "biometrics.face_sync_watchlist_photos"
 
+# Our own background work is dispatched by name too: watchlists.tasks imports the services (a task
+# loads ids and calls one service), so a service importing the tasks module would close a cycle.
+RESCREEN_ENTRY_TASK = "watchlists.rescreen_entry"
+RESCREEN_ENTRIES_TASK = "watchlists.rescreen_entries"
+
 
 def _person_values(*, date_of_birth=None, gender=None, nationalities=None, document_numbers=None,
                    place_of_birth=None, remarks=None, external_id=None) -> dict:
@@ -171,9 +176,7 @@ def _queue_face_sync() -> None:
 
 
 def _queue_rescreen(entry: PersonEntry) -> None:
-    from watchlists.tasks import rescreen_entry
-
-    enqueue_on_commit(rescreen_entry, entry.pk)
+    enqueue_named_on_commit(RESCREEN_ENTRY_TASK, entry.pk)
 
 
 def person_entry_create(*, actor, watchlist: Watchlist, names, photo=None, audit: bool = True, rescreen: bool = True,

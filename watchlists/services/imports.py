@@ -43,8 +43,9 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from audit.services import audit_log
+from core.errors import field_errors
 from core.logsafe import log_failure
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue_named_on_commit
 from watchlists.imports import ImportFileError, read_file
 from watchlists.models import (
     Availability,
@@ -59,6 +60,7 @@ from watchlists.models import (
 )
 from watchlists.names.score import normalize_document_number
 from watchlists.services.entries import (
+    RESCREEN_ENTRIES_TASK,
     _clean_entry_names,
     _person_values,
     document_entry_create,
@@ -73,6 +75,9 @@ from watchlists.services.screening import normalize_plate
 
 logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 200 * 1024 * 1024
+
+IMPORT_FILE_TASK = "watchlists.import_file"
+"""Dispatched by name (watchlists.tasks imports this module, never the reverse)."""
 
 
 def _progress_key(job_id: int) -> str:
@@ -101,8 +106,6 @@ def _check_upload(actor, watchlist: Watchlist, fmt: str, uploaded_file) -> None:
 def import_job_create(*, actor, watchlist: Watchlist, fmt: str, uploaded_file, deactivate_missing: bool = False) -> ImportJob:
     """Queue an import that applies without a preview (the API without ``dry_run``)."""
     _check_upload(actor, watchlist, fmt, uploaded_file)
-    from watchlists.tasks import import_file
-
     with transaction.atomic():
         job = ImportJob(watchlist=watchlist, format=fmt, filename=getattr(uploaded_file, "name", "")[:200],
                         deactivate_missing=deactivate_missing,
@@ -111,7 +114,7 @@ def import_job_create(*, actor, watchlist: Watchlist, fmt: str, uploaded_file, d
         job.save()
         audit_log(actor=actor, action="watchlist.import_requested", obj=job,
                   metadata={"watchlist": watchlist.code, "format": fmt, "filename": job.filename})
-        enqueue_on_commit(import_file, job.pk)
+        enqueue_named_on_commit(IMPORT_FILE_TASK, job.pk)
     return job
 
 
@@ -341,8 +344,6 @@ def import_job_confirm(*, actor, job: ImportJob, digest: str) -> ImportJob:
     recomputed and :class:`ImportPreviewChanged` raised (nothing queued)."""
     if actor is not None and not Watchlist.objects.restrict(actor, "change").filter(pk=job.watchlist_id).exists():
         raise PermissionDenied("you may not import into this watchlist")
-    from watchlists.tasks import import_file
-
     changed = False
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("watchlist").get(pk=job.pk)
@@ -365,7 +366,7 @@ def import_job_confirm(*, actor, job: ImportJob, digest: str) -> ImportJob:
             job.save(update_fields=["status", "confirmed_by", "confirmed_at"])
             audit_log(actor=actor, action="watchlist.import_confirmed", obj=job,
                       metadata={"watchlist": job.watchlist.code, "digest": digest, **job.preview["counts"]})
-            enqueue_on_commit(import_file, job.pk)
+            enqueue_named_on_commit(IMPORT_FILE_TASK, job.pk)
     if changed:
         raise ImportPreviewChanged({"__all__": [
             "the list changed since the preview: the preview was computed again; check it and confirm again"]})
@@ -385,9 +386,7 @@ def _person_fields(rec) -> dict:
 
 
 def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-    return " ".join(exc.messages)
+    return "; ".join(f"{k}: {' '.join(v)}" if k else " ".join(v) for k, v in field_errors(exc, "").items())
 
 
 def _apply(job: ImportJob, records, report: dict) -> None:
@@ -482,9 +481,7 @@ def _apply(job: ImportJob, records, report: dict) -> None:
     for model in (PersonEntry, DocumentEntry, VehicleEntry):
         model.objects.filter(watchlist=wl, updated_at__gte=started).update(updated_at=now)
     for start in range(0, len(rescreen), 500):
-        from watchlists.tasks import rescreen_entries
-
-        enqueue_on_commit(rescreen_entries, rescreen[start : start + 500])
+        enqueue_named_on_commit(RESCREEN_ENTRIES_TASK, rescreen[start : start + 500])
 
 
 class ImportPreviewMismatch(Exception):
