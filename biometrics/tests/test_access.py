@@ -6,7 +6,6 @@ biometric data."""
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,12 +15,12 @@ from biometrics.access import SubjectNotFound, person_entry_resolve, subject_res
 from biometrics.models.face import FaceImage, FaceVerification
 from biometrics.models.fingerprint import FingerprintCapture, FingerprintImpression, FingerprintSearch
 from biometrics.services.fingerprint import FingerInput, fingerprint_enrol
+from biometrics.tests.conftest import fingerprint_fixture
 from biometrics.tests.face.conftest import read_fixture
 from watchlists.models import PersonEntry, PersonEntryName, Watchlist
 
 pytestmark = pytest.mark.django_db
 
-FINGERS = Path(__file__).parent / "fingerprint" / "fixtures"
 MISSING = 987654
 FACES = "/api/v1/biometrics/faces"
 FACE_VERIFY = "/api/v1/biometrics/faces/verify"
@@ -32,7 +31,7 @@ CAPTURE = "/biometrics/fingerprints/capture/"
 
 
 def finger(name: str = "db1_101_1.tif") -> bytes:
-    return (FINGERS / name).read_bytes()
+    return fingerprint_fixture(name)
 
 
 def finger_json(position: int = 1, name: str = "db1_101_1.tif") -> dict:

@@ -1,15 +1,14 @@
 """Pure tests of the fingerprint modules (no Django): loading, quality, minutiae, MCC, templates, index.
 
-Real images: the fixtures next to this file (4 FVC2002 images and one face photograph); the
-EER ceiling test reads the whole FVC2002 DB1 B from BMIS_SHARED_DIR and skips without it.
+Real images: FVC2002 images and one face photograph, read from the shared data sets
+(BMIS_SHARED_DIR, ../shared; see biometrics.tests.conftest.fingerprint_fixture); the EER ceiling
+test reads the whole FVC2002 DB1 B. Without them these tests fail under CI=true and skip elsewhere.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,13 +23,11 @@ from biometrics.fingerprint.minutiae import MinutiaSet, extract, nbis_angle_to_t
 from biometrics.fingerprint.quality import ENROL_THRESHOLD, assess
 from biometrics.fingerprint.synthetic import synthetic_minutiae
 from biometrics.fingerprint.template import Template, deserialize, serialize
-
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).resolve().parents[3]
+from biometrics.tests.conftest import fingerprint_fixture
 
 
 def _fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    return fingerprint_fixture(name)
 
 
 def _png(img: Image.Image, **save) -> bytes:
@@ -299,16 +296,10 @@ def test_eer_helper():
     assert equal_error_rate([0.1, 0.2], [0.15, 0.25]) == pytest.approx(0.5)
 
 
-def _shared_fvc() -> Path:
-    base = Path(os.environ.get("BMIS_SHARED_DIR", REPO.parent / "shared")) / "fingerprints" / "fvc2002"
-    if not base.is_dir():
-        pytest.skip(f"FVC2002 images not found at {base} (set BMIS_SHARED_DIR)")
-    return base
-
-
-def test_eer_ceiling_on_fvc2002_db1():
+@pytest.mark.shared_data("fingerprints/fvc2002/DB1_B")
+def test_eer_ceiling_on_fvc2002_db1(shared_dir):
     """FVC protocol on DB1 B (280 genuine, 2,880 impostor pairs). Measured 2.2 %; NBIS bozorth3: 4.3 %."""
-    base = _shared_fvc() / "DB1_B"
+    base = shared_dir / "fingerprints" / "fvc2002" / "DB1_B"
     keys = [(f, i) for f in range(101, 111) for i in range(1, 9)]
     cyl = {
         k: mcc.build_cylinders(extract(load_finger_image((base / f"{k[0]}_{k[1]}.tif").read_bytes()), nfiq2=False).minutiae)
