@@ -13,7 +13,6 @@ from conftest import persona_totp_device, totp_code
 from watchlists.models import Hit, HitStatus, ImportJob, ImportStatus, PersonEntry, VehicleEntry
 from watchlists.services import hit_raise, import_job_create, person_entry_create
 
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,15 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)")
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
             yield instance
             instance.close()
     finally:
