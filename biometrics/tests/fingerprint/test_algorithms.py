@@ -242,14 +242,23 @@ def test_dry_finger_is_coached(db1):
     assert "too_dry" in report.codes
 
 
-def test_smudged_finger_is_coached(db1):
+def test_wet_finger_is_coached_as_smudged(db1):
     import cv2
 
     image, _ = db1["101_1"]
-    smudged = cv2.GaussianBlur(image.pixels, (0, 0), 4)
-    smudged = np.clip(smudged.astype(np.float32) * 0.7, 0, 255).astype(np.uint8)
-    report = assess(load_finger_image(_png(Image.fromarray(smudged, mode="L"))))
-    assert not report.acceptable or "smudged" in report.codes
+    # A wet finger: the ridges spread into the valleys (each dark ridge widened by two pixels a side),
+    # slightly soft. (A blur strong enough to erase the ridges is no fingerprint at all.)
+    wet = cv2.GaussianBlur(cv2.erode(image.pixels, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
+    report = assess(load_finger_image(_png(Image.fromarray(wet, mode="L"))))
+    assert report.codes == ["smudged"], report
+
+
+def test_real_wet_impression_is_coached_as_smudged():
+    """FVC2002 DB3 B 110_5 (capacitive sensor, a moistened finger): the ridges merge in the core."""
+    report = assess(load_finger_image(_fixture("db3_110_5.tif")))
+    assert report.codes == ["smudged"], report
+    # The same finger's first impression is clean.
+    assert assess(load_finger_image(_fixture("db3_110_1.tif"))).codes == []
 
 
 # ---------------------------------------------------------------------------------------- matcher
