@@ -1,9 +1,14 @@
 """Shared test fixtures: named personas (officer at post A, officer at post B, supervisors,
-administrator, partner agency), API clients, and the Celery mode of each test."""
+administrator, partner agency), API clients, the Celery mode of each test, and the one way to
+reach what a test needs from outside the repository (the shared data sets, Debian's chromium).
+
+Under `CI=true` such a missing requirement fails the test, naming what is missing; elsewhere the
+test is skipped with a message saying how to get it."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,12 +20,46 @@ from accounts.tests.factories import PASSWORD, AgencyFactory, UserFactory
 from core.tests.factories import BoothFactory, BorderPostFactory
 
 
+def in_ci() -> bool:
+    """True when the suite runs as CI (`CI=true`, as .ci/run and CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def missing_requirement(message: str, how: str):
+    """Fail under CI (nothing a test needs may silently vanish there), skip elsewhere with `how`."""
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: a missing requirement is an error, not a skip)", pytrace=False)
+    pytest.skip(f"{message}: {how}")
+
+
+def shared_data_root() -> Path:
+    """Where the third-party data sets live: BMIS_SHARED_DIR, else ../shared beside the checkout."""
+    return Path(os.environ.get("BMIS_SHARED_DIR") or django_settings.BMIS_SHARED_DIR)
+
+
+SHARED_DATA_HOW = ("set BMIS_SHARED_DIR to the shared data folder, or place the repository beside "
+                   "shared/ (it is read as ../shared)")
+
+
+def shared_data(*parts: str) -> Path:
+    """The path of a file or folder in the shared data sets; the calling test fails under CI, or is
+    skipped elsewhere, when it is missing. For helpers that read data files directly: the data
+    tests themselves request the `shared_dir` fixture or carry the `shared_data` marker."""
+    path = shared_data_root().joinpath(*parts)
+    if not path.exists():
+        missing_requirement(f"shared data set not found: {path}", SHARED_DATA_HOW)
+    return path
+
+
 def pytest_collection_modifyitems(config, items):
     vendor = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass of .ci/run (DATABASE_URL)")
     for item in items:
         if item.get_closest_marker("postgres") and vendor != "postgresql":
             item.add_marker(skip_pg)
+        # A test that reads the shared data sets is a `shared_data` test (`-m "not shared_data"`).
+        if "shared_dir" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("shared_data"):
+            item.add_marker(pytest.mark.shared_data)
 
 
 @pytest.fixture(autouse=True)
@@ -105,13 +144,59 @@ def celery_live_worker():
         task_postrun.disconnect(close_thread_connections)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The shared data sets (names, faces, fingerprints); tests that need them skip without."""
-    path = Path(os.environ.get("BMIS_SHARED_DIR", django_settings.BMIS_SHARED_DIR))
+    """The folder of the shared data sets (names, faces, fingerprints): BMIS_SHARED_DIR, else
+    ../shared. Missing: the test fails under CI=true (naming the folder), elsewhere it is skipped
+    with how to get the data."""
+    path = shared_data_root()
     if not path.is_dir():
-        pytest.skip(f"shared data sets not found at {path} (set BMIS_SHARED_DIR); CI always has them")
+        missing_requirement(f"shared data sets folder not found: {path}", SHARED_DATA_HOW)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _shared_data_marker(request):
+    """`@pytest.mark.shared_data("faces/deepface", ...)`: the test needs the shared data folder and
+    these data sets inside it; each is checked (fail under CI, skip elsewhere) before the test runs."""
+    marker = request.node.get_closest_marker("shared_data")
+    if marker is not None:
+        root = request.getfixturevalue("shared_dir")
+        for part in marker.args:
+            shared_data(part)
+        return root
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's chromium (found on PATH) for the Playwright browser tests."""
+    path = shutil.which("chromium")
+    if not path:
+        missing_requirement("chromium is not installed", "apt-get install -y chromium (.ci/run installs it)")
+    return path
+
+
+# Debian's chromium, headless, no network of its own (STYLE.md): the flags of every browser test.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser(chromium):
+    """A Playwright Chromium (Debian's) for a live-server test."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls
+    # (fixtures, assertions) are ordinary synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            yield instance
+            instance.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -1,11 +1,28 @@
 """Fixtures shared by the face and fingerprint tests: real travelers (the endpoints refuse a
-traveler or inspection id the caller may not see, or that does not exist)."""
+traveler or inspection id the caller may not see, or that does not exist), and the shared
+fingerprint images."""
 
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
+
+from conftest import shared_data
+
+
+def fingerprint_fixture(name: str) -> bytes:
+    """An image of the shared data sets, by the short names the fingerprint tests use:
+    `db1_101_1.tif` is FVC2002 DB1 B's 101_1.tif (fingerprints/fvc2002/DB1_B/101_1.tif), and
+    `face_img12.jpg` the face photograph faces/deepface/img12.jpg (a face uploaded as a finger).
+    Third-party images are never copied into the repository; the calling test fails under CI, or
+    is skipped elsewhere, when the data set is missing."""
+    if match := re.fullmatch(r"db(\d)_(\d+_\d+\.tif)", name):
+        return shared_data("fingerprints", "fvc2002", f"DB{match[1]}_B", match[2]).read_bytes()
+    if name.startswith("face_"):
+        return shared_data("faces", "deepface", name.removeprefix("face_")).read_bytes()
+    raise ValueError(f"unknown fingerprint test image {name!r}")
 
 
 def _letters(n: int) -> str:

@@ -74,23 +74,25 @@ def test_database_config(tmp_path):
         database_config("postgres://u@h:5432/", sqlite_path=tmp_path / "x")
 
 
-def _manage_check(env_overrides: dict) -> subprocess.CompletedProcess:
+def _manage_check(tmp_path: Path, env_overrides: dict) -> subprocess.CompletedProcess:
+    """`manage.py check` started in this test's own temporary folder, its local data there too (never
+    the repository's var/ or the current directory, nor a folder shared with other runs)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BMIS_", "DATABASE_URL", "CELERY_", "CACHE_URL"))}
     env.update(env_overrides)
-    env["BMIS_VAR_DIR"] = env.get("BMIS_VAR_DIR", "/tmp/bmis-env-test")
-    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+    env["BMIS_VAR_DIR"] = str(tmp_path / "var")
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "check"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
-def test_startup_refuses_without_secret_when_debug_is_off():
-    result = _manage_check({"BMIS_DEBUG": "false"})
+def test_startup_refuses_without_secret_when_debug_is_off(tmp_path):
+    result = _manage_check(tmp_path, {"BMIS_DEBUG": "false"})
     assert result.returncode == 2
     assert "BMIS_SECRET_KEY (or BMIS_SECRET_KEY_FILE) is required when BMIS_DEBUG is off" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_startup_names_a_malformed_variable():
-    result = _manage_check({"BMIS_DEBUG": "perhaps"})
+def test_startup_names_a_malformed_variable(tmp_path):
+    result = _manage_check(tmp_path, {"BMIS_DEBUG": "perhaps"})
     assert result.returncode == 2
     assert "BMIS_DEBUG must be a boolean" in result.stderr
 
@@ -100,7 +102,7 @@ def test_startup_with_secret_and_debug_off_succeeds(tmp_path):
     secret.write_text("production-like-secret-key-0123456789-abcdefghijklmnop")
     audit_key = tmp_path / "audit_key"
     audit_key.write_text("a" * 50)
-    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret),
+    result = _manage_check(tmp_path, {"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret),
                             "BMIS_AUDIT_KEY_FILE": str(audit_key)})
     assert result.returncode == 0, result.stderr
 
@@ -108,10 +110,10 @@ def test_startup_with_secret_and_debug_off_succeeds(tmp_path):
 def test_startup_refuses_without_the_audit_key_when_debug_is_off(tmp_path):
     secret = tmp_path / "key"
     secret.write_text("production-like-secret-key-0123456789-abcdefghijklmnop")
-    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret)})
+    result = _manage_check(tmp_path, {"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret)})
     assert result.returncode == 2
     assert "BMIS_AUDIT_KEY (or BMIS_AUDIT_KEY_FILE) is required when BMIS_DEBUG is off" in result.stderr
-    result = _manage_check({"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret), "BMIS_AUDIT_KEY": "short"})
+    result = _manage_check(tmp_path, {"BMIS_DEBUG": "false", "BMIS_SECRET_KEY_FILE": str(secret), "BMIS_AUDIT_KEY": "short"})
     assert result.returncode == 2 and "BMIS_AUDIT_KEY must be at least 32 characters" in result.stderr
 
 

@@ -3,7 +3,6 @@ sign in at a booth, type an MRZ as a keyboard-wedge reader does, see the result,
 keyboard, see the movement recorded."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,31 +11,7 @@ from accounts.tests.factories import PASSWORD
 from travelers.models import Inspection, Movement
 from travelers.tests.factories import passport
 
-CHROMIUM = shutil.which("chromium") or ""
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # (fixtures, assertions) are ordinary synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            yield instance
-            instance.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def booth_page(browser, live_server, officer, booth):

@@ -1,14 +1,10 @@
 """Names in ICAO's transliteration of Arabic are kept as read and exposed readable through the
-names helper's ``watchlists.names.icao.icao_readable``. These tests run once that module is on
-main; until then they are skipped (the parser itself does not need it)."""
+names helper's ``watchlists.names.icao.icao_readable``."""
 
 from datetime import date
 
-import pytest
-
 from travelers.mrz import DocumentFields, PartialDate, generate, parse
-
-icao = pytest.importorskip("watchlists.names.icao", reason="watchlists.names.icao (names helper) is not merged yet")
+from watchlists.names import icao
 
 
 def test_transliterated_name_is_kept_as_read_and_exposed_readable():

@@ -13,30 +13,11 @@ from conftest import persona_totp_device, totp_code
 from watchlists.models import Hit, HitStatus, ImportJob, ImportStatus, PersonEntry, VehicleEntry
 from watchlists.services import hit_raise, import_job_create, person_entry_create
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures"
 # Set to a directory to keep screenshots of the pages (in English and Arabic) for a look.
 SHOTS = os.environ.get("BMIS_SCREENSHOT_DIR")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            yield instance
-            instance.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _sign_in(browser, live_server, user, next_path):

@@ -4,12 +4,12 @@ filters, its field marked, in English and Arabic, with no hits shown as if it ap
 import pytest
 
 from watchlists.tests.factories import HitFactory, PersonEntryFactory, WatchlistFactory
-from watchlists.tests.test_browser import _arabic, _shot, _sign_in, browser  # noqa: F401  (fixture)
+from watchlists.tests.test_browser import _arabic, _shot, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_list_code_naming_no_visible_list_is_shown_by_its_field(browser, live_server, supervisor,  # noqa: F811
+def test_a_list_code_naming_no_visible_list_is_shown_by_its_field(browser, live_server, supervisor,
                                                                   border_agency):
     wl = WatchlistFactory(code="WANTED", action="arrest", owner_agency=border_agency)
     HitFactory(person_entry=PersonEntryFactory(watchlist=wl, names=["Mahmud Hasan", "محمود حسن"]), person_id=1)

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import csv
-import os
+import functools
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def _shared_path() -> Path:
-    return Path(os.environ.get("BMIS_SHARED_DIR") or (REPO_ROOT.parent / "shared"))
-
-
-def faces_dir() -> Path:
-    return _shared_path() / "faces" / "deepface"
+from conftest import shared_data
 
 
 @pytest.fixture(scope="session")
-def deepface_dir() -> Path:
-    path = faces_dir()
-    if not (path / "master.csv").is_file():
-        pytest.skip(f"face data set not found at {path} (set BMIS_SHARED_DIR to the shared data directory)")
-    return path
+def deepface_dir(shared_dir) -> Path:
+    """The shared face photographs (faces/deepface, with master.csv), never copied into the repository."""
+    shared_data("faces", "deepface", "master.csv")
+    return shared_dir / "faces" / "deepface"
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +70,24 @@ def model():
 
 
 def read_fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    """A photograph of the shared face set (faces/deepface/NAME); the calling test fails under CI,
+    or is skipped elsewhere, when it is missing. Test modules that call it are marked `shared_data`.
+    `couple-1140.jpg` is couple.jpg at half size (1140 pixels wide), made here."""
+    if name == "couple-1140.jpg":
+        return _couple_1140()
+    return shared_data("faces", "deepface", name).read_bytes()
+
+
+@functools.cache
+def _couple_1140() -> bytes:
+    import io
+
+    from PIL import Image
+
+    couple = Image.open(shared_data("faces", "deepface", "couple.jpg")).convert("RGB")
+    buf = io.BytesIO()
+    couple.resize((couple.width // 2, couple.height // 2), Image.Resampling.LANCZOS).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ and 1:1 results, and decides."""
 from __future__ import annotations
 
 import io
-import os
 import time
 from pathlib import Path
 
@@ -15,13 +14,10 @@ import pytest
 from PIL import Image
 
 from biometrics.tests.face.conftest import photo_page, read_fixture
+from conftest import CHROMIUM_FLAGS
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-]
+# The camera: Chromium's fake device, playing a clip made from a shared photograph.
+FLAGS = [*CHROMIUM_FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 def write_y4m(path: Path, portrait_bytes: bytes, *, width=640, height=480, frames=10) -> None:
@@ -43,10 +39,9 @@ def write_y4m(path: Path, portrait_bytes: bytes, *, width=640, height=480, frame
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a, supervisor, tmp_path):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a, supervisor, tmp_path, chromium):
+    from playwright import sync_api
+
     from accounts.tests.factories import PASSWORD
     from biometrics.models.face import FaceIdentification, FaceImage, FaceVerification
     from travelers.models import Inspection, Movement
@@ -60,7 +55,7 @@ def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a,
     page_file.write_bytes(photo_page(read_fixture("img5.jpg")))
 
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-video-capture={clip}"])
+        browser = pw.chromium.launch(executable_path=chromium, args=[*FLAGS, f"--use-file-for-fake-video-capture={clip}"])
         try:
             context = browser.new_context()
             context.grant_permissions(["camera"], origin=live_server.url)

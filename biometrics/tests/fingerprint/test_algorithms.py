@@ -1,15 +1,14 @@
 """Pure tests of the fingerprint modules (no Django): loading, quality, minutiae, MCC, templates, index.
 
-Real images: the fixtures next to this file (4 FVC2002 images and one face photograph); the
-EER ceiling test reads the whole FVC2002 DB1 B from BMIS_SHARED_DIR and skips without it.
+Real images: FVC2002 images and one face photograph, read from the shared data sets
+(BMIS_SHARED_DIR, ../shared; see biometrics.tests.conftest.fingerprint_fixture); the EER ceiling
+test reads the whole FVC2002 DB1 B. Without them these tests fail under CI=true and skip elsewhere.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,13 +23,11 @@ from biometrics.fingerprint.minutiae import MinutiaSet, extract, nbis_angle_to_t
 from biometrics.fingerprint.quality import ENROL_THRESHOLD, assess
 from biometrics.fingerprint.synthetic import synthetic_minutiae
 from biometrics.fingerprint.template import Template, deserialize, serialize
-
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).resolve().parents[3]
+from biometrics.tests.conftest import fingerprint_fixture
 
 
 def _fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    return fingerprint_fixture(name)
 
 
 def _png(img: Image.Image, **save) -> bytes:
@@ -245,14 +242,23 @@ def test_dry_finger_is_coached(db1):
     assert "too_dry" in report.codes
 
 
-def test_smudged_finger_is_coached(db1):
+def test_wet_finger_is_coached_as_smudged(db1):
     import cv2
 
     image, _ = db1["101_1"]
-    smudged = cv2.GaussianBlur(image.pixels, (0, 0), 4)
-    smudged = np.clip(smudged.astype(np.float32) * 0.7, 0, 255).astype(np.uint8)
-    report = assess(load_finger_image(_png(Image.fromarray(smudged, mode="L"))))
-    assert not report.acceptable or "smudged" in report.codes
+    # A wet finger: the ridges spread into the valleys (each dark ridge widened by two pixels a side),
+    # slightly soft. (A blur strong enough to erase the ridges is no fingerprint at all.)
+    wet = cv2.GaussianBlur(cv2.erode(image.pixels, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
+    report = assess(load_finger_image(_png(Image.fromarray(wet, mode="L"))))
+    assert report.codes == ["smudged"], report
+
+
+def test_real_wet_impression_is_coached_as_smudged():
+    """FVC2002 DB3 B 110_5 (capacitive sensor, a moistened finger): the ridges merge in the core."""
+    report = assess(load_finger_image(_fixture("db3_110_5.tif")))
+    assert report.codes == ["smudged"], report
+    # The same finger's first impression is clean.
+    assert assess(load_finger_image(_fixture("db3_110_1.tif"))).codes == []
 
 
 # ---------------------------------------------------------------------------------------- matcher
@@ -299,16 +305,10 @@ def test_eer_helper():
     assert equal_error_rate([0.1, 0.2], [0.15, 0.25]) == pytest.approx(0.5)
 
 
-def _shared_fvc() -> Path:
-    base = Path(os.environ.get("BMIS_SHARED_DIR", REPO.parent / "shared")) / "fingerprints" / "fvc2002"
-    if not base.is_dir():
-        pytest.skip(f"FVC2002 images not found at {base} (set BMIS_SHARED_DIR)")
-    return base
-
-
-def test_eer_ceiling_on_fvc2002_db1():
+@pytest.mark.shared_data("fingerprints/fvc2002/DB1_B")
+def test_eer_ceiling_on_fvc2002_db1(shared_dir):
     """FVC protocol on DB1 B (280 genuine, 2,880 impostor pairs). Measured 2.2 %; NBIS bozorth3: 4.3 %."""
-    base = _shared_fvc() / "DB1_B"
+    base = shared_dir / "fingerprints" / "fvc2002" / "DB1_B"
     keys = [(f, i) for f in range(101, 111) for i in range(1, 9)]
     cyl = {
         k: mcc.build_cylinders(extract(load_finger_image((base / f"{k[0]}_{k[1]}.tif").read_bytes()), nfiq2=False).minutiae)

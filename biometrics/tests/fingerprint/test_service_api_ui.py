@@ -1,12 +1,11 @@
 """Fingerprint enrolment, verification and identification through the services, the API and the
-officer screens, on real FVC2002 images (fixtures), including every bad input of the issue."""
+officer screens, on real FVC2002 images (read from the shared data sets), including every bad input of the issue."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,16 +31,16 @@ from biometrics.services.fingerprint import (
     fingerprint_search_create,
 )
 from biometrics.tasks.fingerprint import fingerprint_search as search_task
+from biometrics.tests.conftest import fingerprint_fixture
 from watchlists.models import Hit, PersonEntry, PersonEntryName, Watchlist
 
-FIXTURES = Path(__file__).parent / "fixtures"
 ENROL = "/api/v1/biometrics/fingerprints"
 VERIFY = "/api/v1/biometrics/fingerprints/verify"
 IDENTIFY = "/api/v1/biometrics/fingerprints/identify"
 
 
 def raw(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    return fingerprint_fixture(name)
 
 
 def b64(data: bytes) -> str:
@@ -138,19 +137,20 @@ def test_re_enrolling_a_finger_replaces_the_active_one(officer_a):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("bad", "field", "text"),
+    ("make_bad", "field", "text"),  # made when the test runs (shared data)
     [
-        (FingerInput(3, b"%PDF-1.4 not an image"), "fingers.1.image", "not a readable image"),
-        (FingerInput(3, blank_png()), "fingers.1.image", "No finger detected"),
-        (FingerInput(3, face_png()), "fingers.1.image", "does not look like a fingerprint"),
-        (FingerInput(3, raw("db1_102_1.tif"), resolution_dpi=150), "fingers.1.resolution_dpi", "150 ppi"),
-        (FingerInput(11, raw("db1_102_1.tif")), "fingers.1.position", "from 1 (right thumb) to 10"),
-        (FingerInput(0, raw("db1_102_1.tif")), "fingers.1.position", "from 1 (right thumb) to 10"),
-        (FingerInput(2, raw("db1_102_1.tif")), "fingers.1.position", "appears more than once"),
-        (FingerInput(3, raw("db1_102_1.tif"), impression_type="smudge"), "fingers.1.impression_type", "plain"),
+        (lambda: FingerInput(3, b"%PDF-1.4 not an image"), "fingers.1.image", "not a readable image"),
+        (lambda: FingerInput(3, blank_png()), "fingers.1.image", "No finger detected"),
+        (lambda: FingerInput(3, face_png()), "fingers.1.image", "does not look like a fingerprint"),
+        (lambda: FingerInput(3, raw("db1_102_1.tif"), resolution_dpi=150), "fingers.1.resolution_dpi", "150 ppi"),
+        (lambda: FingerInput(11, raw("db1_102_1.tif")), "fingers.1.position", "from 1 (right thumb) to 10"),
+        (lambda: FingerInput(0, raw("db1_102_1.tif")), "fingers.1.position", "from 1 (right thumb) to 10"),
+        (lambda: FingerInput(2, raw("db1_102_1.tif")), "fingers.1.position", "appears more than once"),
+        (lambda: FingerInput(3, raw("db1_102_1.tif"), impression_type="smudge"), "fingers.1.impression_type", "plain"),
     ],
 )
-def test_one_bad_finger_rejects_the_whole_set(officer_a, bad, field, text):
+def test_one_bad_finger_rejects_the_whole_set(officer_a, make_bad, field, text):
+    bad = make_bad()
     with pytest.raises(FingerprintInputError) as err:
         fingerprint_enrol(actor=officer_a, person_id=42, fingers=[FingerInput(2, raw("db1_101_1.tif")), bad])
     messages = err.value.message_dict
@@ -326,19 +326,20 @@ def test_api_enrol_returns_quality_per_finger(officer_api, traveler_a):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("finger", "field"),
+    ("make_finger", "field"),  # made when the test runs (shared data)
     [
-        ({"position": 1, "image": b64(b"GIF89a this is no finger")}, "fingers.1.image"),
-        ({"position": 1, "image": "@@not base64@@"}, "fingers.1.image"),
-        ({"position": 1, "image": b64(blank_png())}, "fingers.1.image"),
-        ({"position": 1, "image": b64(face_png())}, "fingers.1.image"),
-        ({"position": 1, "image": b64(raw("db1_102_1.tif")), "resolution_dpi": 96}, "fingers.1.resolution_dpi"),
-        ({"position": 11, "image": b64(raw("db1_102_1.tif"))}, "fingers.1.position"),
-        ({"position": 2, "image": b64(raw("db1_102_1.tif"))}, "fingers.1.position"),
-        ({"position": 1, "image": b64(raw("db1_102_1.tif")), "impression_type": "slap"}, "fingers.1.impression_type"),
+        (lambda: {"position": 1, "image": b64(b"GIF89a this is no finger")}, "fingers.1.image"),
+        (lambda: {"position": 1, "image": "@@not base64@@"}, "fingers.1.image"),
+        (lambda: {"position": 1, "image": b64(blank_png())}, "fingers.1.image"),
+        (lambda: {"position": 1, "image": b64(face_png())}, "fingers.1.image"),
+        (lambda: {"position": 1, "image": b64(raw("db1_102_1.tif")), "resolution_dpi": 96}, "fingers.1.resolution_dpi"),
+        (lambda: {"position": 11, "image": b64(raw("db1_102_1.tif"))}, "fingers.1.position"),
+        (lambda: {"position": 2, "image": b64(raw("db1_102_1.tif"))}, "fingers.1.position"),
+        (lambda: {"position": 1, "image": b64(raw("db1_102_1.tif")), "impression_type": "slap"}, "fingers.1.impression_type"),
     ],
 )
-def test_api_bad_input_is_a_400_naming_the_field_and_stores_nothing(officer_api, finger, field, traveler_a):
+def test_api_bad_input_is_a_400_naming_the_field_and_stores_nothing(officer_api, make_finger, field, traveler_a):
+    finger = make_finger()
     r = officer_api.post(ENROL, {"person_id": traveler_a().person_id, "fingers": [_finger(2, raw("db1_101_1.tif")), finger]},
                          format="json")
     assert r.status_code == 400, r.content

@@ -6,6 +6,7 @@ from watchlists.names.parsing import parse_name
 from watchlists.names.score import (
     DEFAULT_THRESHOLD,
     EVIDENCE,
+    Dob,
     Person,
     explanation_lines,
     name_similarity,
@@ -62,7 +63,11 @@ def test_scripts_and_icao_mix():
 
 
 def test_dob_parsing():
-    assert parse_dob("1974") == parse_dob("1974")
+    assert parse_dob("1974") == Dob(1974)
+    assert not parse_dob("1974").full
+    assert parse_dob("1974-08") == Dob(1974, 8)
+    assert parse_dob("1974-08-12") == Dob(1974, 8, 12)
+    assert str(parse_dob("1974-8-2")) == "1974-08-02"
     assert parse_dob("1974-08-12").full
     assert not parse_dob("1974-01-01").full  # 1 January: year only
     assert parse_dob(None) is None
