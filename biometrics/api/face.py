@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -66,6 +66,8 @@ class QualityIssueSerializer(serializers.Serializer):
     message = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     limit = serializers.FloatField(allow_null=True)
+    blocking = serializers.BooleanField(
+        required=False, help_text="True: this issue refused the image; false: reported, the image was still compared.")
 
 
 class QualitySerializer(serializers.Serializer):
@@ -74,6 +76,19 @@ class QualitySerializer(serializers.Serializer):
     message = serializers.CharField(help_text="Coaching message to show or act on.")
     issues = QualityIssueSerializer(many=True)
     metrics = serializers.DictField(child=serializers.FloatField())
+    policy = serializers.ChoiceField(
+        choices=["live", "document", "photo"], required=False,
+        help_text="live (camera, device: every issue refuses), document (chip, photo page) or photo (uploads, "
+                  "watchlist photos: only a face the matcher cannot use refuses; other issues are reported).")
+
+
+class ComparedQualitySerializer(serializers.Serializer):
+    probe = QualitySerializer(allow_null=True)
+    reference = QualitySerializer(allow_null=True)
+
+
+def _image_quality(image) -> dict | None:
+    return image.quality if image is not None and image.quality else None
 
 
 class QualityErrorSerializer(ErrorSerializer):
@@ -160,6 +175,12 @@ class VerificationOutputSerializer(serializers.Serializer):
     threshold = serializers.FloatField(help_text="Match when the distance is at or below this.")
     reason = serializers.CharField()
     model = serializers.SerializerMethodField()
+    quality = serializers.SerializerMethodField(
+        help_text="Quality of the two images compared; issues with blocking false did not stop the comparison.")
+
+    @extend_schema_field(ComparedQualitySerializer)
+    def get_quality(self, obj) -> dict:
+        return {"probe": _image_quality(obj.probe), "reference": _image_quality(obj.reference)}
 
     def get_score(self, obj) -> float | None:
         return None if obj.distance is None else round(max(0.0, 1.0 - obj.distance), 4)
@@ -250,6 +271,11 @@ class IdentificationOutputSerializer(serializers.Serializer):
     gallery_size = serializers.IntegerField()
     backend = serializers.CharField()
     candidates = serializers.SerializerMethodField()
+    quality = serializers.SerializerMethodField(help_text="Quality of the searched image (null once purged).")
+
+    @extend_schema_field(QualitySerializer(allow_null=True))
+    def get_quality(self, obj) -> dict | None:
+        return _image_quality(obj.probe)
 
     def get_candidates(self, obj) -> list[dict]:
         # The reader sees the travelers and list entries of their own visibility (biometrics.visibility).

@@ -25,7 +25,7 @@ from biometrics.face.embedding import get_model
 from biometrics.face.images import ImageError, encode_jpeg, load_image
 from biometrics.face.pipeline import FaceAnalysis, analyse, verify
 from biometrics.face.portrait import analyse_document_page
-from biometrics.face.quality import DOCUMENT_POLICY, LIVE_POLICY, Issue, QualityReport
+from biometrics.face.quality import Issue, QualityReport, policy_for_source
 from biometrics.models.face import (
     PERSONS_GALLERY,
     FaceIdentification,
@@ -86,16 +86,12 @@ def face_inspection_lookup(*, inspection_id: int, user) -> dict | None:
         return None
 
 
-def _policy(purpose: str, source: str):
-    if purpose in (FacePurpose.DOCUMENT, FacePurpose.WATCHLIST) or source in (FaceSource.DOCUMENT_PAGE, FaceSource.CHIP):
-        return DOCUMENT_POLICY
-    return LIVE_POLICY
-
-
 def _analyse(data: bytes, *, purpose: str, source: str, field_name: str) -> tuple[FaceAnalysis | None, QualityReport]:
     """Analyse untrusted bytes; bad bytes raise a ValidationError naming ``field_name``."""
     model = face_model()
-    policy = _policy(purpose, source)
+    # Live captures are coached, photographs compared whenever the matcher can use the face
+    # (biometrics.face.quality.POLICY_BY_SOURCE: the one table).
+    policy = policy_for_source(source)
     try:
         if source == FaceSource.DOCUMENT_PAGE:
             _crop, analysis = analyse_document_page(data, model=model, policy=policy, encode=False)
@@ -103,7 +99,8 @@ def _analyse(data: bytes, *, purpose: str, source: str, field_name: str) -> tupl
             analysis = analyse(data, model=model, policy=policy, encode=False)
     except ImageError as exc:
         if exc.code == "no_face":
-            report = QualityReport(accepted=False, face_count=0, issues=[Issue("no_face", exc.message)])
+            report = QualityReport(accepted=False, face_count=0, issues=[Issue("no_face", exc.message)],
+                                   policy=policy.name)
             return None, report
         raise ValidationError({field_name: [exc.message]}, code=exc.code) from None
     return analysis, analysis.quality

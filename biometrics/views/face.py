@@ -133,7 +133,12 @@ def capture(request, inspection_id: int):
             "level": "bad", "field": name, "field_label": _FIELD_LABELS.get(name, name),
             "message": " ".join(translate(m) for m in messages),
         })
-    if result.accepted:
+    if result.accepted and result.quality.get("issues"):
+        # An uploaded photograph is compared despite its issues; they are shown beside the result.
+        notice = {"level": "ok", "field": "", "message": "{} {}".format(
+            _("Face accepted: matching started."), face_quality_message(result.quality)),
+            "issues": result.quality["issues"]}
+    elif result.accepted:
         notice = {"level": "ok", "field": "", "message": _("Face accepted: matching started.")}
     else:
         notice = {"level": "warn", "field": "image", "message": face_quality_message(result.quality),
