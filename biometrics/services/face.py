@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from audit.services import audit_log
 from biometrics.access import refuse_closed_inspection
-from biometrics.face.embedding import get_model
+from biometrics.face.embedding import DetectedFace, get_model
 from biometrics.face.images import ImageError, encode_jpeg, load_image
 from biometrics.face.pipeline import FaceAnalysis, analyse, verify
 from biometrics.face.portrait import analyse_document_page
@@ -106,7 +106,8 @@ def _analyse(data: bytes, *, purpose: str, source: str, field_name: str) -> tupl
     return analysis, analysis.quality
 
 
-def _stored_jpeg(analysis: FaceAnalysis) -> tuple[bytes, int, int]:
+def _stored_jpeg(analysis: FaceAnalysis) -> tuple[bytes, int, int, dict | None]:
+    """The JPEG to store, its size, and where the face is in it (so encoding need not detect again)."""
     pixels = analysis.image.pixels
     h, w = pixels.shape[:2]
     scale = min(1.0, STORED_MAX_SIDE / max(h, w))
@@ -115,7 +116,9 @@ def _stored_jpeg(analysis: FaceAnalysis) -> tuple[bytes, int, int]:
 
         pixels = cv2.resize(pixels, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         h, w = pixels.shape[:2]
-    return encode_jpeg(pixels, quality=92), w, h
+    face = analysis.face
+    location = face.scaled(scale).as_location() if face is not None else None
+    return encode_jpeg(pixels, quality=92), w, h, location
 
 
 def _retain_until(purpose: str):
@@ -164,13 +167,13 @@ def face_capture(
             )
         return result
 
-    jpeg, width, height = _stored_jpeg(analysis)
+    jpeg, width, height, location = _stored_jpeg(analysis)
     with transaction.atomic():
         image = FaceImage(
             purpose=purpose, source=source, person_id=person_id, inspection_id=inspection_id,
             watchlist_entry=watchlist_entry, post=post,
             captured_by=actor if getattr(actor, "pk", None) else None,
-            jpeg=jpeg, width=width, height=height, sha256=hashlib.sha256(jpeg).hexdigest(),
+            jpeg=jpeg, width=width, height=height, sha256=hashlib.sha256(jpeg).hexdigest(), face_location=location,
             quality=report.as_dict(), retain_until=_retain_until(purpose),
         )
         image.full_clean()
@@ -302,10 +305,17 @@ def face_template_ensure(*, image: FaceImage, model=None) -> FaceTemplate:
     if existing is not None:
         return existing
     loaded = load_image(bytes(image.jpeg))
-    faces = model.detect(loaded.pixels)
-    if not faces:
-        raise FaceProcessingError(f"no face found again in stored face image {image.pk}")
-    vector = model.encode(loaded.pixels, faces[0]).astype("<f4")
+    if image.face_location:
+        # Found when the capture was checked: detection runs once per capture.
+        face = DetectedFace.from_location(image.face_location)
+        if loaded.scale != 1.0:
+            face = face.scaled(loaded.scale)
+    else:  # stored before face locations were kept
+        faces = model.detect(loaded.pixels)
+        if not faces:
+            raise FaceProcessingError(f"no face found again in stored face image {image.pk}")
+        face = faces[0]
+    vector = model.encode(loaded.pixels, face).astype("<f4")
     gallery = _gallery_of(image)
     try:
         with transaction.atomic():
