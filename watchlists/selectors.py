@@ -116,3 +116,20 @@ def hit_queue_groups(*, user, status: str | None = None, list_code: str | None =
     groups = [{"key": k, "person_id": by_key[k][0].person_id, "action": by_key[k][0].action, "hits": by_key[k]}
               for k in wanted if k in by_key]
     return page, groups
+
+
+def lists_in_force(*, kinds=None, user=None):
+    """The watchlists in force today: active, and valid today (no dates, or today between them),
+    by code. ``kinds``: only lists of these kinds (``ListKind`` values); ``user``: only the lists
+    the user may see (None: every list, for system jobs and border inspections). Screening and the
+    biometric searches both read the lists to search here."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    qs = Watchlist.objects.restrict(user, "view") if user is not None else Watchlist.objects.all()
+    qs = qs.filter(is_active=True).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today), Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return qs.order_by("code")
