@@ -55,7 +55,9 @@ def _read_upload(upload, name: str) -> bytes:
 
 
 def _quality_error(field_name: str, quality: dict) -> Response:
-    messages = [i["message"] for i in quality.get("issues", [])] or [quality.get("message", "")]
+    # The issues that refused the image (a photograph's other issues are reported in "quality").
+    messages = [i["message"] for i in quality.get("issues", []) if i.get("blocking", True)] or [
+        quality.get("message", "")]
     body = error_body("quality", f"{field_name}: {quality.get('message', '')}", {field_name: messages})
     body["quality"] = quality
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
