@@ -48,3 +48,36 @@ def test_an_image_stored_without_location_is_still_encoded(deepface_dir):
     image = FaceImageFactory(jpeg_from=deepface_dir / "img10.jpg", face_location=None)
     template = services.face_template_ensure(image=image)
     assert template.dimension == 128 and template.person_id == image.person_id
+
+
+def test_document_page_detects_once(deepface_dir):
+    import io
+
+    from PIL import Image
+
+    from biometrics.face.portrait import analyse_document_page
+
+    page = Image.new("RGB", (1250, 880), (236, 232, 220))
+    portrait = Image.open(deepface_dir / "img5.jpg").convert("RGB")
+    page.paste(portrait.resize((round(450 * portrait.width / portrait.height), 450)), (60, 180))
+    buf = io.BytesIO()
+    page.save(buf, format="JPEG", quality=90)
+    model = get_model()
+    calls = []
+
+    class Counting:
+        name, version, dimension = model.name, model.version, model.dimension
+
+        def detect(self, pixels):
+            calls.append(pixels.shape)
+            return model.detect(pixels)
+
+        def encode(self, pixels, face):
+            return model.encode(pixels, face)
+
+    crop, analysis = analyse_document_page(buf.getvalue(), model=Counting())
+    assert len(calls) == 1  # on the page; the crop reuses the face found there
+    assert analysis.accepted and analysis.embedding is not None
+    # The face passed on is where detection in the crop would find it.
+    again = model.detect(crop.pixels)[0]
+    assert abs(analysis.face.left_eye[0] - again.left_eye[0]) < 5 and abs(analysis.face.left_eye[1] - again.left_eye[1]) < 5
