@@ -139,12 +139,16 @@ def translate(message: str) -> str:
 
 def face_quality_message(quality: dict) -> str:
     """The coaching sentence of a face quality report (`QualityReport.as_dict()`)."""
-    if quality.get("accepted"):
-        return _("Face accepted.")
     issues = quality.get("issues") or []
+    if quality.get("accepted"):
+        if not issues:
+            return _("Face accepted.")
+        # A photograph compared despite its issues (the photo policy): they are reported.
+        return _("Face accepted for comparison despite: %(issues)s") % {
+            "issues": " ".join(translate(i.get("message", "")) for i in issues)}
     if not issues:
         return translate(quality.get("message", ""))
-    return " ".join(translate(i.get("message", "")) for i in issues)
+    return " ".join(translate(i.get("message", "")) for i in issues if i.get("blocking", True))
 
 
 def fingerprint_coaching(item) -> dict:

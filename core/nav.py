@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from core.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,7 @@ class NavItem:
 @cache
 def _all_items() -> tuple[NavItem, ...]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.nav":
-                raise
-            continue
+    for module in app_modules("nav"):
         items.extend(getattr(module, "ITEMS", ()))
     return tuple(sorted(items, key=lambda item: (item.order, str(item.label))))
 

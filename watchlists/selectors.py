@@ -204,3 +204,20 @@ def hits_by_ids(*, user, ids):
     return list(hit_queue(user=user).filter(pk__in=list(ids)).select_related(
         "watchlist", "post", "person_entry", "document_entry", "vehicle_entry").prefetch_related(
         Prefetch("person_entry__names", queryset=PersonEntryName.objects.order_by("-is_primary", "pk"))))
+
+
+def lists_in_force(*, kinds=None, user=None):
+    """The watchlists in force today: active, and valid today (no dates, or today between them),
+    by code. ``kinds``: only lists of these kinds (``ListKind`` values); ``user``: only the lists
+    the user may see (None: every list, for system jobs and border inspections). Screening and the
+    biometric searches both read the lists to search here."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    qs = Watchlist.objects.restrict(user, "view") if user is not None else Watchlist.objects.all()
+    qs = qs.filter(is_active=True).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today), Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return qs.order_by("code")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework.exceptions import NotFound
 
 from biometrics.access import Subject, SubjectNotFound, person_entry_resolve, subject_resolve
+from core.selectors import post_by_code
 
 
 def resolve_subject(request, *, person_id=None, inspection_id=None, person_required: bool = False) -> Subject:
@@ -22,3 +23,9 @@ def resolve_person_entry(request, *, entry_id, action: str = "view", field: str 
         return person_entry_resolve(user=request.user, entry_id=entry_id, action=action, field=field)
     except SubjectNotFound as exc:
         raise NotFound(f"{exc.field}: {exc.message}") from None
+
+
+def post_named(request, code: str | None):
+    """The border post a request names (a device or a partner at a post), None when it names none;
+    a post that does not exist or that the caller may not see is a 400 on ``post``."""
+    return post_by_code(user=request.user, code=code, field="post") if code else None

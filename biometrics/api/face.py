@@ -14,29 +14,36 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import Role, effective_scopes
+from accounts.permissions import Role
 from audit.services import audit_read
 from biometrics.access import SubjectNotFound, person_resolve
-from biometrics.api.access import resolve_subject
+from biometrics.api.access import post_named, resolve_subject
+from biometrics.api.serializers import (
+    FaceEnrolInputSerializer,
+    FaceEnrolOutputSerializer,
+    FaceIdentifyInputSerializer,
+    FaceVerifyInputSerializer,
+    IdentificationOutputSerializer,
+    QualityErrorSerializer,
+    VerificationOutputSerializer,
+)
 from biometrics.models.face import (
     FaceIdentification,
-    FacePurpose,
     FaceRequestStatus,
-    FaceSource,
     FaceTemplate,
     FaceVerification,
 )
 from biometrics.services import face as services
-from biometrics.visibility import visibility_for, visible_candidates
-from core.api.common import ErrorSerializer, error_body
+from biometrics.visibility import visibility_for
+from core.api.common import error_body
+from core.errors import field_errors
 
 _TAGS = ["biometrics: face"]
 
@@ -48,7 +55,9 @@ def _read_upload(upload, name: str) -> bytes:
 
 
 def _quality_error(field_name: str, quality: dict) -> Response:
-    messages = [i["message"] for i in quality.get("issues", [])] or [quality.get("message", "")]
+    # The issues that refused the image (a photograph's other issues are reported in "quality").
+    messages = [i["message"] for i in quality.get("issues", []) if i.get("blocking", True)] or [
+        quality.get("message", "")]
     body = error_body("quality", f"{field_name}: {quality.get('message', '')}", {field_name: messages})
     body["quality"] = quality
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -58,26 +67,7 @@ def _capture_or_400(call):
     try:
         return call()
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"image": exc.messages}) from None
-
-
-class QualityIssueSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    value = serializers.FloatField(allow_null=True)
-    limit = serializers.FloatField(allow_null=True)
-
-
-class QualitySerializer(serializers.Serializer):
-    accepted = serializers.BooleanField()
-    face_count = serializers.IntegerField()
-    message = serializers.CharField(help_text="Coaching message to show or act on.")
-    issues = QualityIssueSerializer(many=True)
-    metrics = serializers.DictField(child=serializers.FloatField())
-
-
-class QualityErrorSerializer(ErrorSerializer):
-    quality = QualitySerializer(required=False)
+        raise ValidationError(field_errors(exc, "image")) from None
 
 
 def _wait_for(model_cls, pk: int):
@@ -90,16 +80,6 @@ def _wait_for(model_cls, pk: int):
     return obj
 
 
-def _post(request, code: str | None):
-    """The border post named by the caller (a device or a partner at a post), if any."""
-    if not code:
-        return None
-    from core.models import BorderPost
-
-    post = BorderPost.objects.restrict(request.user, "view").filter(code=code).first()
-    if post is None:
-        raise ValidationError({"post": [f"unknown border post {code!r}, or not visible to you"]})
-    return post
 
 
 class FaceEnrolApi(APIView):
@@ -108,35 +88,16 @@ class FaceEnrolApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class FaceEnrolInputSerializer(serializers.Serializer):
-        image = serializers.FileField(help_text="JPEG, PNG, WebP or JPEG 2000.")
-        person_id = serializers.IntegerField(min_value=1)
-        purpose = serializers.ChoiceField(
-            choices=[FacePurpose.ENROLMENT, FacePurpose.LIVE, FacePurpose.DOCUMENT], default=FacePurpose.ENROLMENT
-        )
-        source = serializers.ChoiceField(
-            choices=[FaceSource.DEVICE, FaceSource.UPLOAD, FaceSource.CHIP, FaceSource.DOCUMENT_PAGE],
-            default=FaceSource.DEVICE,
-        )
-        inspection_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-        post = serializers.CharField(required=False, max_length=10, help_text="Border post code of the capture.")
-
-    class FaceEnrolOutputSerializer(serializers.Serializer):
-        image_id = serializers.IntegerField()
-        template_id = serializers.IntegerField(allow_null=True, help_text="Null while the encoding is queued.")
-        status = serializers.ChoiceField(choices=["encoded", "queued", "unavailable"])
-        quality = QualitySerializer()
-
     @extend_schema(
         tags=_TAGS, request={"multipart/form-data": FaceEnrolInputSerializer},
         responses={201: FaceEnrolOutputSerializer, 400: OpenApiResponse(QualityErrorSerializer)},
     )
     def post(self, request):
-        data = self.FaceEnrolInputSerializer(data=request.data)
+        data = FaceEnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         resolve_subject(request, person_id=v["person_id"], inspection_id=v.get("inspection_id"))
-        post = _post(request, v.get("post"))
+        post = post_named(request, v.get("post"))
         raw = _read_upload(v["image"], "image")
         result = _capture_or_400(lambda: services.face_capture(
             actor=request.user, data=raw, purpose=v["purpose"], source=v["source"], person_id=v["person_id"],
@@ -148,24 +109,7 @@ class FaceEnrolApi(APIView):
         state = "encoded" if template else ("queued" if result.queued else "unavailable")
         out = {"image_id": result.image.pk, "template_id": template.pk if template else None, "status": state,
                "quality": result.quality}
-        return Response(self.FaceEnrolOutputSerializer(out).data, status=status.HTTP_201_CREATED)
-
-
-class VerificationOutputSerializer(serializers.Serializer):
-    verification_id = serializers.IntegerField(source="pk")
-    status = serializers.CharField()
-    verdict = serializers.CharField(allow_blank=True, help_text="match, no_match or inconclusive (blank while pending).")
-    distance = serializers.FloatField(allow_null=True, help_text="Euclidean distance; lower is more similar.")
-    score = serializers.SerializerMethodField(help_text="1 - distance, clipped to [0, 1].")
-    threshold = serializers.FloatField(help_text="Match when the distance is at or below this.")
-    reason = serializers.CharField()
-    model = serializers.SerializerMethodField()
-
-    def get_score(self, obj) -> float | None:
-        return None if obj.distance is None else round(max(0.0, 1.0 - obj.distance), 4)
-
-    def get_model(self, obj) -> str:
-        return f"{obj.model_name} {obj.model_version}".strip()
+        return Response(FaceEnrolOutputSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 class FaceVerifyApi(APIView):
@@ -174,40 +118,22 @@ class FaceVerifyApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class FaceVerifyInputSerializer(serializers.Serializer):
-        probe = serializers.FileField(help_text="The live face.")
-        reference = serializers.FileField(required=False, help_text="The document portrait (or a photo-page image).")
-        reference_source = serializers.ChoiceField(
-            choices=[FaceSource.UPLOAD, FaceSource.CHIP, FaceSource.DOCUMENT_PAGE], default=FaceSource.UPLOAD
-        )
-        reference_template_id = serializers.IntegerField(required=False, min_value=1)
-        person_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
-        inspection_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
-        post = serializers.CharField(required=False, max_length=10, help_text="Border post code of the capture.")
-
-        def validate(self, attrs):
-            if ("reference" in attrs) == ("reference_template_id" in attrs):
-                raise serializers.ValidationError(
-                    {"reference": ["send either a reference image or a reference_template_id"]}
-                )
-            return attrs
-
     @extend_schema(
         tags=_TAGS, request={"multipart/form-data": FaceVerifyInputSerializer},
         responses={200: VerificationOutputSerializer, 202: VerificationOutputSerializer,
                    400: OpenApiResponse(QualityErrorSerializer)},
     )
     def post(self, request):
-        data = self.FaceVerifyInputSerializer(data=request.data)
+        data = FaceVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
         template = template_person = None
         if "reference_template_id" in v:
             template = FaceTemplate.objects.restrict(request.user, "view").filter(pk=v["reference_template_id"]).first()
-            if template is not None and template.watchlist_entry_id is None and "persons:read" not in effective_scopes(
+            if template is not None and template.watchlist_entry_id is None and not visibility_for(
                 request.user, request.auth
-            ):
+            ).persons:
                 template = None  # a traveler's template needs persons:read
             if template is not None and template.person_id is not None:
                 try:  # and the traveler it belongs to must be one the caller may see
@@ -221,7 +147,7 @@ class FaceVerifyApi(APIView):
         verification, reports = _capture_or_400(lambda: services.face_verify_images(
             actor=request.user, probe_data=probe, reference_data=reference, reference_template=template,
             reference_source=v["reference_source"], person_id=v.get("person_id"),
-            inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+            inspection_id=v.get("inspection_id"), post=post_named(request, v.get("post")),
         ))
         for name in ("probe", "reference"):
             if not reports[name].get("accepted", True):
@@ -233,41 +159,15 @@ class FaceVerifyApi(APIView):
         return Response(VerificationOutputSerializer(verification).data, status=code)
 
 
-class CandidateSerializer(serializers.Serializer):
-    template_id = serializers.IntegerField()
-    distance = serializers.FloatField()
-    score = serializers.FloatField()
-    threshold = serializers.FloatField()
-    gallery = serializers.CharField()
-    watchlist_code = serializers.CharField(allow_null=True)
-    entry_id = serializers.IntegerField(allow_null=True)
-    person_id = serializers.IntegerField(allow_null=True)
-
-
-class IdentificationOutputSerializer(serializers.Serializer):
-    identification_id = serializers.IntegerField(source="pk")
-    status = serializers.CharField()
-    gallery_size = serializers.IntegerField()
-    backend = serializers.CharField()
-    candidates = serializers.SerializerMethodField()
-
-    def get_candidates(self, obj) -> list[dict]:
-        # The reader sees the travelers and list entries of their own visibility (biometrics.visibility).
-        visibility = self.context.get("visibility")
-        if visibility is None:
-            return []
-        return [CandidateSerializer(c).data for c in visible_candidates(obj.candidates, visibility)]
-
-
 def _identify_context(request) -> dict:
     from watchlists.models import Watchlist
 
-    scopes = effective_scopes(request.user, request.auth)
+    # One rule for what a caller may search and see (biometrics.visibility): its scopes and querysets.
+    visibility = visibility_for(request.user, request.auth)
     visible = set()
-    if "watchlists:read" in scopes:
+    if visibility.watchlists:
         visible = set(Watchlist.objects.restrict(request.user, "view").values_list("pk", flat=True))
-    return {"visible_watchlists": visible, "persons": "persons:read" in scopes,
-            "visibility": visibility_for(request.user, request.auth)}
+    return {"visible_watchlists": visible, "persons": visibility.persons, "visibility": visibility}
 
 
 class FaceIdentifyApi(APIView):
@@ -277,14 +177,6 @@ class FaceIdentifyApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class FaceIdentifyInputSerializer(serializers.Serializer):
-        image = serializers.FileField()
-        watchlists = serializers.ListField(
-            child=serializers.CharField(max_length=16), required=False,
-            help_text="Watchlist codes to search (default: every list the caller may see).",
-        )
-        include_persons = serializers.BooleanField(default=True)
-
     @extend_schema(
         tags=_TAGS, request={"multipart/form-data": FaceIdentifyInputSerializer},
         responses={200: IdentificationOutputSerializer, 202: IdentificationOutputSerializer,
@@ -293,7 +185,7 @@ class FaceIdentifyApi(APIView):
     def post(self, request):
         from watchlists.models import Watchlist
 
-        data = self.FaceIdentifyInputSerializer(data=request.data)
+        data = FaceIdentifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         context = _identify_context(request)
@@ -348,11 +240,3 @@ class FaceIdentificationDetailApi(APIView):
         return Response(IdentificationOutputSerializer(obj, context=_identify_context(request)).data)
 
 
-urlpatterns = [
-    path("biometrics/faces", FaceEnrolApi.as_view(), name="face-enrol"),
-    path("biometrics/faces/verify", FaceVerifyApi.as_view(), name="face-verify"),
-    path("biometrics/faces/identify", FaceIdentifyApi.as_view(), name="face-identify"),
-    path("biometrics/faces/verifications/<int:pk>", FaceVerificationDetailApi.as_view(), name="face-verification"),
-    path("biometrics/faces/identifications/<int:pk>", FaceIdentificationDetailApi.as_view(),
-         name="face-identification"),
-]

@@ -7,74 +7,32 @@ and nothing is stored unless every finger is usable.
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import has_scope
-from biometrics.api.access import resolve_person_entry, resolve_subject
+from biometrics.api.access import post_named, resolve_person_entry, resolve_subject
+from biometrics.api.serializers import (  # noqa: F401 - MAX_IMAGE_BASE64: the per-image limit, read by core's tests
+    MAX_IMAGE_BASE64,
+    FingerprintCaptureOutputSerializer,
+    FingerprintEnrolInputSerializer,
+    FingerprintIdentifyInputSerializer,
+    FingerprintVerifyInputSerializer,
+    SearchOutputSerializer,
+)
 from biometrics.models.fingerprint import (
     FingerPosition,
     FingerprintCapture,
     FingerprintSearch,
-    ImpressionType,
     SearchKind,
     SearchStatus,
 )
 from biometrics.services.fingerprint import FingerInput, fingerprint_enrol, fingerprint_search_create
 from biometrics.visibility import visibility_for, visible_candidates
-from core.models import BorderPost
-
-MAX_IMAGE_BASE64 = 28 * 1024 * 1024
-
-
-class FingerInputSerializer(serializers.Serializer):
-    position = serializers.IntegerField(
-        min_value=1, max_value=10, help_text="ANSI/NIST finger position: 1 right thumb ... 5 right little, "
-        "6 left thumb ... 10 left little."
-    )
-    image = serializers.CharField(
-        max_length=MAX_IMAGE_BASE64, trim_whitespace=True,
-        help_text="The finger image, base64-encoded PNG, TIFF or BMP (WSQ when the codec is installed).",
-    )
-    impression_type = serializers.ChoiceField(choices=ImpressionType.choices, default=ImpressionType.PLAIN)
-    resolution_dpi = serializers.FloatField(
-        required=False, allow_null=True, min_value=1,
-        help_text="Scanner resolution in pixels per inch (default: the file header, else 500).",
-    )
-
-    def validate_image(self, value: str) -> bytes:
-        if value.startswith("data:") and "," in value:
-            value = value.split(",", 1)[1]
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise serializers.ValidationError("The image must be base64-encoded.") from None
-
-
-def _fingers_field():
-    return FingerInputSerializer(many=True, allow_empty=False, max_length=10)
-
-
-def _validate_unique_positions(fingers):
-    seen: dict[int, int] = {}
-    errors = {}
-    for i, f in enumerate(fingers):
-        if f["position"] in seen:
-            errors[str(i)] = {"position": [
-                f"Finger position {f['position']} appears more than once in this capture (also finger {seen[f['position']]})."
-            ]}
-        seen.setdefault(f["position"], i)
-    if errors:
-        raise serializers.ValidationError(errors)
-    return fingers
 
 
 def _finger_inputs(fingers) -> list[FingerInput]:
@@ -85,30 +43,6 @@ def _finger_inputs(fingers) -> list[FingerInput]:
     ]
 
 
-def _post(request, code: str | None):
-    if not code:
-        return None
-    post = BorderPost.objects.restrict(request.user, "view").filter(code=code).first()
-    if post is None:
-        raise serializers.ValidationError({"post": ["Unknown border post, or not one of yours."]})
-    return post
-
-
-class CoachingSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImpressionOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    position = serializers.IntegerField()
-    position_label = serializers.CharField()
-    impression_type = serializers.CharField()
-    quality_score = serializers.IntegerField()
-    nfiq2 = serializers.IntegerField(allow_null=True)
-    minutiae_count = serializers.IntegerField()
-    rescaled = serializers.BooleanField()
-    coaching = CoachingSerializer(many=True)
 
 
 def _impression_data(imp) -> dict:
@@ -131,33 +65,9 @@ class FingerprintEnrolApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class FingerprintEnrolInputSerializer(serializers.Serializer):
-        person_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        person_entry_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        post = serializers.CharField(required=False, allow_blank=True, help_text="Border post code.")
-        fingers = _fingers_field()
-
-        def validate_fingers(self, value):
-            return _validate_unique_positions(value)
-
-        def validate(self, attrs):
-            if (attrs.get("person_id") is None) == (attrs.get("person_entry_id") is None):
-                raise serializers.ValidationError(
-                    {"person_id": ["Give exactly one of person_id (traveler) or person_entry_id (watchlist)."]}
-                )
-            return attrs
-
-    class FingerprintCaptureOutputSerializer(serializers.Serializer):
-        capture_id = serializers.IntegerField()
-        subject = serializers.CharField()
-        person_id = serializers.IntegerField(allow_null=True)
-        person_entry_id = serializers.IntegerField(allow_null=True)
-        fingers = ImpressionOutputSerializer(many=True)
-
     @extend_schema(tags=["biometrics"], request=FingerprintEnrolInputSerializer, responses={201: FingerprintCaptureOutputSerializer})
     def post(self, request):
-        data = self.FingerprintEnrolInputSerializer(data=request.data)
+        data = FingerprintEnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         entry = None
@@ -169,7 +79,7 @@ class FingerprintEnrolApi(APIView):
         resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
         capture = fingerprint_enrol(
             actor=request.user, fingers=_finger_inputs(v["fingers"]), person_id=v.get("person_id"),
-            person_entry=entry, inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+            person_entry=entry, inspection_id=v.get("inspection_id"), post=post_named(request, v.get("post")),
             source="api",
         )
         out = {
@@ -179,21 +89,7 @@ class FingerprintEnrolApi(APIView):
             "person_entry_id": capture.person_entry_id,
             "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
         }
-        return Response(self.FingerprintCaptureOutputSerializer(out).data, status=status.HTTP_201_CREATED)
-
-
-class SearchOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=SearchKind.choices)
-    status = serializers.ChoiceField(choices=SearchStatus.choices)
-    decision = serializers.CharField(help_text="verify: match, no_match, no_reference; identify: hit, no_hit")
-    person_id = serializers.IntegerField(allow_null=True)
-    inspection_id = serializers.IntegerField(allow_null=True)
-    threshold = serializers.FloatField()
-    result = serializers.JSONField(help_text="verify: per-finger scores; identify: ranked candidates and hit ids")
-    error = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField(allow_null=True)
+        return Response(FingerprintCaptureOutputSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 def _search_data(search: FingerprintSearch, request) -> dict:
@@ -222,26 +118,17 @@ class FingerprintVerifyApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class FingerprintVerifyInputSerializer(serializers.Serializer):
-        person_id = serializers.IntegerField(min_value=1)
-        inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        post = serializers.CharField(required=False, allow_blank=True)
-        fingers = _fingers_field()
-
-        def validate_fingers(self, value):
-            return _validate_unique_positions(value)
-
     @extend_schema(tags=["biometrics"], request=FingerprintVerifyInputSerializer, responses={200: SearchOutputSerializer,
                                                                              202: SearchOutputSerializer})
     def post(self, request):
-        data = self.FingerprintVerifyInputSerializer(data=request.data)
+        data = FingerprintVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         subject = resolve_subject(request, person_id=v["person_id"], inspection_id=v.get("inspection_id"),
                                   person_required=True)
         search = fingerprint_search_create(
             actor=request.user, kind=SearchKind.VERIFY, fingers=_finger_inputs(v["fingers"]),
-            person_id=subject.person_id, inspection_id=subject.inspection_id, post=_post(request, v.get("post")),
+            person_id=subject.person_id, inspection_id=subject.inspection_id, post=post_named(request, v.get("post")),
         )
         # The traveler's enrolled prints are compared: a read of their biometric data.
         subject.record_read(actor=request.user, purpose="fingerprint verification (API)")
@@ -254,30 +141,16 @@ class FingerprintIdentifyApi(APIView):
 
     required_scopes = {"POST": ["biometrics:write"]}
 
-    class FingerprintIdentifyInputSerializer(serializers.Serializer):
-        person_id = serializers.IntegerField(
-            required=False, allow_null=True, min_value=1,
-            help_text="The traveler being screened (excluded from the candidates).",
-        )
-        inspection_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        post = serializers.CharField(required=False, allow_blank=True)
-        search_travelers = serializers.BooleanField(default=True)
-        search_watchlists = serializers.BooleanField(default=True)
-        fingers = _fingers_field()
-
-        def validate_fingers(self, value):
-            return _validate_unique_positions(value)
-
     @extend_schema(tags=["biometrics"], request=FingerprintIdentifyInputSerializer, responses={200: SearchOutputSerializer,
                                                                              202: SearchOutputSerializer})
     def post(self, request):
-        data = self.FingerprintIdentifyInputSerializer(data=request.data)
+        data = FingerprintIdentifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         resolve_subject(request, person_id=v.get("person_id"), inspection_id=v.get("inspection_id"))
         search = fingerprint_search_create(
             actor=request.user, kind=SearchKind.IDENTIFY, fingers=_finger_inputs(v["fingers"]),
-            person_id=v.get("person_id"), inspection_id=v.get("inspection_id"), post=_post(request, v.get("post")),
+            person_id=v.get("person_id"), inspection_id=v.get("inspection_id"), post=post_named(request, v.get("post")),
             search_travelers=v["search_travelers"], search_watchlists=v["search_watchlists"],
         )
         return _search_response(search, request)
@@ -299,7 +172,7 @@ class FingerprintCaptureDetailApi(APIView):
 
     required_scopes = {"GET": ["biometrics:read"]}
 
-    @extend_schema(tags=["biometrics"], responses=FingerprintEnrolApi.FingerprintCaptureOutputSerializer)
+    @extend_schema(tags=["biometrics"], responses=FingerprintCaptureOutputSerializer)
     def get(self, request, pk: int):
         capture = get_object_or_404(FingerprintCapture.objects.restrict(request.user, "view"), pk=pk)
         out = {
@@ -307,15 +180,6 @@ class FingerprintCaptureDetailApi(APIView):
             "person_entry_id": capture.person_entry_id,
             "fingers": [_impression_data(i) for i in capture.impressions.order_by("position")],
         }
-        return Response(FingerprintEnrolApi.FingerprintCaptureOutputSerializer(out).data)
+        return Response(FingerprintCaptureOutputSerializer(out).data)
 
 
-urlpatterns = [
-    path("biometrics/fingerprints", FingerprintEnrolApi.as_view(), name="fingerprint-enrol"),
-    path("biometrics/fingerprints/verify", FingerprintVerifyApi.as_view(), name="fingerprint-verify"),
-    path("biometrics/fingerprints/identify", FingerprintIdentifyApi.as_view(), name="fingerprint-identify"),
-    path("biometrics/fingerprints/searches/<int:pk>", FingerprintSearchDetailApi.as_view(),
-         name="fingerprint-search"),
-    path("biometrics/fingerprints/captures/<int:pk>", FingerprintCaptureDetailApi.as_view(),
-         name="fingerprint-capture"),
-]

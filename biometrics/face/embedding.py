@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 Point = tuple[float, float]
+_POINTS = ("left_eye", "right_eye", "nose_tip", "mouth_left", "mouth_right")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,19 @@ class DetectedFace:
     def area(self) -> int:
         left, top, right, bottom = self.box
         return max(0, right - left) * max(0, bottom - top)
+
+    def as_location(self) -> dict:
+        """The box and five points as plain JSON (no 68-point landmarks): enough to encode the face
+        again without detecting it (``from_location``)."""
+        return {
+            "box": [int(v) for v in self.box],
+            **{name: [round(float(v), 2) for v in getattr(self, name)] for name in _POINTS},
+        }
+
+    @classmethod
+    def from_location(cls, location: dict) -> DetectedFace:
+        left, top, right, bottom = (int(v) for v in location["box"])
+        return cls(box=(left, top, right, bottom), **{name: tuple(float(v) for v in location[name]) for name in _POINTS})
 
     def scaled(self, factor: float) -> DetectedFace:
         """The same face in an image ``factor`` times larger."""

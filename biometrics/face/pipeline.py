@@ -71,9 +71,16 @@ def analyse(
 
 
 def analyse_pixels(
-    image: LoadedImage, *, model: EmbeddingModel, policy: QualityPolicy = LIVE_POLICY, encode: bool = True
+    image: LoadedImage,
+    *,
+    model: EmbeddingModel,
+    policy: QualityPolicy = LIVE_POLICY,
+    encode: bool = True,
+    faces: list[DetectedFace] | None = None,
 ) -> FaceAnalysis:
-    faces = model.detect(image.pixels)
+    """``faces``: already detected in ``image`` (a caller that found them need not detect again)."""
+    if faces is None:
+        faces = model.detect(image.pixels)
     report = assess(image.pixels, faces, scale=image.scale, policy=policy)
     embedding = model.encode(image.pixels, faces[0]) if report.accepted and encode else None
     return FaceAnalysis(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from biometrics.face.embedding import EmbeddingModel, get_model
+from biometrics.face.embedding import DetectedFace, EmbeddingModel, get_model
 from biometrics.face.images import DEFAULT_MAX_SIDE, ImageError, LoadedImage, load_image
 from biometrics.face.pipeline import FaceAnalysis, analyse_pixels
 from biometrics.face.quality import DOCUMENT_POLICY, QualityPolicy
@@ -30,6 +30,7 @@ class PortraitCrop:
     pixels: np.ndarray
     box: tuple[int, int, int, int]  # left, top, right, bottom in page pixels
     faces_on_page: int
+    face: DetectedFace | None = None  # the portrait's face, in the crop's pixels
 
 
 def crop_portrait(image: LoadedImage, *, model: EmbeddingModel | None = None) -> PortraitCrop:
@@ -56,7 +57,23 @@ def crop_portrait(image: LoadedImage, *, model: EmbeddingModel | None = None) ->
     left, top = max(0, left), max(0, top)
     right, bottom = min(page_w, right), min(page_h, bottom)
     crop = np.ascontiguousarray(image.pixels[top:bottom, left:right])
-    return PortraitCrop(pixels=crop, box=(left, top, right, bottom), faces_on_page=len(faces))
+    return PortraitCrop(pixels=crop, box=(left, top, right, bottom), faces_on_page=len(faces),
+                        face=_translated(face, left, top, crop.shape[1], crop.shape[0]))
+
+
+def _translated(face: DetectedFace, dx: int, dy: int, width: int, height: int) -> DetectedFace:
+    """``face`` in the pixels of a crop starting at (dx, dy), its box clipped to the crop."""
+
+    def pt(p):
+        return (p[0] - dx, p[1] - dy)
+
+    left, top, right, bottom = face.box
+    return DetectedFace(
+        box=(max(0, left - dx), max(0, top - dy), min(width, right - dx), min(height, bottom - dy)),
+        left_eye=pt(face.left_eye), right_eye=pt(face.right_eye), nose_tip=pt(face.nose_tip),
+        mouth_left=pt(face.mouth_left), mouth_right=pt(face.mouth_right),
+        landmarks=None if face.landmarks is None else face.landmarks - np.array([dx, dy]),
+    )
 
 
 def analyse_document_page(
@@ -80,4 +97,6 @@ def analyse_document_page(
         scale=page.scale,
         format=page.format,
     )
-    return crop, analyse_pixels(crop_image, model=model, policy=policy, encode=encode)
+    # The portrait was found on the page: its face is passed on, not detected again in the crop.
+    faces = [crop.face] if crop.face is not None else None
+    return crop, analyse_pixels(crop_image, model=model, policy=policy, encode=encode, faces=faces)

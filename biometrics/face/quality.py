@@ -6,6 +6,18 @@ an :class:`Issue` whose ``message`` tells the officer (or the traveller) what
 to do.  Thresholds live in :class:`QualityPolicy` so that a live capture and a
 printed document portrait can be held to different standards.
 
+Which issues refuse a capture depends on where it comes from (one table,
+``POLICY_BY_SOURCE``):
+- a live capture (officer's camera, booth device): every issue refuses, the
+  traveller is in front of the camera and can be coached into a better one;
+- a document portrait (chip, photo page): softer and smaller limits, every
+  issue refuses (the officer can place the page again);
+- a photograph (uploaded reference photo, watchlist photo, partner upload):
+  nobody can be coached and no better photo may exist, so it is compared
+  whenever the matcher can use the face.  Only no face, several faces and a
+  face below ``min_usable_inter_eye_px`` refuse it; the other issues are
+  reported beside the verdict (``Issue.blocking`` false).
+
 Measures:
 - face count (exactly one);
 - face size: distance between the eye centres, in the pixels of the image as
@@ -25,7 +37,7 @@ Measures:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -52,12 +64,47 @@ class QualityPolicy:
     # Margin (share of the inter-eye distance) the eyes and mouth must keep
     # from the image border.
     min_border_margin: float = 0.5
+    # Issue codes reported without refusing the capture.
+    advisory: frozenset[str] = frozenset()
+    # Below this inter-eye distance a face refuses even when ``face_too_small`` is advisory: the
+    # matcher has too few pixels to use.
+    min_usable_inter_eye_px: float = 0.0
+    name: str = "live"
 
+
+# Every issue a face (as opposed to no face or several) can have.
+FACE_ISSUES = frozenset({
+    "face_too_small", "face_cut_off", "too_dark", "too_bright", "too_blurry", "head_tilted", "head_turned",
+    "head_up_down",
+})
 
 LIVE_POLICY = QualityPolicy()
 # A portrait printed on a data page and scanned or photographed through the
 # laminate: smaller, softer, and framed by the issuer.  Same pose rules.
-DOCUMENT_POLICY = QualityPolicy(min_inter_eye_px=40.0, min_sharpness=15.0)
+DOCUMENT_POLICY = QualityPolicy(min_inter_eye_px=40.0, min_sharpness=15.0, name="document")
+# A photograph nobody can retake: the live limits are reported, and only a face the matcher
+# cannot use refuses.  30 px between the eyes is half ISO/IEC 19794-5's token-image minimum
+# and below the ~40 px of the LFW faces on which dlib's descriptor was measured (99.38 %);
+# the HOG detector (one upsampling) finds faces down to about 16 px between the eyes, which
+# the 150-px alignment chip would have to enlarge about fourfold.  bench/face_quality.py
+# measures the failure-to-acquire rate of each policy.
+PHOTO_POLICY = QualityPolicy(advisory=FACE_ISSUES, min_usable_inter_eye_px=30.0, name="photo")
+
+# Where a face comes from (``biometrics.models.face.FaceSource`` values) -> the policy that
+# decides whether it is used.  The one place this is decided.
+POLICY_BY_SOURCE: dict[str, QualityPolicy] = {
+    "browser": LIVE_POLICY,  # the officer's camera
+    "device": LIVE_POLICY,  # a booth camera or enrolment device
+    "document_page": DOCUMENT_POLICY,  # portrait cropped from the photo page
+    "chip": DOCUMENT_POLICY,  # DG2 of the document's chip
+    "upload": PHOTO_POLICY,  # an uploaded file (reference photo, partner upload)
+    "watchlist": PHOTO_POLICY,  # a watchlist entry's photo
+}
+
+
+def policy_for_source(source: str) -> QualityPolicy:
+    """The quality policy of a capture from ``source``; unknown sources get the live one."""
+    return POLICY_BY_SOURCE.get(source, LIVE_POLICY)
 
 
 @dataclass(frozen=True)
@@ -66,6 +113,8 @@ class Issue:
     message: str
     value: float | None = None
     limit: float | None = None
+    # False: reported beside the result, the capture is still used (photo policy).
+    blocking: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,12 +123,15 @@ class QualityReport:
     issues: list[Issue]
     face_count: int
     metrics: dict[str, float] = field(default_factory=dict)
+    policy: str = "live"
 
     @property
     def message(self) -> str:
-        if self.accepted:
+        if self.accepted and not self.issues:
             return "Face accepted."
-        return " ".join(i.message for i in self.issues)
+        if self.accepted:
+            return "Face accepted for comparison despite: " + " ".join(i.message for i in self.issues)
+        return " ".join(i.message for i in self.issues if i.blocking)
 
     def as_dict(self) -> dict:
         return {
@@ -88,6 +140,7 @@ class QualityReport:
             "issues": [asdict(i) for i in self.issues],
             "metrics": dict(self.metrics),
             "message": self.message,
+            "policy": self.policy,
         }
 
 
@@ -125,6 +178,7 @@ def assess(
             accepted=False,
             face_count=0,
             issues=[Issue("no_face", "No face found: look straight at the camera, face uncovered.")],
+            policy=policy.name,
         )
     if len(faces) > 1:
         n = len(faces)
@@ -140,17 +194,24 @@ def assess(
                     limit=1,
                 )
             ],
+            policy=policy.name,
         )
     m = measure(pixels, faces[0], scale=scale)
     issues: list[Issue] = []
-    if m["inter_eye_px"] < policy.min_inter_eye_px:
+    if m["inter_eye_px"] < max(policy.min_inter_eye_px, policy.min_usable_inter_eye_px):
+        # Below the usable floor the floor is what is needed (it refuses under every policy).
+        needed = (
+            policy.min_usable_inter_eye_px
+            if m["inter_eye_px"] < policy.min_usable_inter_eye_px
+            else policy.min_inter_eye_px
+        )
         issues.append(
             Issue(
                 "face_too_small",
                 f"Face too small ({m['inter_eye_px']:.0f} px between the eyes, "
-                f"{policy.min_inter_eye_px:.0f} needed): step closer to the camera.",
+                f"{needed:.0f} needed): step closer to the camera.",
                 m["inter_eye_px"],
-                policy.min_inter_eye_px,
+                needed,
             )
         )
     if m["border_margin"] < policy.min_border_margin:
@@ -218,7 +279,17 @@ def assess(
                 lo if direction == "up" else hi,
             )
         )
-    return QualityReport(accepted=not issues, issues=issues, face_count=1, metrics=m)
+    issues = [_with_blocking(i, policy) for i in issues]
+    return QualityReport(
+        accepted=not any(i.blocking for i in issues), issues=issues, face_count=1, metrics=m, policy=policy.name
+    )
+
+
+def _with_blocking(issue: Issue, policy: QualityPolicy) -> Issue:
+    blocking = issue.code not in policy.advisory
+    if issue.code == "face_too_small" and issue.value is not None and issue.value < policy.min_usable_inter_eye_px:
+        blocking = True
+    return issue if blocking == issue.blocking else replace(issue, blocking=blocking)
 
 
 def _face_region_grey(pixels: np.ndarray, face: DetectedFace) -> np.ndarray:

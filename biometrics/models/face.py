@@ -82,6 +82,9 @@ class FaceImage(models.Model):
     height = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64, editable=False)
     quality = models.JSONField(_("quality report"), default=dict)
+    # The face found when the capture was checked, in this JPEG's pixels ({"box": [left, top, right,
+    # bottom], "left_eye": [x, y], ...}): encoding uses it instead of detecting the face again.
+    face_location = models.JSONField(_("face location"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     retain_until = models.DateTimeField(_("retain until"), null=True, blank=True, db_index=True)
 

@@ -17,10 +17,9 @@ from biometrics.search.base import (
     IndexFileError,
     ModelMismatchError,
     ModelTag,
-    load_index,
-    make_index,
 )
 from biometrics.search.exact import ExactIndex
+from biometrics.search.factory import load_index, make_index
 from biometrics.search.hnsw import HnswIndex
 
 __all__ = [

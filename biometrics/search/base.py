@@ -275,36 +275,3 @@ def _as_ids(ids) -> np.ndarray:
     if (arr < 0).any():
         raise ValueError("ids must be non-negative")
     return arr.astype(np.int64, copy=False)
-
-
-def make_index(backend: str, model: ModelTag, **params) -> FaceIndex:
-    """A new empty index: ``backend`` is ``"exact"`` or ``"hnsw"``."""
-    from biometrics.search.exact import ExactIndex
-    from biometrics.search.hnsw import HnswIndex
-
-    classes = {ExactIndex.backend: ExactIndex, HnswIndex.backend: HnswIndex}
-    try:
-        cls = classes[backend]
-    except KeyError:
-        raise ValueError(f"unknown search back-end {backend!r}; use one of {sorted(classes)}") from None
-    return cls(model, **params)
-
-
-def load_index(path: str | os.PathLike, *, model: ModelTag | None = None) -> FaceIndex:
-    """Read an index saved with ``save``; refuse one of another model."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise IndexFileError(f"cannot read index file {path}: {exc}") from None
-    if meta.get("format") != FILE_FORMAT:
-        raise IndexFileError(f"index file {path} has format {meta.get('format')}, expected {FILE_FORMAT}")
-    saved = ModelTag(**meta["model"])
-    if model is not None and not saved.matches(model):
-        raise ModelMismatchError(f"index file {path} holds {saved} templates, not {model}")
-    index = make_index(meta["backend"], saved, **meta.get("params", {}))
-    index._restore(arrays)
-    index.watermark = int(meta["watermark"])
-    return index
-

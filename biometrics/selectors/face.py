@@ -41,6 +41,11 @@ class FacePanel:
         )
 
     @property
+    def images_with_issues(self) -> list[FaceImage]:
+        """The compared images accepted with quality issues (photo policy): shown beside the verdict."""
+        return [i for i in (self.live, self.document) if i is not None and (i.quality or {}).get("issues")]
+
+    @property
     def empty(self) -> bool:
         return self.live is None and self.document is None and self.verification is None
 

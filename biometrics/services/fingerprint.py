@@ -43,10 +43,14 @@ from biometrics.models.fingerprint import (
     SubjectKind,
 )
 from biometrics.visibility import visibility_for, visible_candidates
+from core.tasks import enqueue_named_on_commit
 
 logger = logging.getLogger(__name__)
 
 MAX_FINGERS = 10
+# Celery task names (biometrics.tasks.fingerprint registers them): the services send work by name.
+FINGERPRINT_SEARCH_TASK = "biometrics.fingerprint_search"
+FINGERPRINT_PURGE_TASK = "biometrics.fingerprint_purge_expired"
 CANDIDATES_PER_FINGER = 20
 
 
@@ -257,9 +261,6 @@ def fingerprint_search_create(
     search_watchlists: bool = True,
 ) -> FingerprintSearch:
     """Record a 1:1 or 1:N search and queue it on the ``biometrics`` queue (run at once when eager)."""
-    from biometrics.tasks.fingerprint import fingerprint_search as search_task
-    from core.tasks import enqueue_on_commit
-
     if kind not in SearchKind.values:
         raise ValidationError({"kind": [_("Unknown search kind %(kind)s.") % {"kind": repr(kind)}]})
     refuse_closed_inspection(inspection_id)
@@ -294,7 +295,8 @@ def fingerprint_search_create(
             actor=actor, action=f"fingerprint_search.{kind}", obj=search,
             metadata={"person_id": pid, "inspection_id": inspection_id, "positions": [p.position for p in processed]},
         )
-        enqueue_on_commit(search_task, search.pk)
+        # By name: tasks import services, never the reverse (biometrics.tasks.fingerprint).
+        enqueue_named_on_commit(FINGERPRINT_SEARCH_TASK, search.pk)
     return search
 
 

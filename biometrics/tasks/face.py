@@ -54,7 +54,7 @@ class _IdentifyTask(FaceRequestTask):
     request_model = FaceIdentification
 
 
-@shared_task(name="biometrics.face_encode", **_RETRY)
+@shared_task(name=services.FACE_ENCODE_TASK, **_RETRY)
 def face_encode(self, image_id: int) -> int | None:
     from biometrics.models.face import FaceImage
 
@@ -65,27 +65,27 @@ def face_encode(self, image_id: int) -> int | None:
 
 
 # Tasks return ids only: Celery logs return values, and results stay in the database.
-@shared_task(name="biometrics.face_verify", base=_VerifyTask, **_RETRY)
+@shared_task(name=services.FACE_VERIFY_TASK, base=_VerifyTask, **_RETRY)
 def face_verify(self, verification_id: int) -> int:
     return services.face_verification_run(verification_id=verification_id).pk
 
 
-@shared_task(name="biometrics.face_identify", base=_IdentifyTask, **_RETRY)
+@shared_task(name=services.FACE_IDENTIFY_TASK, base=_IdentifyTask, **_RETRY)
 def face_identify(self, identification_id: int) -> int:
     return services.face_identification_run(identification_id=identification_id).pk
 
 
-@shared_task(name="biometrics.face_purge_expired", **_RETRY)
+@shared_task(name=services.FACE_PURGE_TASK, **_RETRY)
 def face_purge_expired(self) -> int:
     return services.face_purge_expired()
 
 
-@shared_task(name="biometrics.face_requeue_pending", **_RETRY)
+@shared_task(name=services.FACE_REQUEUE_TASK, **_RETRY)
 def face_requeue_pending(self) -> int:
     return services.face_requeue_pending()
 
 
-@shared_task(name="biometrics.face_sync_watchlist_photos", **_RETRY)
+@shared_task(name=services.FACE_SYNC_WATCHLIST_PHOTOS_TASK, **_RETRY)
 def face_sync_watchlist_photos(self) -> dict:
     return services.face_sync_watchlist_photos()  # counts only
 
@@ -93,10 +93,11 @@ def face_sync_watchlist_photos(self) -> dict:
 def _warm(**_kwargs) -> None:
     """Build the search galleries from the database when a worker process starts
     (only in workers that consume the ``biometrics`` queue)."""
-    from biometrics.services.face_index import get_registry
-    from bmis.celery import app
+    from celery import current_app
 
-    consuming = app.amqp.queues.consume_from or {}
+    from biometrics.services.face_index import get_registry
+
+    consuming = current_app.amqp.queues.consume_from or {}
     if consuming and "biometrics" not in consuming:
         return
     try:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
+from biometrics.services.fingerprint import (
+    FINGERPRINT_PURGE_TASK,
+    FINGERPRINT_SEARCH_TASK,
+    fingerprint_search_fail,
+    fingerprint_search_run,
+)
 from biometrics.services.fingerprint import fingerprint_purge_expired as purge_service
-from biometrics.services.fingerprint import fingerprint_search_fail, fingerprint_search_run
 
 
 @shared_task(
-    name="biometrics.fingerprint_search",
+    name=FINGERPRINT_SEARCH_TASK,
     bind=True,
     acks_late=True,
     autoretry_for=(DatabaseError, OSError),
@@ -28,6 +33,6 @@ def fingerprint_search(self, search_id: int) -> str:
         raise
 
 
-@shared_task(name="biometrics.fingerprint_purge_expired", acks_late=True)
+@shared_task(name=FINGERPRINT_PURGE_TASK, acks_late=True)
 def fingerprint_purge_expired() -> int:
     return purge_service()

@@ -31,3 +31,11 @@ def verification_reason(reason):
     from biometrics.messages import verification_reason as translated
 
     return translated(reason) if reason else reason
+
+
+@register.filter
+def face_quality(quality):
+    """A stored face quality report (English data) as one sentence in the reader's language."""
+    from biometrics.messages import face_quality_message
+
+    return face_quality_message(quality) if quality else ""

@@ -14,13 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Role, role_required
-from accounts.selectors import current_booth_id
+from accounts.selectors import current_post
 from audit.services import audit_read
 from biometrics.access import inspection_is_closed, subject_resolve
 from biometrics.messages import face_quality_message, translate
 from biometrics.models.face import FaceImage, FacePurpose, FaceSource
 from biometrics.selectors.face import face_panel
 from biometrics.services.face import face_capture, face_inspection_lookup
+from core.errors import field_errors
 
 STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 
@@ -51,16 +52,12 @@ def panel_context(request, inspection_id) -> dict:
 
 
 def _post_of(request, info: dict):
-    """The post of the inspection (known to travelers), else that of the officer's booth."""
-    from core.models import Booth, BorderPost
+    """The post of the inspection (known to travelers), else where the officer works now."""
+    from core.models import BorderPost
 
     if info.get("post_id"):
         return BorderPost.objects.filter(pk=info["post_id"]).first()
-    booth_id = current_booth_id(request)
-    if booth_id is None:
-        return None
-    booth = Booth.objects.filter(pk=booth_id).select_related("post").first()
-    return booth.post if booth else None
+    return current_post(request)
 
 
 def _inspection_or_404(request, inspection_id: int) -> dict:
@@ -127,13 +124,17 @@ def capture(request, inspection_id: int):
             inspection_id=inspection_id, post=_post_of(request, info), field_name="image",
         )
     except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"image": exc.messages}
-        name, messages = next(iter(fields.items()))
+        name, messages = next(iter(field_errors(exc, "image").items()))
         return _panel_response(request, inspection_id, status=400, notice={
             "level": "bad", "field": name, "field_label": _FIELD_LABELS.get(name, name),
             "message": " ".join(translate(m) for m in messages),
         })
-    if result.accepted:
+    if result.accepted and result.quality.get("issues"):
+        # An uploaded photograph is compared despite its issues; they are shown beside the result.
+        notice = {"level": "ok", "field": "", "message": "{} {}".format(
+            _("Face accepted: matching started."), face_quality_message(result.quality)),
+            "issues": result.quality["issues"]}
+    elif result.accepted:
         notice = {"level": "ok", "field": "", "message": _("Face accepted: matching started.")}
     else:
         notice = {"level": "warn", "field": "image", "message": face_quality_message(result.quality),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import Role, role_required
-from accounts.selectors import current_booth_id
+from accounts.selectors import current_post
 from biometrics.access import Subject, inspection_info, inspection_is_closed, persons_by_document, subject_resolve
 from biometrics.fingerprint.imaging import WSQ_AVAILABLE
 from biometrics.fingerprint.quality import ENROL_THRESHOLD
@@ -32,7 +32,7 @@ from biometrics.services.fingerprint import (
     fingerprint_search_create,
 )
 from biometrics.visibility import visibility_for, visible_candidates
-from core.models import Booth
+from core.errors import field_errors
 
 ACTIONS = (
     ("enrol", gettext_lazy("Enrol")),
@@ -51,16 +51,6 @@ _FIELD_LABELS = {
     "search_travelers": gettext_lazy("Search"),
     "kind": gettext_lazy("Search kind"),
 }
-
-
-def _officer_post(request):
-    booth_id = current_booth_id(request)
-    if booth_id:
-        booth = Booth.objects.select_related("post").filter(pk=booth_id).first()
-        if booth is not None:
-            return booth.post
-    posts = list(request.user.posts.all()[:2]) if hasattr(request.user, "posts") else []
-    return posts[0] if len(posts) == 1 else None
 
 
 def _enrolled_status(person_id: int | None) -> dict[int, FingerprintImpression]:
@@ -113,7 +103,7 @@ def _find_subject(request, source, *, person_required: bool) -> tuple[Subject, d
                     "Travelers of several states hold a document of this number: give the issuing state.")]}
             return subject_resolve(user=request.user, person_id=persons[0].pk), {}
     except ValidationError as exc:
-        return Subject(), {"inspection": [m for messages in exc.message_dict.values() for m in messages]}
+        return Subject(), {"inspection": [m for messages in field_errors(exc).values() for m in messages]}
     if person_required:
         return Subject(), {"document": [_(
             "Type the traveler's document number, or open this page from the traveler's inspection.")]}
@@ -171,7 +161,7 @@ def capture(request):
             try:
                 if action == "enrol":
                     cap = fingerprint_enrol(actor=request.user, fingers=fingers, person_id=person_id,
-                                            inspection_id=inspection_id, post=_officer_post(request), source="scanner")
+                                            inspection_id=inspection_id, post=current_post(request), source="scanner")
                     context["result"] = cap
                     for imp in cap.impressions.all():
                         reports_by_position[imp.position] = _StoredReport(imp)
@@ -179,7 +169,7 @@ def capture(request):
                     search = fingerprint_search_create(
                         actor=request.user, kind=SearchKind.VERIFY if action == "verify" else SearchKind.IDENTIFY,
                         fingers=fingers, person_id=person_id, inspection_id=inspection_id,
-                        post=_officer_post(request),
+                        post=current_post(request),
                     )
                     if search.kind == SearchKind.VERIFY:  # compared with the traveler's enrolled prints
                         subject.record_read(actor=request.user, purpose="fingerprint verification")
@@ -188,14 +178,14 @@ def capture(request):
                 for report in exc.reports:
                     if report.index < len(positions):
                         reports_by_position[positions[report.index]] = report
-                for name, messages in exc.message_dict.items():
+                for name, messages in field_errors(exc, "fingers").items():
                     parts = name.split(".")
                     if len(parts) >= 2 and parts[0] == "fingers" and parts[1].isdigit() and int(parts[1]) < len(positions):
                         errors.setdefault(f"finger_{positions[int(parts[1])]}", []).extend(messages)
                     else:
                         errors.setdefault(name, []).extend(messages)
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
+                for name, messages in field_errors(exc, "fingers").items():
                     errors.setdefault(name, []).extend(messages)
     else:
         errors.update(id_errors)

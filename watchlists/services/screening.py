@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.utils import timezone
 
 from watchlists.models import (
     Availability,
@@ -35,6 +34,7 @@ from watchlists.models import (
 )
 from watchlists.names.score import Person, normalize_document_number
 from watchlists.search import registry
+from watchlists.selectors import lists_in_force
 from watchlists.services.hits import hit_raise_many
 from watchlists.validation import (
     clean_country,
@@ -69,14 +69,7 @@ def _lists(actor, kinds, all_lists: bool = False):
     """The active, valid lists to screen: those `actor` may see, or every list when `all_lists`
     (a border inspection screens against every list; officers then see the hits of the lists
     they may see, and owning agencies are notified of the others through the hit workflow)."""
-    qs = Watchlist.objects.restrict(actor, "view") if actor is not None and not all_lists else Watchlist.objects.all()
-    today = timezone.localdate()
-    return list(
-        qs.filter(is_active=True, kind__in=kinds)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .order_by("code")
-    )
+    return list(lists_in_force(kinds=kinds, user=None if all_lists else actor))
 
 
 def _unavailable(wl: Watchlist, reason: str) -> dict:

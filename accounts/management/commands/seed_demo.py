@@ -6,9 +6,7 @@ Idempotent: what exists is left as it is. Each app may add its own demo data in
 from __future__ import annotations
 
 from decimal import Decimal
-from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -19,6 +17,7 @@ from accounts.models import Agency, ApiClient, ApiToken, User
 from accounts.permissions import Role
 from accounts.services import agency_create, api_client_create, user_create
 from audit.services import audit_log
+from core.discovery import app_modules
 from core.models import Booth, BoothKind, BorderPost, Direction, PostKind
 
 POSTS = [
@@ -65,13 +64,7 @@ class Command(BaseCommand):
             raise CommandError("demo data is disabled here (set BMIS_DEMO_ALLOWED=true to allow it)")
         with transaction.atomic():
             created = self._seed_core()
-        for config in apps.get_app_configs():
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
+        for module in app_modules("demo"):
             module.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created this run)."))
         self._print_credentials()
