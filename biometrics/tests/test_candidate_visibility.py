@@ -21,7 +21,7 @@ from biometrics.models.face import FaceIdentification
 from biometrics.services import face as face_services
 from biometrics.services.fingerprint import FingerInput, fingerprint_enrol
 from biometrics.tests.face.conftest import read_fixture as face_fixture
-from biometrics.tests.fingerprint.test_service_api_ui import raw as finger_fixture
+from biometrics.tests.fingerprint.helpers import raw as finger_fixture
 from watchlists.models import Hit, PersonEntry, PersonEntryName, Watchlist
 
 pytestmark = pytest.mark.django_db(transaction=True)

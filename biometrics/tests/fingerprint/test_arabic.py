@@ -8,7 +8,8 @@ from django.utils import translation
 
 from biometrics.fingerprint.quality import COACHING
 from biometrics.messages import FINGERPRINT_COACHING, fingerprint_coaching
-from biometrics.tests.fingerprint.test_service_api_ui import _upload, blank_png, face_png, raw
+from biometrics.tests.fingerprint.helpers import blank_png, face_png, raw
+from biometrics.tests.fingerprint.helpers import upload as _upload
 
 pytestmark = pytest.mark.django_db
 
