@@ -199,6 +199,19 @@ def browser(chromium):
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression from here until it is true. Playwright's own
+    `wait_for_function` evaluates a still-false predicate with eval() inside the page, which the
+    pages' Content-Security-Policy (no 'unsafe-eval') rightly refuses; `page.evaluate` is not
+    subject to it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true within {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def post_a(db):
     return BorderPostFactory(code="PA", name="Post A")

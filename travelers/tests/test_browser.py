@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from accounts.tests.factories import PASSWORD
+from conftest import wait_until
 from travelers.models import Inspection, Movement
 from travelers.tests.factories import passport
 
@@ -37,7 +38,7 @@ def type_mrz(page, mrz):
         page.keyboard.type(line, delay=2)
         page.keyboard.press("Enter")
     page.locator("#result article.inspection").wait_for()
-    page.wait_for_function(f"window.__settled > {before}")
+    wait_until(page, f"window.__settled > {before}")
 
 
 def in_view(page, selector) -> bool:
@@ -68,7 +69,7 @@ def test_officer_reads_an_mrz_decides_and_the_movement_is_recorded(browser, live
     text = inspection.inner_text()
     assert "HADDAD" in text and "N1234567" in text and "Allowed to enter" in text
     assert "No previous movements." in text
-    page.wait_for_function("window.__settled > 0")
+    wait_until(page, "window.__settled > 0")
 
     # Admit with the keyboard: F8.
     page.keyboard.press("F8")
@@ -144,9 +145,12 @@ def test_an_arrest_hit_cannot_be_admitted_by_f8_or_a_plain_post_until_resolved(b
     page.locator(".screening-panel .hit input[name=note]").fill("born 1981 per ID card")
     page.wait_for_timeout(5600)
     assert page.locator(".screening-panel .hit select[name=reason]").input_value() == "different_dob"
+    settled = page.evaluate("window.__settled")
     page.locator(".screening-panel .hit button[value=dismissed]").click()
     page.locator("form.decision button.ok:not([disabled])").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.dataset.shortcut === 'F8'")
+    # As after a read: F8 waits for htmx to wire the swapped-in decision form (see above).
+    wait_until(page, f"window.__settled > {settled}")
+    wait_until(page, "document.activeElement && document.activeElement.dataset.shortcut === 'F8'")
     hit = Hit.objects.get()
     assert hit.status == "dismissed" and hit.adjudication_note == "born 1981 per ID card"
     page.keyboard.press("F8")

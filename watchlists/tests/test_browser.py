@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import PASSWORD
-from conftest import persona_totp_device, totp_code
+from conftest import persona_totp_device, totp_code, wait_until
 from watchlists.models import Hit, HitStatus, ImportJob, ImportStatus, PersonEntry, VehicleEntry
 from watchlists.services import hit_raise, import_job_create, person_entry_create
 
@@ -79,7 +79,7 @@ def test_an_import_preview_lists_what_will_be_deactivated_before_anything_change
     _shot(page, "import-preview-ar")
 
     page.locator("form[action$='/confirm/'] button[type=submit]").click()
-    page.wait_for_function("!document.querySelector('#preview-deactivated')")
+    wait_until(page, "!document.querySelector('#preview-deactivated')")
     preview_job = ImportJob.objects.exclude(pk=job.pk).get()
     preview_job.refresh_from_db()
     assert preview_job.status == ImportStatus.SUCCEEDED, preview_job.error

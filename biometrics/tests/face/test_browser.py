@@ -6,7 +6,6 @@ and 1:1 results, and decides."""
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from PIL import Image
 
 from biometrics.tests.face.conftest import photo_page, read_fixture
-from conftest import CHROMIUM_FLAGS
+from conftest import CHROMIUM_FLAGS, wait_until
 
 # The camera: Chromium's fake device, playing a clip made from a shared photograph.
 FLAGS = [*CHROMIUM_FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -79,17 +78,10 @@ def test_officer_captures_face_and_sees_results(live_server, officer_a, booth_a,
             page.locator("#result article.inspection [data-face-capture]").wait_for()
             # Camera on (Alt+C), still capture (Alt+F).
             page.keyboard.press("Alt+C")
-            # Polled from here: wait_for_function evaluates its predicate with eval(), which the
-            # page's Content-Security-Policy (no 'unsafe-eval') rightly refuses.
-            deadline = time.monotonic() + 20
-            while not page.evaluate("document.querySelector('[data-face-video]').videoWidth > 0"):
-                assert time.monotonic() < deadline, "the camera never started"
-                page.wait_for_timeout(100)
+            wait_until(page, "document.querySelector('[data-face-video]').videoWidth > 0", timeout=30)
             # On a loaded machine the first frames of Chromium's fake camera can still be blank:
             # capture once the clip has been playing for a moment.
-            while not page.evaluate("document.querySelector('[data-face-video]').currentTime > 0.5"):
-                assert time.monotonic() < deadline, "the camera clip never played"
-                page.wait_for_timeout(100)
+            wait_until(page, "document.querySelector('[data-face-video]').currentTime > 0.5", timeout=30)
             page.keyboard.press("Alt+F")
             notice = page.wait_for_selector("[data-face-notice]")
             assert notice.get_attribute("data-face-notice") == "ok", notice.inner_text()
