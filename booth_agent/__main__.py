@@ -55,7 +55,9 @@ def cmd_simulate(args) -> int:
 
     server = check_server(args.server, "--server")
     devices = simulator.load_devices(args.credentials)
-    sectors = simulator.load_sectors(args.sectors) if args.sectors else None
+    sectors = simulator.load_sectors(args.credentials)  # seed_demo writes the sectors' lines beside the devices
+    if args.sectors:
+        sectors.update(simulator.load_sectors(args.sectors))
     queue = Queue(args.queue or _queue_default())
     sender = Sender(queue, server, {d.code: d.credential for d in devices}, backoff=Backoff(initial=0.5, maximum=15))
     print(f"simulating {args.scenario} with {len(devices)} device(s) against {server}; "

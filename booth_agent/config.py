@@ -12,6 +12,7 @@
     backoff_initial_seconds = 1
     backoff_max_seconds = 60
     auth_retry_seconds = 60
+    processing_retries = 10                       # resends of an event the server stored but could not act on
 
     [[devices]]
     code = "BGW-A1-DOC"
@@ -63,6 +64,7 @@ class SenderConfig:
     backoff_initial_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
     auth_retry_seconds: float = 60.0
+    processing_retries: int = 10
 
 
 @dataclass
@@ -112,7 +114,8 @@ def check_server(url: str, where: str = "config") -> str:
 
 
 def read_credentials_file(path: Path) -> list[dict]:
-    """The device list `seed_demo` writes: [{code, kind, post, booth, sector, credential}, ...]."""
+    """The device list `seed_demo` writes: {"devices": [{code, kind, post, booth, sector, latitude,
+    longitude, credential}, ...], "sectors": [...]} (a bare list of devices is taken too)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -190,7 +193,7 @@ def parse(data: dict, base: Path) -> AgentConfig:
     sender = SenderConfig()
     for key in vars(sender):
         if key in sender_table:
-            kind = int if key == "batch_size" else (int, float)
+            kind = int if key in ("batch_size", "processing_retries") else (int, float)
             setattr(sender, key, _positive(_type(sender_table, key, kind, "sender"), key, "sender"))
     unknown = sorted(set(sender_table) - set(vars(sender)))
     if unknown:

@@ -40,7 +40,7 @@ def make_sender(queue: Queue, config: AgentConfig) -> Sender:
     s = config.sender
     return Sender(queue, config.server, config.credentials(), batch_size=s.batch_size, timeout=s.timeout_seconds,
                   backoff=Backoff(initial=s.backoff_initial_seconds, maximum=s.backoff_max_seconds),
-                  auth_retry_seconds=s.auth_retry_seconds)
+                  auth_retry_seconds=s.auth_retry_seconds, processing_retries=s.processing_retries)
 
 
 class Agent:

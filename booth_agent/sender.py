@@ -1,6 +1,9 @@
 """The sender: takes queued events in order and delivers them to the server, exactly once in effect.
 
-- 2xx (201 first time, 200 for an `event_id` the server already has): acknowledged, deleted.
+- 201 (first time) or 200 (an `event_id` the server already has): acknowledged, deleted.
+- 202 (stored, but acting on it failed on the server; it asks for a resend): sent again with backoff,
+  without holding the device's later events (the server has this one); after `processing_retries`
+  tries it goes to the dead letters (stored on the server, never acted on: someone should look).
 - Network errors (refused, reset, timeout): nothing is lost; the whole sender backs off
   (exponential with jitter, capped) and starts again from the oldest event.
 - 408, 429, 5xx: the event is retried with backoff (or after the server's Retry-After).
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({404, 405, 408, 425, 429})
 
-ACKED, RETRY, HELD, DEAD, NETWORK = "acked", "retry", "held", "dead", "network"
+ACKED, RETRY, RESEND, HELD, DEAD, NETWORK = "acked", "retry", "resend", "held", "dead", "network"
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ def error_code(body: str) -> str:
 class Sender:
     def __init__(self, queue: Queue, server: str, credentials: Mapping[str, str] | Callable[[str], str | None], *,
                  batch_size: int = 50, timeout: float = 10.0, backoff: Backoff | None = None,
-                 auth_retry_seconds: float = 60.0, clock: Callable[[], float] = time.time):
+                 auth_retry_seconds: float = 60.0, processing_retries: int = 10,
+                 clock: Callable[[], float] = time.time):
         self.queue = queue
         self.server = server
         self._credentials = credentials
@@ -86,6 +90,7 @@ class Sender:
         self.timeout = timeout
         self.backoff = backoff or Backoff()
         self.auth_retry_seconds = auth_retry_seconds
+        self.processing_retries = processing_retries
         self.clock = clock
         self.network_failures = 0
         self.paused_until = 0.0
@@ -117,6 +122,9 @@ class Sender:
         except NetworkError as error:
             return Delivery(NETWORK, error=str(error))
         status = answer.status
+        if status == 202:
+            return Delivery(RESEND, status, answer.body, retry_after=answer.retry_after(),
+                            error=f"202 {error_code(answer.body)}")
         if 200 <= status < 300:
             return Delivery(ACKED, status, answer.body)
         if status == 401:
@@ -142,7 +150,11 @@ class Sender:
                           event.device, delivery.error, self.auth_retry_seconds)
                 self._auth_logged[event.device] = now
             self.queue.retry_later(event.event_id, now + self.auth_retry_seconds, delivery.error)
-        elif delivery.outcome == RETRY:
+        elif delivery.outcome == RESEND and event.attempts + 1 >= self.processing_retries:
+            log.warning("%s event %s of device %s: stored by the server but not acted on after %d tries: "
+                        "moved to dead letters", event.kind, event.event_id, event.device, event.attempts + 1)
+            self.queue.dead_letter(event.event_id, 202, delivery.body)
+        elif delivery.outcome in (RETRY, RESEND):
             wait = delivery.retry_after
             if wait is None:
                 wait = self.backoff.delay(event.attempts + 1)
@@ -185,6 +197,8 @@ class Sender:
                 result.acked += 1
             elif delivery.outcome == DEAD:
                 result.dead += 1
+            elif delivery.outcome == RESEND:
+                result.retried += 1  # stored on the server: the device's later events need not wait
             else:
                 waiting.add(event.device)
                 if delivery.outcome == HELD:

@@ -102,10 +102,22 @@ def load_devices(path: str | Path) -> list[SimDevice]:
 
 
 def load_sectors(path: str | Path) -> dict[str, dict]:
+    """Sector code -> GeoJSON geometry, from a GeoJSON FeatureCollection (`properties.code`) or from
+    the `sectors` of seed_demo's credentials file ({code, line: [[lon, lat], ...]})."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    features = data.get("features", []) if isinstance(data, dict) else []
-    return {str(f.get("properties", {}).get("code")): f.get("geometry") for f in features
-            if isinstance(f, dict) and f.get("geometry")}
+    if not isinstance(data, dict):
+        return {}
+    sectors = {}
+    for feature in data.get("features", []) or []:
+        if isinstance(feature, dict) and isinstance(feature.get("geometry"), dict):
+            sectors[str((feature.get("properties") or {}).get("code"))] = feature["geometry"]
+    for sector in data.get("sectors", []) or []:
+        if isinstance(sector, dict) and sector.get("code"):
+            if isinstance(sector.get("geometry"), dict):
+                sectors[str(sector["code"])] = sector["geometry"]
+            elif isinstance(sector.get("line"), list):
+                sectors[str(sector["code"])] = {"type": "LineString", "coordinates": sector["line"]}
+    return sectors
 
 
 # -- media from the shared data sets ------------------------------------------------------------------

@@ -174,3 +174,24 @@ def test_backoff_grows_to_its_cap():
     delays = [backoff.delay(n) for n in range(1, 8)]
     assert 0.5 <= delays[0] <= 1 and 1 <= delays[1] <= 2 and 2 <= delays[2] <= 4
     assert all(5 <= d <= 10 for d in delays[4:])
+
+
+def test_202_is_resent_without_holding_later_events_then_dead_lettered(queue, server):
+    failed = queue.put("R1", "document", {"mrz": "M1"})
+    later = queue.put("R1", "document", {"mrz": "M2"})
+    answer = {"event_id": failed, "status": "failed", "error": {"code": "processing_failed"}}
+    server.script = [(202, answer, {})]
+    clock = Clock()
+    sender = sender_for(queue, server.url, clock, processing_retries=3)
+    result = sender.send_batch()
+    assert (result.retried, result.acked) == (1, 1) and [e.event_id for e in queue.head()] == [failed]
+    clock.now += 100
+    assert sender.send_batch().acked == 1 and len(queue) == 0  # the resend was processed: 200
+    assert [r[2] for r in server.requests] == [failed, later, failed]
+    stuck = queue.put("R1", "document", {"mrz": "M3"})
+    server.script = [(202, answer, {})] * 3
+    for _ in range(3):
+        clock.now += 100
+        sender.send_batch()
+    [dead] = queue.dead_letters()
+    assert dead.event_id == stuck and dead.status == 202 and len(queue) == 0

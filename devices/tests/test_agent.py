@@ -1,0 +1,156 @@
+"""The booth agent and its simulator against the real device API (a live server, the real database):
+events queued while the server is unreachable are delivered exactly once after, even when a batch
+is resent after a crash between sending and acknowledging; a simulated document read is accepted; a
+thermal track crossing its sector is stored as one track; a camera going dark stops being seen."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from booth_agent import simulator
+from booth_agent.demo_data import DEMO_TRAVELERS, TRAVELERS
+from booth_agent.queue import Queue
+from booth_agent.sender import Backoff, Sender
+from booth_agent.tests.fake_server import closed_port_url
+from core.tests.factories import BoothFactory, BorderPostFactory, SectorFactory
+from devices.models import Detection, Device, DeviceEvent, EventKind, EventStatus
+from devices.tests.factories import make_device
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LINE = [[45.90, 33.60], [46.10, 33.40]]  # SectorFactory's line, [lon, lat]
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    """A booth with a reader, a face camera and a fingerprint scanner, a second booth's reader and a
+    thermal camera on a border sector, registered through the real service; their credentials written
+    to a file in seed_demo's format, as the simulator reads it."""
+    post = BorderPostFactory(code="PA", name="Post A")
+    a1, a2 = BoothFactory(post=post, code="A1"), BoothFactory(post=post, code="A2")
+    border = BorderPostFactory(code="PB", name="Post B", neighbour_country="IRN")
+    sector = SectorFactory(post=border, code="SEC1", geometry={"type": "LineString", "coordinates": LINE})
+    listing = []
+    for code, kind, place in [("A1-READER", "document_reader", a1), ("A1-CAM", "face_camera", a1),
+                              ("A1-FP", "fingerprint_scanner", a1), ("A2-READER", "document_reader", a2),
+                              ("SEC1-TC", "thermal_camera", sector)]:
+        extra = {"latitude": 33.50, "longitude": 46.00} if kind == "thermal_camera" else {}
+        booth = place if kind != "thermal_camera" else None
+        device, raw = make_device(kind, post=place.post, booth=booth, sector=None if booth else place, code=code,
+                                  **extra)
+        listing.append({"code": code, "kind": kind, "post": place.post.code, "booth": booth.code if booth else None,
+                        "sector": None if booth else place.code, "latitude": device.latitude,
+                        "longitude": device.longitude, "credential": raw})
+    path = tmp_path / "demo-devices.json"
+    path.write_text(json.dumps({"devices": listing, "sectors": [{"code": "SEC1", "post": "PB", "name": "Sector 1",
+                                                                "line": LINE}]}))
+    return path
+
+
+def sender_for(queue, devices, url):
+    return Sender(queue, url, {d.code: d.credential for d in devices}, backoff=Backoff(initial=0.05, maximum=0.2))
+
+
+def test_the_simulated_demo_zones_are_those_seed_demo_creates():
+    from travelers.demo import TRAVELERS as SEEDED
+    from travelers.mrz import generate
+
+    assert [generate(fields, "TD3") for fields, _entry, _exit in SEEDED] == [t.mrz for t in DEMO_TRAVELERS]
+
+
+@pytest.mark.shared_data("faces/deepface", "fingerprints/fvc2002")
+def test_queued_while_the_server_is_down_then_delivered_exactly_once(live_server, fleet, tmp_path, shared_dir):
+    devices = simulator.load_devices(fleet)
+    plan = simulator.build_plan("all", devices, sectors=simulator.load_sectors(fleet), root=shared_dir)
+    queue = Queue(tmp_path / "agent.sqlite3")
+    sender = sender_for(queue, devices, closed_port_url())  # the server is down
+    sim = simulator.Simulator(queue, sender, devices, plan, speed=500, out=lambda line: None)
+    sent = sim.play()
+    assert sent == len(queue) > 40 and DeviceEvent.objects.count() == 0  # all kept, none lost
+
+    sender.server = live_server.url  # the server is back
+    sender.paused_until = 0
+    assert sender.drain(timeout=120)
+    assert queue.dead_letters() == [] and queue.dropped() == []
+    stored = list(DeviceEvent.objects.values_list("event_id", flat=True))
+    assert len(stored) == sent == len(set(stored)) and set(stored) == set(sim.queued)  # each event exactly once
+
+    documents = DeviceEvent.objects.filter(kind=EventKind.DOCUMENT, device__code="A1-READER").order_by("received_at")
+    assert [e.payload["mrz"] for e in documents] == [t.mrz for t in TRAVELERS]
+    assert all(e.status != EventStatus.FAILED for e in documents)
+    captures = DeviceEvent.objects.filter(kind=EventKind.CAPTURE)
+    assert {e.payload["modality"] for e in captures} == {"face", "fingerprint"}
+    assert captures.count() == 2 * len(TRAVELERS)
+    fingers = captures.filter(payload__modality="fingerprint").first()
+    assert sorted(f.role for f in fingers.files.all()) == ["finger_2", "finger_7"]
+    queue.close()
+
+
+def test_a_batch_resent_after_a_crash_between_send_and_ack_is_stored_once(live_server, fleet, tmp_path):
+    devices = [d for d in simulator.load_devices(fleet) if d.kind in ("document_reader", "thermal_camera")]
+    path = tmp_path / "agent.sqlite3"
+    queue = Queue(path)
+    plan = simulator.build_plan("border", devices, sectors=simulator.load_sectors(fleet))
+    plan.steps += simulator.booth_plan(devices, travelers=DEMO_TRAVELERS).steps
+    sent = simulator.Simulator(queue, sender_for(queue, devices, live_server.url), devices, plan, speed=1000,
+                               heartbeats=False, out=lambda line: None).play(send=False)
+    sender = sender_for(queue, devices, live_server.url)
+    batch = queue.head(10)
+    answers = [sender.deliver(event) for event in batch]  # the server stores them...
+    assert {a.status for a in answers} == {201}
+    queue.close()  # ...and the agent dies before acknowledging any
+
+    restarted = Queue(path)
+    assert len(restarted) == sent
+    assert sender_for(restarted, devices, live_server.url).drain(timeout=60)
+    assert DeviceEvent.objects.count() == sent == DeviceEvent.objects.values("event_id").distinct().count()
+    assert restarted.dead_letters() == []
+    restarted.close()
+
+
+def test_a_simulated_document_read_is_accepted(live_server, fleet, tmp_path):
+    devices = [d for d in simulator.load_devices(fleet) if d.code == "A1-READER"]
+    queue = Queue(tmp_path / "agent.sqlite3")
+    event_id = queue.put("A1-READER", "document", {"mrz": DEMO_TRAVELERS[0].mrz, "direction": "entry"})
+    delivery = sender_for(queue, devices, live_server.url).deliver(queue.head()[0])
+    assert delivery.status == 201, delivery.body
+    answer = json.loads(delivery.body)
+    assert answer["event_id"] == event_id and answer["status"] in (EventStatus.ACCEPTED, EventStatus.PROCESSED)
+    assert answer["flags"] == []  # the agent's clock is the server's here
+    event = DeviceEvent.objects.get(event_id=event_id)
+    assert event.payload["mrz"] == DEMO_TRAVELERS[0].mrz and event.device.booth.code == "A1"
+    queue.close()
+
+
+def test_a_thermal_track_crosses_its_sector_as_one_track(live_server, fleet, tmp_path):
+    devices = [d for d in simulator.load_devices(fleet) if d.kind == "thermal_camera"]
+    queue = Queue(tmp_path / "agent.sqlite3")
+    plan = simulator.build_plan("border", devices, sectors=simulator.load_sectors(fleet))
+    sender = sender_for(queue, devices, live_server.url)
+    simulator.Simulator(queue, sender, devices, plan, speed=1000, heartbeats=False, out=lambda line: None).play()
+    assert sender.drain(timeout=60) and queue.dead_letters() == []
+    detections = list(Detection.objects.order_by("observed_at"))
+    assert len(detections) == 13 and len({d.track_id for d in detections}) == 1
+    assert {d.sector.code for d in detections} == {"SEC1"} and all(d.object_class == "person" for d in detections)
+    queue.close()
+
+
+def test_a_camera_going_dark_stops_being_seen(live_server, fleet, tmp_path):
+    devices = [d for d in simulator.load_devices(fleet) if d.code in ("A1-READER", "SEC1-TC")]
+    queue = Queue(tmp_path / "agent.sqlite3")
+    plan = simulator.build_plan("dark", devices)
+    assert plan.dark == {"SEC1-TC": 30.0}
+    sender = sender_for(queue, devices, live_server.url)
+    # Heartbeats every 30 s of scenario time; the camera goes dark after 30 s; 120 s played in all.
+    simulator.Simulator(queue, sender, devices, plan, speed=60, out=lambda line: None).play(linger=1.5)
+    assert sender.drain(timeout=30)
+    camera, reader = Device.objects.get(code="SEC1-TC"), Device.objects.get(code="A1-READER")
+    beats = {code: DeviceEvent.objects.filter(device__code=code, kind=EventKind.HEARTBEAT).count()
+             for code in ("SEC1-TC", "A1-READER")}
+    assert beats["SEC1-TC"] == 1 and beats["A1-READER"] >= 3
+    later = reader.last_seen_at + timedelta(seconds=3 * camera.heartbeat_seconds)
+    assert camera.last_seen_at < reader.last_seen_at
+    assert reader.is_online(now=reader.last_seen_at) and not camera.is_online(now=later + timedelta(seconds=1))
