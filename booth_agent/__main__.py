@@ -63,10 +63,12 @@ def cmd_simulate(args) -> int:
     print(f"simulating {args.scenario} with {len(devices)} device(s) against {server}; "
           f"{len(queue)} event(s) already queued")
     stop = threading.Event()
+    queued = 0
     try:
         while True:
             plan = simulator.build_plan(args.scenario, devices, sectors=sectors, dark_device=args.dark_device)
-            simulator.Simulator(queue, sender, devices, plan, speed=args.speed).play(stop, linger=args.linger)
+            queued += simulator.Simulator(queue, sender, devices, plan, speed=args.speed).play(stop,
+                                                                                             linger=args.linger)
             if not args.loop:
                 break
     except KeyboardInterrupt:
@@ -74,7 +76,7 @@ def cmd_simulate(args) -> int:
     drained = sender.drain(timeout=30)
     stats = queue.stats()
     queue.close()
-    print(json.dumps(stats))
+    print(json.dumps({"events_queued_this_run": queued, **stats}))
     return 0 if drained and not stats["dead_letters"] else 1
 
 
