@@ -1,3 +1,4 @@
+import base64
 import io
 import os
 import threading
@@ -12,6 +13,7 @@ from booth_agent.sources.folder import FolderSource, event_id_for, group_files
 from booth_agent.sources.heartbeat import Heartbeats
 from booth_agent.sources.keyboard import KeyboardSource
 from booth_agent.sources.onvif_events import Debouncer, OnvifSource, detection_from_notification, notification_parts
+from booth_agent.sources.webcam import WebcamSource
 
 TD3 = "P<JORHADDAD<<SAMIR<<<<<<<<<<<<<<<<<<<<<<<<<<\nN1234567<7JOR8005171M3101012<<<<<<<<<<<<<<<4"
 
@@ -178,3 +180,65 @@ def test_heartbeats_report_each_devices_state(queue):
     assert ("CAM", "error") in bodies and ("DOC", "ok") in bodies
     cam = next(e.payload() for e in queue.head() if e.device == "CAM")
     assert cam["error_codes"] == ["camera_unavailable"]
+
+
+# -- webcam (OpenCV reads a video file the same way as a camera) -----------------------------------
+
+@pytest.mark.shared_data("faces/deepface")
+def test_webcam_captures_the_face_when_the_booths_reader_reads(tmp_path, queue, shared_dir):
+    import cv2
+    import numpy as np
+
+    face = cv2.resize(cv2.imread(str(shared_dir / "faces" / "deepface" / "img5.jpg")), (320, 240))
+    video = tmp_path / "camera.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
+    for i in range(40):
+        writer.write(cv2.GaussianBlur(face, (9, 9), 4) if i % 5 else face)
+    writer.release()
+    bus, health = Bus(), Health()
+    source = WebcamSource({"device": "CAM", "camera": str(video), "trigger_device": "DOC", "burst_frames": 5},
+                          emitter(queue), health, bus)
+    stop = threading.Event()
+    thread = threading.Thread(target=source.run, args=(stop,), daemon=True)
+    thread.start()
+    bus.publish("OTHER-DOC", "document")  # another booth's reader: not this camera's business
+    bus.publish("DOC", "document")
+    for _ in range(100):
+        if len(queue):
+            break
+        time.sleep(0.05)
+    stop.set()
+    thread.join(5)
+    [event] = queue.head()
+    body = event.payload()
+    assert event.device == "CAM" and body["modality"] == "face" and health.get("CAM") == ("ok", ())
+    frame = cv2.imdecode(np.frombuffer(base64.b64decode(body["image"]), np.uint8), cv2.IMREAD_COLOR)
+    assert frame.shape == (240, 320, 3)
+    assert cv2.Laplacian(frame, cv2.CV_64F).var() > 2 * cv2.Laplacian(cv2.GaussianBlur(face, (9, 9), 4),
+                                                                        cv2.CV_64F).var()  # the sharp frame
+
+
+def test_a_webcam_that_cannot_open_is_reported(tmp_path, queue):
+    health = Health()
+    WebcamSource({"device": "CAM", "camera": str(tmp_path / "none.avi")}, emitter(queue), health, Bus()).run(
+        threading.Event())
+    assert health.get("CAM") == ("error", ("camera_unavailable",))
+
+
+def test_an_unreachable_onvif_camera_is_reported_and_retried(queue):
+    from .fake_server import closed_port_url
+
+    health = Health()
+    port = int(closed_port_url().rsplit(":", 1)[1])
+    source = OnvifSource({"device": "THERM", "host": "127.0.0.1", "port": port, "user": "u", "password": "p"},
+                         emitter(queue), health, Bus())
+    stop = threading.Event()
+    thread = threading.Thread(target=source.run, args=(stop,), daemon=True)
+    thread.start()
+    for _ in range(100):
+        if health.get("THERM")[0] == "error":
+            break
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    assert health.get("THERM") == ("error", ("onvif_unreachable",)) and not thread.is_alive() and len(queue) == 0
