@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import datetime
 
 from .config import AgentConfig
@@ -76,10 +77,15 @@ class Agent:
                  len(self.sources), len(self.queue))
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop the threads and close the queue. The sender and heartbeats finish what they are doing
+        (an event sent but not acknowledged stays queued and is resent next time: the server knows
+        it); a source blocked reading its device (a keyboard wedge's input) is left behind."""
         self.stop_event.set()
         self.wake.set()
+        deadline = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout)
+            left = max(0.0, deadline - time.monotonic())
+            thread.join(left if thread.name in ("sender", "heartbeats") else min(0.5, left))
         self.queue.close()
 
     def run_forever(self) -> None:

@@ -154,3 +154,69 @@ def test_a_camera_going_dark_stops_being_seen(live_server, fleet, tmp_path):
     later = reader.last_seen_at + timedelta(seconds=3 * camera.heartbeat_seconds)
     assert camera.last_seen_at < reader.last_seen_at
     assert reader.is_online(now=reader.last_seen_at) and not camera.is_online(now=later + timedelta(seconds=1))
+
+
+@pytest.mark.shared_data("faces/deepface", "fingerprints/fvc2002")
+def test_the_agent_program_bridges_a_keyboard_reader_and_a_vendor_folder(live_server, fleet, tmp_path, shared_dir):
+    """`python -m booth_agent run` as a booth PC runs it: a keyboard-wedge reader types a zone on its
+    standard input, a vendor SDK drops a face and two fingers in a folder; heartbeats for every device."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = tmp_path / "agent.toml"
+    config.write_text(f'''
+server = "{live_server.url}"
+queue = "agent.sqlite3"
+credentials_file = "{fleet.name}"
+
+[[sources]]
+type = "keyboard"
+device = "A1-READER"
+direction = "entry"
+
+[[sources]]
+type = "folder"
+path = "drop"
+face_device = "A1-CAM"
+fingerprint_device = "A1-FP"
+settle_seconds = 0.2
+poll_seconds = 0.1
+''')
+    root = Path(__file__).resolve().parents[2]
+    log = (tmp_path / "agent.log").open("w")
+    agent = subprocess.Popen([sys.executable, "-m", "booth_agent", "run", "--config", str(config)], cwd=root,
+                             stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        traveler = DEMO_TRAVELERS[1]
+        agent.stdin.write("\r\n".join(traveler.mrz.split("\n")) + "\r\n")
+        agent.stdin.flush()
+        (drop / "face.part").write_bytes(simulator.face_image(traveler.face, shared_dir))
+        (drop / "face.part").rename(drop / "traveler.jpg")
+        for position, name in traveler.fingers:
+            (drop / f"finger_{position}.png").write_bytes(simulator.finger_png(name, shared_dir))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if DeviceEvent.objects.filter(kind__in=[EventKind.DOCUMENT, EventKind.CAPTURE]).count() >= 3 \
+                    and DeviceEvent.objects.filter(kind=EventKind.HEARTBEAT).values("device").distinct().count() == 5:
+                break
+            time.sleep(0.2)
+        agent.send_signal(signal.SIGTERM)
+        assert agent.wait(timeout=20) == 0
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+        log.close()
+    document = DeviceEvent.objects.get(kind=EventKind.DOCUMENT)
+    assert document.device.code == "A1-READER" and document.payload["mrz"] == traveler.mrz
+    assert document.payload["direction"] == "entry"
+    face = DeviceEvent.objects.get(kind=EventKind.CAPTURE, device__code="A1-CAM")
+    assert face.payload["modality"] == "face" and face.files.get().role == "face"
+    fingers = DeviceEvent.objects.get(kind=EventKind.CAPTURE, device__code="A1-FP")
+    assert fingers.payload["fingers"] == [2, 7]
+    assert sorted(p.name for p in (drop / "done").iterdir()) == ["finger_2.png", "finger_7.png", "traveler.jpg"]
+    assert DeviceEvent.objects.filter(kind=EventKind.HEARTBEAT).values("device").distinct().count() == 5
