@@ -8,7 +8,8 @@ Scenarios (`--scenario`, default `all`):
   (the demo travelers' zones, then first-time arrivals), the face from the booth's camera a few
   seconds later, then two fingers from its scanner (shared face and fingerprint sets).
 - `border`: a group of three people walks across the border line in front of each thermal camera over
-  a minute, reported every five seconds with one stable `track_id`.
+  a minute, reported every five seconds with one stable `track_id`; the post's patrol handsets drive
+  towards the crossing point, reporting their positions every 15 seconds.
 - `dark`: a border camera stops sending heartbeats half a minute in (the server should show it offline
   after three missed heartbeats).
 - `heartbeats`: heartbeats only.
@@ -271,6 +272,41 @@ def track_plan(devices: list[SimDevice], *, sectors: dict[str, dict] | None = No
     return plan
 
 
+def patrol_plan(devices: list[SimDevice], *, sectors: dict[str, dict] | None = None, start: float = 5.0,
+                seconds: float = 120.0, every: float = 15.0, from_m: float = 1500.0) -> Plan:
+    """Each patrol handset drives from `from_m` inside the border towards where the group crosses in
+    front of a thermal camera of its post, reporting its position every `every` seconds, on scene at
+    the end. Handsets of posts without such a camera stay silent (but for heartbeats)."""
+    plan = Plan()
+    cameras = {}
+    for device in devices:
+        geometry = device.sector_geometry or (sectors or {}).get(device.sector or "")
+        if device.kind == "thermal_camera" and geometry and device.latitude is not None \
+                and device.longitude is not None and device.post not in cameras:
+            cameras[device.post] = crossing_track(device.latitude, device.longitude, geometry)
+    for n, device in enumerate(d for d in devices if d.kind == "patrol_handset"):
+        track = cameras.get(device.post)
+        if not track:
+            continue
+        (lat0, lon0), (lat1, lon1) = track[-2], track[-1]  # the way the group walks: into the country
+        east, north = local(lat0, lon0, lat1, lon1)
+        length = math.hypot(east, north) or 1.0
+        ue, un = east / length, north / length
+        side = 200.0 * (n % 3 - 1)  # handsets of one post come from different places
+        origin = offset(lat1, lon1, ue * from_m - un * side, un * from_m + ue * side)
+        steps = max(1, int(seconds // every))
+        for i in range(steps + 1):
+            f = i / steps
+            lat, lon = origin[0] + (lat1 - origin[0]) * f, origin[1] + (lon1 - origin[1]) * f
+            status = "patrolling" if f < 0.3 else ("en_route" if f < 1 else "on_scene")
+            payload = {"latitude": round(lat, 6), "longitude": round(lon, 6), "accuracy_m": 8.0, "status": status}
+            if status == "on_scene":
+                payload["message"] = "on scene at the crossing point"
+            plan.steps.append(Step(start + i * every, device.code, "position", payload,
+                                   f"patrol {status} {i + 1}/{steps + 1}"))
+    return plan
+
+
 def dark_plan(devices: list[SimDevice], *, after: float = 30.0, code: str | None = None) -> Plan:
     """One border camera (the first, or `code`) goes dark `after` seconds in."""
     candidates = [d for d in devices if (d.code == code if code else d.kind in BORDER_KINDS)]
@@ -286,6 +322,7 @@ def build_plan(scenario: str, devices: list[SimDevice], *, sectors: dict | None 
         plan.steps += booth_plan(devices, root=root).steps
     if scenario in ("all", "border"):
         plan.steps += track_plan(devices, sectors=sectors).steps
+        plan.steps += patrol_plan(devices, sectors=sectors).steps
     if scenario in ("all", "dark"):
         plan.dark.update(dark_plan(devices, code=dark_device).dark)
     plan.steps.sort(key=lambda s: s.at)

@@ -27,6 +27,10 @@ DEVICES = [
      "credential": "bmisdev_5_e", "latitude": 33.40, "longitude": 45.60},
     {"code": "SYR-S1-THERM", "kind": "thermal_camera", "post": "QAM", "booth": None, "sector": "SYR-S1",
      "credential": "bmisdev_6_f"},
+    {"code": "MDR-HS1", "kind": "patrol_handset", "post": "MDR", "booth": None, "sector": None,
+     "credential": "bmisdev_7_g"},
+    {"code": "QAM-HS1", "kind": "patrol_handset", "post": "QAM", "booth": None, "sector": None,
+     "credential": "bmisdev_8_h"},
 ]
 LINE = {"type": "LineString", "coordinates": [[45.59, 33.39], [45.61, 33.41]]}  # [lon, lat], south-west to north-east
 
@@ -84,6 +88,19 @@ def test_track_plan_one_track_per_thermal_camera(credentials):
     assert all(0 <= s.payload["confidence"] <= 1 and s.payload["count"] == 3 for s in irn + syr)
 
 
+def test_patrols_drive_to_the_crossing_point(credentials):
+    devices = simulator.load_devices(credentials)
+    plan = simulator.patrol_plan(devices, sectors={"IRN-S1": LINE})
+    assert {s.device for s in plan.steps} == {"MDR-HS1"}  # QAM's camera has no known position
+    fixes = [s.payload for s in plan.steps]
+    crossing = simulator.crossing_track(33.40, 45.60, LINE)[-1]
+    distances = [math.hypot(*simulator.local(*crossing, f["latitude"], f["longitude"])) for f in fixes]
+    assert distances[0] == pytest.approx(1500, rel=0.05) and distances[-1] < 1
+    assert all(b < a for a, b in zip(distances, distances[1:], strict=False))
+    assert fixes[0]["status"] == "patrolling" and fixes[-1]["status"] == "on_scene"
+    assert signed_distance(fixes[0]["latitude"], fixes[0]["longitude"]) > 1000  # on the side the group walks to
+
+
 def test_dark_plan_and_all(credentials):
     devices = simulator.load_devices(credentials)
     assert simulator.dark_plan(devices).dark == {"IRN-S1-THERM": 30.0}
@@ -106,7 +123,8 @@ def test_media_from_the_shared_sets(shared_dir):
 
 
 def test_the_simulator_plays_through_the_queue_and_the_sender(credentials, tmp_path):
-    devices = [d for d in simulator.load_devices(credentials) if d.kind in ("document_reader", "thermal_camera")]
+    devices = [d for d in simulator.load_devices(credentials)
+               if d.kind in ("document_reader", "thermal_camera", "patrol_handset")]
     plan = simulator.build_plan("all", devices, sectors={"IRN-S1": LINE})
     with FakeServer() as server, Queue(tmp_path / "q.sqlite3") as queue:
         sender = Sender(queue, server.url, {d.code: d.credential for d in devices}, backoff=Backoff(0.1, 1))
@@ -116,6 +134,7 @@ def test_the_simulator_plays_through_the_queue_and_the_sender(credentials, tmp_p
         kinds = [r[0].rsplit("/", 1)[1] for r in server.requests]
         assert len(server.stored) == sent == len(server.requests)
         assert kinds.count("documents") == 2 * len(TRAVELERS) and kinds.count("detections") == 26
+        assert kinds.count("positions") == 9
         assert kinds.count("heartbeat") >= len(devices)
         assert any("IRN-S1-THERM: goes dark" in line for line in lines)
         beats_after_dark = [r for r in server.requests if r[0].endswith("heartbeat") and r[1] == "bmisdev_5_e"]

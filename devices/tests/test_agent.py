@@ -16,7 +16,7 @@ from booth_agent.queue import Queue
 from booth_agent.sender import Backoff, Sender
 from booth_agent.tests.fake_server import closed_port_url
 from core.tests.factories import BoothFactory, BorderPostFactory, SectorFactory
-from devices.models import Detection, Device, DeviceEvent, EventKind, EventStatus
+from devices.models import Detection, Device, DeviceEvent, EventKind, EventStatus, PatrolPosition
 from devices.tests.factories import make_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,23 +26,23 @@ LINE = [[45.90, 33.60], [46.10, 33.40]]  # SectorFactory's line, [lon, lat]
 
 @pytest.fixture
 def fleet(tmp_path):
-    """A booth with a reader, a face camera and a fingerprint scanner, a second booth's reader and a
-    thermal camera on a border sector, registered through the real service; their credentials written
+    """A booth with a reader, a face camera and a fingerprint scanner, a second booth's reader, a
+    thermal camera on a border sector and a patrol handset, registered through the real service; their credentials written
     to a file in seed_demo's format, as the simulator reads it."""
     post = BorderPostFactory(code="PA", name="Post A")
     a1, a2 = BoothFactory(post=post, code="A1"), BoothFactory(post=post, code="A2")
     border = BorderPostFactory(code="PB", name="Post B", neighbour_country="IRN")
     sector = SectorFactory(post=border, code="SEC1", geometry={"type": "LineString", "coordinates": LINE})
     listing = []
-    for code, kind, place in [("A1-READER", "document_reader", a1), ("A1-CAM", "face_camera", a1),
-                              ("A1-FP", "fingerprint_scanner", a1), ("A2-READER", "document_reader", a2),
-                              ("SEC1-TC", "thermal_camera", sector)]:
+    for code, kind, booth, sect in [("A1-READER", "document_reader", a1, None), ("A1-CAM", "face_camera", a1, None),
+                                    ("A1-FP", "fingerprint_scanner", a1, None),
+                                    ("A2-READER", "document_reader", a2, None),
+                                    ("SEC1-TC", "thermal_camera", None, sector), ("PB-HS1", "patrol_handset", None, None)]:
         extra = {"latitude": 33.50, "longitude": 46.00} if kind == "thermal_camera" else {}
-        booth = place if kind != "thermal_camera" else None
-        device, raw = make_device(kind, post=place.post, booth=booth, sector=None if booth else place, code=code,
+        device, raw = make_device(kind, post=booth.post if booth else border, booth=booth, sector=sect, code=code,
                                   **extra)
-        listing.append({"code": code, "kind": kind, "post": place.post.code, "booth": booth.code if booth else None,
-                        "sector": None if booth else place.code, "latitude": device.latitude,
+        listing.append({"code": code, "kind": kind, "post": device.post.code, "booth": booth.code if booth else None,
+                        "sector": sect.code if sect else None, "latitude": device.latitude,
                         "longitude": device.longitude, "credential": raw})
     path = tmp_path / "demo-devices.json"
     path.write_text(json.dumps({"devices": listing, "sectors": [{"code": "SEC1", "post": "PB", "name": "Sector 1",
@@ -125,8 +125,8 @@ def test_a_simulated_document_read_is_accepted(live_server, fleet, tmp_path):
     queue.close()
 
 
-def test_a_thermal_track_crosses_its_sector_as_one_track(live_server, fleet, tmp_path):
-    devices = [d for d in simulator.load_devices(fleet) if d.kind == "thermal_camera"]
+def test_a_thermal_track_crosses_its_sector_as_one_track_and_the_patrol_drives_there(live_server, fleet, tmp_path):
+    devices = [d for d in simulator.load_devices(fleet) if d.kind in ("thermal_camera", "patrol_handset")]
     queue = Queue(tmp_path / "agent.sqlite3")
     plan = simulator.build_plan("border", devices, sectors=simulator.load_sectors(fleet))
     sender = sender_for(queue, devices, live_server.url)
@@ -135,6 +135,10 @@ def test_a_thermal_track_crosses_its_sector_as_one_track(live_server, fleet, tmp
     detections = list(Detection.objects.order_by("observed_at"))
     assert len(detections) == 13 and len({d.track_id for d in detections}) == 1
     assert {d.sector.code for d in detections} == {"SEC1"} and all(d.object_class == "person" for d in detections)
+    positions = list(PatrolPosition.objects.filter(device__code="PB-HS1").order_by("at"))
+    assert len(positions) == 9 and positions[0].status == "patrolling" and positions[-1].status == "on_scene"
+    last = detections[-1]
+    assert abs(positions[-1].latitude - last.latitude) < 1e-4 and abs(positions[-1].longitude - last.longitude) < 1e-4
     queue.close()
 
 
@@ -202,7 +206,7 @@ poll_seconds = 0.1
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if DeviceEvent.objects.filter(kind__in=[EventKind.DOCUMENT, EventKind.CAPTURE]).count() >= 3 \
-                    and DeviceEvent.objects.filter(kind=EventKind.HEARTBEAT).values("device").distinct().count() == 5:
+                    and DeviceEvent.objects.filter(kind=EventKind.HEARTBEAT).values("device").distinct().count() == 6:
                 break
             time.sleep(0.2)
         agent.send_signal(signal.SIGTERM)
@@ -219,4 +223,4 @@ poll_seconds = 0.1
     fingers = DeviceEvent.objects.get(kind=EventKind.CAPTURE, device__code="A1-FP")
     assert fingers.payload["fingers"] == [2, 7]
     assert sorted(p.name for p in (drop / "done").iterdir()) == ["finger_2.png", "finger_7.png", "traveler.jpg"]
-    assert DeviceEvent.objects.filter(kind=EventKind.HEARTBEAT).values("device").distinct().count() == 5
+    assert DeviceEvent.objects.filter(kind=EventKind.HEARTBEAT).values("device").distinct().count() == 6
