@@ -37,9 +37,11 @@ CREATE TABLE IF NOT EXISTS events (
     enqueued_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL DEFAULT 0,
+    holds INTEGER NOT NULL DEFAULT 1,
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS events_kind ON events (kind, seq);
+CREATE INDEX IF NOT EXISTS events_device ON events (device, seq);
 CREATE TABLE IF NOT EXISTS dead_letters (
     event_id TEXT PRIMARY KEY,
     device TEXT NOT NULL,
@@ -115,6 +117,9 @@ class Queue:
         # FULL: a committed enqueue or acknowledgement survives a power cut, not only a crash.
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        if "holds" not in columns:  # a queue file of the first version
+            self._db.execute("ALTER TABLE events ADD COLUMN holds INTEGER NOT NULL DEFAULT 1")
 
     def close(self) -> None:
         with self._lock:
@@ -184,12 +189,13 @@ class Queue:
         with self._lock, self._transaction():
             self._db.execute("DELETE FROM events WHERE event_id = ?", (event_id,))
 
-    def retry_later(self, event_id: str, at: float, error: str) -> None:
-        """A failure worth retrying: count the attempt and hold the event until `at`."""
+    def retry_later(self, event_id: str, at: float, error: str, *, holds: bool = True) -> None:
+        """A failure worth retrying: count the attempt and keep the event until `at`. While it waits,
+        the device's later events wait too (`holds`), unless the server already has this one."""
         with self._lock, self._transaction():
             self._db.execute(
-                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE event_id = ?",
-                (at, error[:2000], event_id))
+                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, holds = ?, last_error = ? "
+                "WHERE event_id = ?", (at, int(holds), error[:2000], event_id))
 
     def dead_letter(self, event_id: str, status: int, error: str) -> None:
         """The server refused the event for good: keep it, with the error body, out of the queue."""
@@ -212,6 +218,23 @@ class Queue:
                 "SELECT seq, event_id, device, kind, body, enqueued_at, attempts, next_attempt_at FROM events "
                 "ORDER BY seq LIMIT ?", (limit,)).fetchall()
         return [QueuedEvent(*row) for row in rows]
+
+    def ready(self, now: float, limit: int = 100) -> list[QueuedEvent]:
+        """The oldest events that may be sent at `now`, in order: not waiting for a retry, and behind
+        no waiting event of their device that holds the device's later events. A device whose
+        credential is refused (thousands of events waiting behind its first) never starves another."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, event_id, device, kind, body, enqueued_at, attempts, next_attempt_at FROM events e "
+                "WHERE e.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 FROM events h WHERE h.device = e.device "
+                "AND h.seq < e.seq AND h.holds = 1 AND h.next_attempt_at > :now) ORDER BY seq LIMIT :limit",
+                {"now": now, "limit": limit}).fetchall()
+        return [QueuedEvent(*row) for row in rows]
+
+    def next_attempt(self) -> float | None:
+        """When the soonest waiting event may be tried (None: the queue is empty)."""
+        with self._lock:
+            return self._db.execute("SELECT MIN(next_attempt_at) FROM events").fetchone()[0]
 
     def __len__(self) -> int:
         with self._lock:

@@ -160,7 +160,8 @@ class Sender:
                 wait = self.backoff.delay(event.attempts + 1)
             log.info("%s event %s of device %s: %s, retry in %.1fs", event.kind, event.event_id, event.device,
                      delivery.error, wait)
-            self.queue.retry_later(event.event_id, now + min(wait, self.backoff.maximum * 10), delivery.error)
+            self.queue.retry_later(event.event_id, now + min(wait, self.backoff.maximum * 10), delivery.error,
+                                   holds=delivery.outcome == RETRY)
         elif delivery.outcome == NETWORK:
             self.queue.retry_later(event.event_id, 0, delivery.error)
 
@@ -173,14 +174,9 @@ class Sender:
         if now < self.paused_until:
             result.network_down = True
             return result
-        waiting: set[str] = set()  # devices whose oldest event is waiting: their later events wait too
-        for event in self.queue.head(self.batch_size * 4):
-            if result.acked + result.dead + result.retried + result.held >= self.batch_size:
-                break
+        waiting: set[str] = set()  # devices whose event failed in this batch: their later events wait
+        for event in self.queue.ready(now, self.batch_size):
             if event.device in waiting:
-                continue
-            if event.next_attempt_at > now:
-                waiting.add(event.device)
                 continue
             delivery = self.deliver(event)
             if delivery.outcome == NETWORK:
@@ -212,11 +208,8 @@ class Sender:
         now = self.clock()
         if now < self.paused_until:
             return self.paused_until - now
-        head = self.queue.head(1)
-        if not head:
-            return float("inf")
-        soonest = min(e.next_attempt_at for e in self.queue.head(self.batch_size * 4))
-        return max(0.0, soonest - now)
+        soonest = self.queue.next_attempt()
+        return float("inf") if soonest is None else max(0.0, soonest - now)
 
     def drain(self, timeout: float = 30.0, stop: threading.Event | None = None) -> bool:
         """Send until the queue is empty (True) or `timeout` seconds pass (False)."""

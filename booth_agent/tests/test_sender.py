@@ -195,3 +195,16 @@ def test_202_is_resent_without_holding_later_events_then_dead_lettered(queue, se
         sender.send_batch()
     [dead] = queue.dead_letters()
     assert dead.event_id == stuck and dead.status == 202 and len(queue) == 0
+
+
+def test_a_device_with_thousands_of_refused_events_does_not_starve_another(queue, server):
+    server.valid_tokens = {TOKENS["C1"]}  # R1's credential was revoked
+    for _ in range(500):
+        queue.put("R1", "heartbeat", {"status": "ok"})
+    late = queue.put("C1", "detection", {"class": "person", "count": 1, "confidence": 0.9})
+    clock = Clock()
+    sender = sender_for(queue, server.url, clock, batch_size=20)
+    assert sender.send_batch().held == 1
+    assert sender.send_batch().acked == 1 and list(server.stored) == [late]
+    assert len(queue) == 500 and sender.send_batch().acked == 0  # R1's events wait behind its first
+    assert len(server.requests) == 2
