@@ -108,3 +108,18 @@ def test_cli_check_and_status(tmp_path, capsys):
     assert main(["status", "--config", str(path)]) == 0
     assert '"queued": 0' in capsys.readouterr().out
     assert main(["check", "--config", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_the_example_configuration_is_valid(monkeypatch):
+    from pathlib import Path
+
+    from booth_agent.runner import make_source
+    from booth_agent.sources import Bus, Health
+
+    for name in ("BGW_A1_READER", "BGW_A1_CAM", "BGW_A1_FP", "QAIM_TC2"):
+        monkeypatch.setenv(f"BMIS_DEVICE_{name}", f"bmisdev_{name.lower()}_x")
+    config = load(Path(__file__).resolve().parents[1] / "agent.example.toml")
+    assert len(config.devices) == 4 and [s["type"] for s in config.sources] == ["keyboard", "webcam", "folder",
+                                                                                 "onvif"]
+    sources = [make_source(spec, lambda *a, **k: "id", Health(), Bus()) for spec in config.sources]
+    assert [type(s).__name__ for s in sources] == ["KeyboardSource", "WebcamSource", "FolderSource", "OnvifSource"]
