@@ -31,6 +31,10 @@ class Health:
         with self._lock:
             self._state[device] = (status, tuple(error_codes))
 
+    def reported(self, device: str) -> bool:
+        with self._lock:
+            return device in self._state
+
     def get(self, device: str) -> tuple[str, tuple[str, ...]]:
         with self._lock:
             return self._state.get(device, ("ok", ()))

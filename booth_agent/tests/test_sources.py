@@ -242,3 +242,55 @@ def test_an_unreachable_onvif_camera_is_reported_and_retried(queue):
     stop.set()
     thread.join(10)
     assert health.get("THERM") == ("error", ("onvif_unreachable",)) and not thread.is_alive() and len(queue) == 0
+
+
+# -- serial (a pseudo-terminal stands for the reader's port) ---------------------------------------
+
+def test_serial_reader_on_a_port(tmp_path, queue):
+    from booth_agent.sources.serial_reader import SerialSource
+
+    master, slave = os.openpty()
+    health, bus, heard = Health(), Bus(), []
+    bus.subscribe(lambda device, kind: heard.append(device))
+    source = SerialSource({"device": "DOC", "port": os.ttyname(slave), "read_timeout_seconds": 0.1}, emitter(queue),
+                          health, bus)
+    stop = threading.Event()
+    thread = threading.Thread(target=source.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        for _ in range(50):
+            if health.reported("DOC"):  # the port is open (pyserial empties its input on opening)
+                break
+            time.sleep(0.05)
+        zone = TD3.split("\n")
+        os.write(master, ("\x02" + zone[0] + "\r").encode())
+        time.sleep(0.2)  # the second line comes later, without a terminator
+        os.write(master, zone[1].encode())
+        for _ in range(100):
+            if len(queue):
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(5)
+        os.close(master)
+        os.close(slave)
+    [event] = queue.head()
+    assert event.payload()["mrz"] == TD3 and heard == ["DOC"]
+
+
+def test_a_missing_serial_port_is_reported(tmp_path, queue):
+    from booth_agent.sources.serial_reader import SerialSource
+
+    health = Health()
+    source = SerialSource({"device": "DOC", "port": str(tmp_path / "ttyUSB9")}, emitter(queue), health, Bus())
+    stop = threading.Event()
+    thread = threading.Thread(target=source.run, args=(stop,), daemon=True)
+    thread.start()
+    for _ in range(100):
+        if health.get("DOC")[0] == "error":
+            break
+        time.sleep(0.05)
+    stop.set()
+    thread.join(5)
+    assert health.get("DOC") == ("error", ("serial_unavailable",))
