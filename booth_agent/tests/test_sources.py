@@ -294,3 +294,32 @@ def test_a_missing_serial_port_is_reported(tmp_path, queue):
     stop.set()
     thread.join(5)
     assert health.get("DOC") == ("error", ("serial_unavailable",))
+
+
+def test_onvif_source_subscribes_through_the_onvif_client_and_queues_detections(queue):
+    from .fake_onvif import FakeOnvifCamera, notification
+
+    with FakeOnvifCamera() as camera:
+        camera.pending = [
+            notification("tns1:RuleEngine/LineDetector/Crossed", {"ObjectId": "42"}),
+            notification("tns1:VideoSource/MotionAlarm", {"State": "true"}, operation="Initialized"),
+            notification("tns1:RuleEngine/MyRuleDetector/PeopleDetect", {"IsPeople": "true"}),
+        ]
+        health = Health()
+        source = OnvifSource({"device": "THERM", "host": "127.0.0.1", "port": camera.port, "user": "u",
+                              "password": "p"}, emitter(queue), health, Bus())
+        stop = threading.Event()
+        thread = threading.Thread(target=source.run, args=(stop,), daemon=True)
+        thread.start()
+        for _ in range(200):
+            if len(queue) >= 2:
+                break
+            time.sleep(0.05)
+        stop.set()
+        thread.join(15)
+    bodies = [e.payload() for e in queue.head()]
+    assert [(b["class"], b.get("track_id")) for b in bodies] == [("unknown", "42"), ("person", None)]
+    assert all(b["time"].startswith("2026-12-03T10:00:00") for b in bodies)
+    assert health.get("THERM") == ("ok", ())
+    assert camera.calls[:3] == ["GetServices", "CreatePullPointSubscription", "PullMessages"]
+    assert camera.calls[-1] == "Unsubscribe" and not thread.is_alive()
