@@ -222,12 +222,16 @@ class Queue:
     def ready(self, now: float, limit: int = 100) -> list[QueuedEvent]:
         """The oldest events that may be sent at `now`, in order: not waiting for a retry, and behind
         no waiting event of their device that holds the device's later events. A device whose
-        credential is refused (thousands of events waiting behind its first) never starves another."""
+        credential is refused (thousands of events waiting behind its first) never starves another.
+        Heartbeats come after the other events (each kind in its own order): after an outage, the
+        document just read goes before the backlog of heartbeats (any event tells the server the
+        device is alive)."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, event_id, device, kind, body, enqueued_at, attempts, next_attempt_at FROM events e "
                 "WHERE e.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 FROM events h WHERE h.device = e.device "
-                "AND h.seq < e.seq AND h.holds = 1 AND h.next_attempt_at > :now) ORDER BY seq LIMIT :limit",
+                "AND h.seq < e.seq AND h.holds = 1 AND h.next_attempt_at > :now) "
+                "ORDER BY e.kind = 'heartbeat', e.seq LIMIT :limit",
                 {"now": now, "limit": limit}).fetchall()
         return [QueuedEvent(*row) for row in rows]
 

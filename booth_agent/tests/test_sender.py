@@ -199,8 +199,8 @@ def test_202_is_resent_without_holding_later_events_then_dead_lettered(queue, se
 
 def test_a_device_with_thousands_of_refused_events_does_not_starve_another(queue, server):
     server.valid_tokens = {TOKENS["C1"]}  # R1's credential was revoked
-    for _ in range(500):
-        queue.put("R1", "heartbeat", {"status": "ok"})
+    for i in range(500):
+        queue.put("R1", "document", {"mrz": f"M{i}"})
     late = queue.put("C1", "detection", {"class": "person", "count": 1, "confidence": 0.9})
     clock = Clock()
     sender = sender_for(queue, server.url, clock, batch_size=20)
@@ -208,3 +208,14 @@ def test_a_device_with_thousands_of_refused_events_does_not_starve_another(queue
     assert sender.send_batch().acked == 1 and list(server.stored) == [late]
     assert len(queue) == 500 and sender.send_batch().acked == 0  # R1's events wait behind its first
     assert len(server.requests) == 2
+
+
+def test_after_an_outage_the_fresh_document_goes_before_the_backlog_of_heartbeats(queue, server):
+    for _ in range(100):
+        queue.put("R1", "heartbeat", {"status": "ok"})
+    first = queue.put("R1", "document", {"mrz": "M1"})
+    second = queue.put("R1", "document", {"mrz": "M2"})
+    sender = sender_for(queue, server.url, batch_size=10)
+    assert sender.send_batch().acked == 10
+    assert [r[2] for r in server.requests[:2]] == [first, second]  # in their order, before the heartbeats
+    assert sender.drain(timeout=10) and len(server.stored) == 102
