@@ -13,9 +13,9 @@
 - Any other 4xx (400 bad field, 403 not this device's booth or sector, 409 refused by the server,
   413 too large): refused for good; moved to the dead-letter table with the server's error body.
 
-Order is kept per device (heartbeats apart: they go after the other events, so that after an outage
-a fresh document does not wait behind hours of heartbeats): while a device's oldest event waits for a retry, its later events wait
-too; other devices' events go on. Delivery and acknowledgement are separate steps (`deliver`,
+Order is kept per device (heartbeats apart: they go after the other events, so that after an
+outage a fresh document does not wait behind hours of heartbeats): while a device's oldest event
+waits for a retry, its later events wait too; other devices' events go on. Delivery and acknowledgement are separate steps (`deliver`,
 `settle`): a crash between them leaves the event queued and it is sent again, which the server
 answers from its first result, so nothing is duplicated.
 """
