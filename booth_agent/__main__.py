@@ -63,20 +63,24 @@ def cmd_simulate(args) -> int:
     print(f"simulating {args.scenario} with {len(devices)} device(s) against {server}; "
           f"{len(queue)} event(s) already queued")
     stop = threading.Event()
-    queued = 0
+    runs: list = []
     try:
         while True:
             plan = simulator.build_plan(args.scenario, devices, sectors=sectors, dark_device=args.dark_device)
-            queued += simulator.Simulator(queue, sender, devices, plan, speed=args.speed).play(stop,
-                                                                                             linger=args.linger)
+            runs.append(simulator.Simulator(queue, sender, devices, plan, speed=args.speed))
+            runs[-1].play(stop, linger=args.linger)
             if not args.loop:
                 break
     except KeyboardInterrupt:
         stop.set()
-    drained = sender.drain(timeout=30)
+        print("interrupted: sending what is queued (Ctrl-C again to leave it queued for next time)")
+    try:
+        drained = sender.drain(timeout=30)
+    except KeyboardInterrupt:
+        drained = False
     stats = queue.stats()
     queue.close()
-    print(json.dumps({"events_queued_this_run": queued, **stats}))
+    print(json.dumps({"events_queued_this_run": sum(len(run.queued) for run in runs), **stats}))
     return 0 if drained and not stats["dead_letters"] else 1
 
 
