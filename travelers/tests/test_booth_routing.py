@@ -262,7 +262,7 @@ def test_the_checkpoint_shows_the_booths_devices(api, login, officer_a, booth_a,
     scanner_device.last_seen_at = timezone.now() - timedelta(hours=1)
     scanner_device.save(update_fields=["last_seen_at"])
     html = login(officer_a, booth=booth_a).get("/travelers/checkpoint/").content.decode()
-    assert 'id="booth-poll"' in html and 'hx-trigger="every 700ms"' in html and "data-passive" in html
+    assert 'id="booth-poll"' in html and 'hx-trigger="every 500ms"' in html and "data-passive" in html
     assert 'data-device="READER-A1" data-role="reader" data-state="ready"' in html
     assert 'data-device="CAM-A1" data-role="camera" data-state="unseen"' in html
     assert 'data-device="SCAN-A1" data-role="scanner" data-state="offline"' in html

@@ -24,6 +24,8 @@ def test_a_read_on_the_booths_reader_opens_on_the_officers_screen(browser, live_
     # The booth's devices under the title: the reader, never heard from yet.
     assert page.locator('#booth-poll [data-device="READER-A1"]').get_attribute("data-state") == "unseen"
 
+    # The booth serves both ways: the officer's choice on the screen goes with the poll.
+    page.check("input[name=direction][value=exit]")
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = api.post("/api/v1/devices/documents", event(mrz=passport()), format="json")
     assert response.status_code == 201, response.content
@@ -31,16 +33,18 @@ def test_a_read_on_the_booths_reader_opens_on_the_officers_screen(browser, live_
     # No key pressed: the booth's poll claims the read and the inspection appears.
     page.locator("#result article.inspection").wait_for(timeout=5000)
     text = page.locator("#result article.inspection").inner_text()
-    assert "HADDAD" in text and "N1234567" in text and "Allowed to enter" in text
+    assert "HADDAD" in text and "N1234567" in text and "No recorded entry for this traveler." in text
     assert in_view(page, "#result .decision")
     inspection = Inspection.objects.get()
-    assert inspection.booth == booth_a and inspection.officer == officer_a
+    assert (inspection.booth, inspection.officer, inspection.direction) == (booth_a, officer_a, "exit")
     # The reader has been heard from: shown ready once its status is read again.
     cache.clear()
     wait_until(page, "document.querySelector('#booth-poll [data-device=\"READER-A1\"]').dataset.state === 'ready'")
 
     # Decide with the keyboard as after a typed read (F8 admits), then the next traveler is typed.
     wait_until(page, "window.__settled > 0")
+    page.check("input[name=direction][value=entry]")
+    page.locator("#result [data-autofocus]").first.focus()
     page.keyboard.press("F8")
     page.locator("#result [data-decided=admit]").wait_for()
     line1, line2 = passport(document_number="L8888888", primary_identifier="KARIM").split("\n")
