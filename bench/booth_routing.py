@@ -110,6 +110,7 @@ def main() -> None:
 
     with urllib.request.urlopen(f"{args.url}/healthz", timeout=10) as response:
         health = json.load(response)
+    load_start = os.getloadavg()[0]
     rng = random.Random(20261203)
     routed, posts, typed = [], [], []
     with sync_playwright() as playwright:
@@ -156,7 +157,8 @@ def main() -> None:
     print(f"server {args.url}: database {health['checks']['database'].get('detail')}, "
           f"cache {health['checks']['cache'].get('detail')}, broker {health['checks']['broker'].get('detail')}")
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f} at the end; browser and server on this machine")
+          f"load average {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; "
+          "browser and server on this machine")
     print()
     print("| measure | mean ms | median ms | p95 ms | max ms |")
     print("|---|---|---|---|---|")
