@@ -66,7 +66,7 @@ def _post(url: str, credential: str, body: dict) -> tuple[int, dict]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return dt.datetime.now(dt.UTC).isoformat()
 
 
 def _wait_for(page, number: str, timeout: float = 10.0) -> float:
