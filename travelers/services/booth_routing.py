@@ -198,9 +198,13 @@ class NoOpenInspection(Exception):
     """No inspection is open at the booth: a capture has nowhere to go."""
 
 
-def booth_open_inspection(booth_id: int) -> Inspection | None:
-    """The booth's open inspection (the latest read, if several were left open)."""
-    return (Inspection.objects.filter(booth_id=booth_id, status=InspectionStatus.OPEN)
+def booth_open_inspection(booth_id: int, now: datetime | None = None) -> Inspection | None:
+    """The booth's open inspection (the latest read, if several were left open), if it was opened
+    within settings.TRAVELERS_BOOTH_CAPTURE_MINUTES: a capture never lands on a traveler whose
+    inspection was left open at the booth hours ago."""
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.TRAVELERS_BOOTH_CAPTURE_MINUTES)
+    return (Inspection.objects.filter(booth_id=booth_id, status=InspectionStatus.OPEN, read_at__gte=since)
             .select_related("officer", "post").order_by("-read_at", "-pk").first())
 
 

@@ -283,10 +283,16 @@ def _png(tif: bytes) -> bytes:
     return buf.getvalue()
 
 
-def test_a_capture_with_no_open_inspection_is_refused(api, camera):
+def test_a_capture_with_no_open_inspection_is_refused(api, camera, officer_a, booth_a, reader, rules):
     r = device_post(api, camera, "captures", modality="face", image=_b64(_jpeg()))
     assert r.status_code == 409, r.content
     assert r.json()["error"]["code"] == "no_open_inspection"
+    # Nor on an inspection left open at the booth long ago.
+    read_document(api, reader)
+    inspection = booth_read_claim(actor=officer_a, booth=booth_a).inspection
+    Inspection.objects.filter(pk=inspection.pk).update(read_at=timezone.now() - timedelta(minutes=31))
+    r = device_post(api, camera, "captures", modality="face", image=_b64(_jpeg()))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "no_open_inspection"
 
 
 @pytest.mark.django_db(transaction=True)
