@@ -81,3 +81,17 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "bmis_<key id>_<secret>",
             "description": "A partner-agency API token (hashed at rest, expiring, revocable).",
         }
+
+
+class DeviceCredentialScheme(OpenApiAuthenticationExtension):
+    target_class = "devices.api.authentication.DeviceCredentialAuthentication"
+    name = "deviceCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "bmisdev_<key id>_<secret>",
+            "description": "A device's own credential (registered device, hashed at rest, rotated and revoked by "
+                           "supervisors); carries the devices:write scope.",
+        }

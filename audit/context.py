@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class RequestContext:
     request_id: str = ""
     client_ip: str | None = None
+    # The device on whose behalf the request acts (its code): audit events carry it as actor_device.
+    device: str = ""
 
 
 _EMPTY = RequestContext()
@@ -26,3 +30,14 @@ def bind(ctx: RequestContext) -> contextvars.Token:
 
 def reset(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+@contextmanager
+def acting_device(code: str) -> Iterator[RequestContext]:
+    """Audit events written inside this block carry `code` as their actor_device (what a device
+    did: a document read that opened an inspection, a detection that opened an incident)."""
+    token = bind(replace(current(), device=code))
+    try:
+        yield current()
+    finally:
+        reset(token)

@@ -72,6 +72,7 @@ def audit_log_many(*, actor, records: list[dict], device: str = "", actor_label:
     if not records:
         return []
     ctx = context.current()
+    device = device or ctx.device
     user = actor if getattr(actor, "pk", None) is not None else None
     label = actor_label or (user.get_username() if user is not None else ("device" if device else "system"))
     key = chain_key()

@@ -317,6 +317,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "biometrics.*": {"queue": "biometrics"},
+    "devices.*": {"queue": "devices"},
     "watchlists.import_*": {"queue": "imports"},
 }
 CELERY_TASK_SERIALIZER = "json"
@@ -467,7 +468,20 @@ CELERY_BEAT_SCHEDULE["biometrics-fingerprint-purge"] = {
 
 
 # --- devices ------------------------------------------------------------------------------------
-# (settings of the devices app go here)
+# An event whose device clock differs from the server's by more than this is accepted and flagged
+# (the server's time is kept beside the device's and used).
+DEVICES_MAX_CLOCK_SKEW_SECONDS = env_int("BMIS_DEVICES_MAX_CLOCK_SKEW_SECONDS", 120, minimum=1)
+# Largest image or data group one event may carry (bytes, after base64 decoding).
+DEVICES_MAX_FILE_BYTES = env_int("BMIS_DEVICES_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
+# How often devices are checked for missed heartbeats (three missed: offline, with an alert).
+DEVICES_CHECK_SECONDS = env_int("BMIS_DEVICES_CHECK_SECONDS", 15, minimum=1)
+# Events stored but not acted on after this long (broker down) are queued again.
+DEVICES_REQUEUE_AFTER_SECONDS = env_int("BMIS_DEVICES_REQUEUE_AFTER_SECONDS", 120, minimum=10)
+# Heartbeats are telemetry: kept this many days.
+DEVICES_HEARTBEAT_RETENTION_DAYS = env_int("BMIS_DEVICES_HEARTBEAT_RETENTION_DAYS", 7, minimum=1)
+CELERY_BEAT_SCHEDULE["devices-check-offline"] = {"task": "devices.check_offline", "schedule": float(DEVICES_CHECK_SECONDS)}
+CELERY_BEAT_SCHEDULE["devices-requeue-accepted"] = {"task": "devices.requeue_accepted", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["devices-purge-heartbeats"] = {"task": "devices.purge_heartbeats", "schedule": crontab(hour=3, minute=10)}
 
 
 # --- incidents ----------------------------------------------------------------------------------

@@ -105,3 +105,57 @@ class Booth(models.Model):
             allowed = user.post_ids()
             return qs if allowed is None else qs.filter(post_id__in=allowed)
         return qs if user.is_administrator else qs.none()
+
+
+def _validate_sector_geometry(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    from core.geo import validate_geometry
+
+    errors = validate_geometry(value)
+    if errors:
+        raise ValidationError(errors)
+
+
+class Sector(models.Model):
+    """A stretch of the green border watched by cameras and patrols, owned by a post: a line along
+    the border (with a buffer either side) or an area. A place like a post or a booth: devices are
+    installed in it and incidents happen in it."""
+
+    post = models.ForeignKey(BorderPost, on_delete=models.PROTECT, related_name="sectors", verbose_name=_("post"))
+    code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    name_local = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    geometry = models.JSONField(
+        _("geometry"), validators=[_validate_sector_geometry],
+        help_text=_("A GeoJSON LineString (the border line watched) or Polygon, positions as [longitude, latitude]."),
+    )
+    buffer_m = models.PositiveIntegerField(
+        _("buffer (metres)"), default=3000, validators=[MaxValueValidator(50000)],
+        help_text=_("How far from the line (or outside the area) a detection may still lie in this sector."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post__code", "code"]
+        verbose_name = _("green-border sector")
+        verbose_name_plural = _("green-border sectors")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @classmethod
+    def restrict_policy(cls, qs, user, action: str):
+        if action == "view":
+            allowed = user.post_ids()
+            return qs if allowed is None else qs.filter(post_id__in=allowed)
+        return qs if user.is_administrator else qs.none()
+
+    def contains(self, latitude: float, longitude: float) -> bool:
+        from core.geo import contains
+
+        return contains(self.geometry, latitude, longitude, self.buffer_m)

@@ -1,6 +1,6 @@
 import factory
 
-from core.models import Booth, BorderPost, PostKind
+from core.models import Booth, BorderPost, PostKind, Sector
 
 
 class BorderPostFactory(factory.django.DjangoModelFactory):
@@ -23,3 +23,17 @@ class BoothFactory(factory.django.DjangoModelFactory):
     post = factory.SubFactory(BorderPostFactory)
     code = factory.Sequence(lambda n: f"B{n}")
     name = factory.LazyAttribute(lambda o: f"Booth {o.code}")
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    """A sector along a straight stretch of border, 3 km buffer either side."""
+
+    class Meta:
+        model = Sector
+        django_get_or_create = ("code",)
+
+    post = factory.SubFactory(BorderPostFactory)
+    code = factory.Sequence(lambda n: f"S{n:02d}")
+    name = factory.LazyAttribute(lambda o: f"Sector {o.code}")
+    geometry = factory.LazyFunction(lambda: {"type": "LineString", "coordinates": [[45.90, 33.60], [46.10, 33.40]]})
+    buffer_m = 3000
