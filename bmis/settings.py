@@ -488,12 +488,12 @@ CELERY_BEAT_SCHEDULE["devices-purge-heartbeats"] = {"task": "devices.purge_heart
 # Detections become one incident when they follow within this window (seconds after the
 # incident's last detection): the same camera's track id, or the same sector within
 # INCIDENTS_MERGE_DISTANCE_M of the incident's last position.
-INCIDENTS_WINDOW_SECONDS = env_int("INCIDENTS_WINDOW_SECONDS", 600, minimum=10)
-INCIDENTS_MERGE_DISTANCE_M = env_int("INCIDENTS_MERGE_DISTANCE_M", 1500, minimum=0)
+INCIDENTS_WINDOW_SECONDS = env_int("BMIS_INCIDENTS_WINDOW_SECONDS", 600, minimum=10)
+INCIDENTS_MERGE_DISTANCE_M = env_int("BMIS_INCIDENTS_MERGE_DISTANCE_M", 1500, minimum=0)
 # A dispatched patrol's first position within this distance of the incident is its contact.
-INCIDENTS_CONTACT_RADIUS_M = env_int("INCIDENTS_CONTACT_RADIUS_M", 200, minimum=1)
+INCIDENTS_CONTACT_RADIUS_M = env_int("BMIS_INCIDENTS_CONTACT_RADIUS_M", 200, minimum=1)
 # How often the supervisor's map asks for news (seconds).
-INCIDENTS_MAP_REFRESH_SECONDS = env_int("INCIDENTS_MAP_REFRESH_SECONDS", 5, minimum=1)
+INCIDENTS_MAP_REFRESH_SECONDS = env_int("BMIS_INCIDENTS_MAP_REFRESH_SECONDS", 5, minimum=1)
 
 
 os.makedirs(VAR_DIR, exist_ok=True)
