@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Role, role_required
@@ -50,8 +50,8 @@ def _incident_json(incident: Incident) -> dict:
 
 
 PATROL_STATUS_LABELS = {
-    "patrolling": _lazy("Patrolling"), "en_route": _lazy("En route"), "on_scene": _lazy("On scene"),
-    "returning": _lazy("Returning"), "off_duty": _lazy("Off duty"), "emergency": _lazy("Emergency"),
+    "patrolling": gettext_lazy("Patrolling"), "en_route": gettext_lazy("En route"), "on_scene": gettext_lazy("On scene"),
+    "returning": gettext_lazy("Returning"), "off_duty": gettext_lazy("Off duty"), "emergency": gettext_lazy("Emergency"),
 }
 
 
