@@ -22,6 +22,7 @@
   var statusNode = document.getElementById("map-status");
 
   var IRAQ_BOUNDS = L.latLngBounds([29.0, 38.7], [37.4, 48.6]);
+  var MIN_SPAN = 1.2;
   var STATUS_COLOURS = { "new": "#c62828", "dispatched": "#ef6c00", "on_scene": "#6a1b9a", "closed": "#6b7280" };
 
   var map = L.map(el, { minZoom: 4, maxZoom: 16, zoomSnap: 0.25, worldCopyJump: false });
@@ -39,6 +40,9 @@
   var NAMES = pane("names", 260, true);
   var SECTORS = pane("sectors", 380, false);
   var TRAILS = pane("trails", 390, false);
+  // Cameras under patrols (the marker pane, 600) under incidents: what needs a decision is on top.
+  var CAMERAS = pane("cameras", 590, false);
+  var INCIDENTS = pane("incidents", 620, false);
 
   var sectorLayer = L.layerGroup().addTo(map);
   var cameraLayer = L.layerGroup().addTo(map);
@@ -116,7 +120,10 @@
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
         var name = arabic && p.name_local ? p.name_local : p.name;
-        layer.bindTooltip(p.code, { permanent: true, direction: "center", className: "sector-name", opacity: 0.9 });
+        // The sector's name beside the middle of its line, to the west (the cameras sit on it).
+        L.tooltip({ permanent: true, direction: "left", offset: [-12, 0], className: "sector-name", opacity: 0.9,
+                    interactive: false })
+          .setLatLng(p.label_at).setContent(p.code).addTo(sectorLayer);
         var box = document.createElement("div");
         box.appendChild(text("strong", p.code));
         box.appendChild(text("div", name));
@@ -127,16 +134,45 @@
     }).addTo(sectorLayer);
   }
 
-  function drawCameras(cameras) {
-    cameraLayer.clearLayers();
-    cameras.forEach(function (c) {
-      var marker = L.marker([c.latitude, c.longitude], {
-        keyboard: false,
-        icon: L.divIcon({ className: "camera-icon" + (c.online ? "" : " offline"), iconSize: [14, 14] })
-      });
-      marker.bindTooltip(c.code + " · " + (c.online ? t("online") : t("offline")), { direction: "top" });
-      marker.addTo(cameraLayer);
+  // Markers are kept by key and updated in place, so that an open popup or tooltip survives the
+  // refresh (a supervisor reading an incident's popup must not see it vanish every few seconds).
+  function sync(layer, store, items, keyOf, make, update) {
+    var seen = {};
+    items.forEach(function (item) {
+      var key = keyOf(item);
+      if (key === null) return;
+      seen[key] = true;
+      var marker = store[key];
+      if (!marker) {
+        marker = make(item);
+        store[key] = marker;
+        marker.addTo(layer);
+      }
+      update(marker, item);
     });
+    Object.keys(store).forEach(function (key) {
+      if (!seen[key]) {
+        layer.removeLayer(store[key]);
+        delete store[key];
+      }
+    });
+  }
+
+  var cameraMarkers = {};
+  function drawCameras(cameras) {
+    sync(cameraLayer, cameraMarkers, cameras, function (c) { return c.code; }, function (c) {
+      return L.marker([c.latitude, c.longitude], { pane: CAMERAS, keyboard: false, icon: cameraIcon(c.online) })
+        .bindTooltip(c.code, { direction: "top" });
+    }, function (marker, c) {
+      marker.setLatLng([c.latitude, c.longitude]);
+      if (marker.options.icon.options.className !== cameraIcon(c.online).options.className) {
+        marker.setIcon(cameraIcon(c.online));
+      }
+      marker.setTooltipContent(c.code + " · " + (c.online ? t("online") : t("offline")));
+    });
+  }
+  function cameraIcon(online) {
+    return L.divIcon({ className: "camera-icon" + (online ? "" : " offline"), iconSize: [14, 14] });
   }
 
   function incidentPopup(i) {
@@ -167,43 +203,50 @@
     return box;
   }
 
+  var incidentMarkers = {};
   function drawIncidents(incidents) {
-    incidentLayer.clearLayers();
-    var drawn = 0;
-    incidents.forEach(function (i) {
-      if (i.latitude === null || i.longitude === null) return;
-      var colour = STATUS_COLOURS[i.status] || "#333";
+    var placed = incidents.filter(function (i) { return i.latitude !== null && i.longitude !== null; });
+    sync(incidentLayer, incidentMarkers, placed, function (i) { return String(i.id); }, function (i) {
+      return L.circleMarker([i.latitude, i.longitude], { pane: INCIDENTS, className: "incident-marker" })
+        .bindTooltip("", { direction: "top" }).bindPopup("");
+    }, function (marker, i) {
       var focused = focusId === i.id;
-      var marker = L.circleMarker([i.latitude, i.longitude], {
-        radius: Math.min(7 + i.max_count, 16) + (focused ? 3 : 0),
-        color: focused ? "#111" : "#fff", weight: focused ? 3 : 2,
-        fillColor: colour, fillOpacity: i.status === "closed" ? 0.5 : 0.9,
-        className: "incident-marker status-" + i.status
-      });
-      marker.bindTooltip(i.reference + " · " + i.status_label, { direction: "top" });
-      marker.bindPopup(incidentPopup(i));
-      marker.addTo(incidentLayer);
-      drawn += 1;
+      marker.setLatLng([i.latitude, i.longitude]);
+      marker.setRadius(Math.min(7 + i.max_count, 16) + (focused ? 3 : 0));
+      marker.setStyle({ color: focused ? "#111" : "#fff", weight: focused ? 3 : 2,
+                        fillColor: STATUS_COLOURS[i.status] || "#333", fillOpacity: i.status === "closed" ? 0.5 : 0.9 });
+      var path = marker.getElement();
+      if (path) path.setAttribute("class", "incident-marker status-" + i.status + " leaflet-interactive");
+      marker.setTooltipContent(i.reference + " · " + i.status_label);
+      marker.setPopupContent(incidentPopup(i));
+      if (i.status !== "closed") marker.bringToFront();
     });
-    el.dataset.incidents = String(drawn);
+    el.dataset.incidents = String(placed.length);
   }
 
+  var patrolMarkers = {};
   function drawPatrols(patrols) {
-    patrolLayer.clearLayers();
     trailLayer.clearLayers();
     patrols.forEach(function (p) {
       if (p.trail && p.trail.length > 1 && focusId === null) {
-        L.polyline(p.trail, { pane: TRAILS, color: "#1565c0", weight: 3, opacity: 0.7, dashArray: "6 6" }).addTo(trailLayer);
+        L.polyline(p.trail, { pane: TRAILS, color: "#1565c0", weight: 3, opacity: 0.7, dashArray: "6 6",
+                              interactive: false }).addTo(trailLayer);
       }
-      var marker = L.marker([p.latitude, p.longitude], {
-        keyboard: false,
-        icon: L.divIcon({ className: "patrol-icon" + (p.incident ? " dispatched" : ""), iconSize: [16, 16] })
-      });
-      marker.bindTooltip(p.code + (p.status_label ? " · " + p.status_label : "") + " · " + localTime(p.at),
-                         { direction: "top" });
-      marker.addTo(patrolLayer);
+    });
+    sync(patrolLayer, patrolMarkers, patrols, function (p) { return p.code; }, function (p) {
+      return L.marker([p.latitude, p.longitude], { keyboard: false, icon: patrolIcon(p.incident) })
+        .bindTooltip("", { direction: "top" });
+    }, function (marker, p) {
+      marker.setLatLng([p.latitude, p.longitude]);
+      if (marker.options.icon.options.className !== patrolIcon(p.incident).options.className) {
+        marker.setIcon(patrolIcon(p.incident));
+      }
+      marker.setTooltipContent(p.code + (p.status_label ? " · " + p.status_label : "") + " · " + localTime(p.at));
     });
     el.dataset.patrols = String(patrols.length);
+  }
+  function patrolIcon(dispatched) {
+    return L.divIcon({ className: "patrol-icon" + (dispatched ? " dispatched" : ""), iconSize: [16, 16] });
   }
 
   function drawFocus(focus) {
@@ -230,7 +273,7 @@
     if (state.fitted) return;
     state.fitted = true;
     if (focusBounds) {
-      map.fitBounds(focusBounds.pad(0.6), { maxZoom: 13 });
+      map.fitBounds(focusBounds.pad(0.6), { maxZoom: 13, animate: false });
       return;
     }
     var bounds = null;
@@ -238,9 +281,17 @@
     data.cameras.forEach(function (c) {
       bounds = bounds ? bounds.extend([c.latitude, c.longitude]) : L.latLngBounds([c.latitude, c.longitude], [c.latitude, c.longitude]);
     });
+    data.incidents.forEach(function (i) {
+      if (i.latitude === null || i.status === "closed") return;
+      bounds = bounds ? bounds.extend([i.latitude, i.longitude]) : L.latLngBounds([i.latitude, i.longitude], [i.latitude, i.longitude]);
+    });
     if (bounds && bounds.isValid()) {
-      // The whole country stays in view with the sectors: the supervisor sees where they are.
-      map.fitBounds(bounds.extend(IRAQ_BOUNDS).pad(0.02));
+      // The sectors of the user's posts, with at least MIN_SPAN degrees around them: enough of the
+      // border and the country around it to know where one is.
+      var centre = bounds.getCenter();
+      var half = MIN_SPAN / 2;
+      bounds = bounds.extend([centre.lat - half, centre.lng - half]).extend([centre.lat + half, centre.lng + half]);
+      map.fitBounds(bounds.pad(0.05), { animate: false });
     }
   }
 
