@@ -494,6 +494,8 @@ INCIDENTS_MERGE_DISTANCE_M = env_int("BMIS_INCIDENTS_MERGE_DISTANCE_M", 1500, mi
 INCIDENTS_CONTACT_RADIUS_M = env_int("BMIS_INCIDENTS_CONTACT_RADIUS_M", 200, minimum=1)
 # How often the supervisor's map asks for news (seconds).
 INCIDENTS_MAP_REFRESH_SECONDS = env_int("BMIS_INCIDENTS_MAP_REFRESH_SECONDS", 5, minimum=1)
+# One enum name for the detection classes (devices' `class`, incidents' `object_class`).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ObjectClassEnum"] = "devices.models.ObjectClass"
 
 
 os.makedirs(VAR_DIR, exist_ok=True)

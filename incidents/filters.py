@@ -8,6 +8,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BorderPost, Sector
 from incidents.models import OPEN_STATUSES, Incident, IncidentStatus, ObjectClass, Outcome
@@ -27,7 +28,7 @@ def _visible_sectors(request):
 
 class IncidentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        choices=[("open", _("Open (not closed)")), *IncidentStatus.choices], method="filter_status",
+        choices=[("open", pgettext_lazy("status", "Open (not closed)")), *IncidentStatus.choices], method="filter_status",
         label=_("Status"), empty_label=_("Any status"))
     post = django_filters.ModelChoiceFilter(
         queryset=_visible_posts, to_field_name="code", label=_("Post"),

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.querysets import RestrictedQuerySet
+from devices.models import ObjectClass
 
 
 class IncidentStatus(models.TextChoices):
@@ -19,15 +20,6 @@ class IncidentStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.DISPATCHED, IncidentStatus.ON_SCENE)
-
-
-class ObjectClass(models.TextChoices):
-    """What the cameras saw (the values of devices' Detection.object_class)."""
-
-    PERSON = "person", _("Person")
-    VEHICLE = "vehicle", _("Vehicle")
-    ANIMAL = "animal", _("Animal")
-    UNKNOWN = "unknown", _("Unknown")
 
 
 # When the detections of one incident disagree, the incident shows the most significant class.

@@ -17,8 +17,8 @@ class IncidentSerializer(serializers.ModelSerializer):
                                           help_text="The patrol handset dispatched.")
     status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
     object_class = serializers.ChoiceField(choices=ObjectClass.choices, read_only=True)
-    contact_source = serializers.ChoiceField(choices=[("", ""), *ContactSource.choices], read_only=True)
-    outcome = serializers.ChoiceField(choices=[("", ""), *Outcome.choices], read_only=True)
+    contact_source = serializers.ChoiceField(choices=ContactSource.choices, allow_blank=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     seconds_to_contact = serializers.FloatField(read_only=True, allow_null=True,
                                                 help_text="From the first detection to the patrol's contact.")
     persons_count = serializers.IntegerField(read_only=True, allow_null=True,
