@@ -142,6 +142,13 @@ def incident_detail(request, pk):
     return _detail(request, _visible(request, pk))
 
 
+@role_required(*SUPERVISORS)
+def incident_facts(request, pk):
+    """The facts of an open incident (an htmx partial refreshed every few seconds: the patrol's
+    contact and the outcome appear without reloading the forms)."""
+    return render(request, "incidents/_incident_facts.html", {"incident": _visible(request, pk)})
+
+
 @require_POST
 @role_required(*SUPERVISORS)
 def incident_dispatch_view(request, pk):

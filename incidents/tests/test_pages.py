@@ -28,18 +28,19 @@ def incident_b(camera_b):
     return incident
 
 
-PAGES = ["/incidents/", "/incidents/list/", "/incidents/map.json", "/incidents/map-panel/"]
+PAGES = ["/incidents/", "/incidents/list/", "/incidents/map.json", "/incidents/map-panel/", "/incidents/{pk}/",
+         "/incidents/{pk}/facts/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_officers_get_403_supervisors_200(client, login, officer_b, booth_b, supervisor_a, path, incident_a):
     login(officer_b, booth=booth_b)
-    assert client.get(path).status_code == 403
+    assert client.get(path.format(pk=incident_a.pk)).status_code == 403
     assert client.get(f"/incidents/{incident_a.pk}/").status_code == 403
     assert client.post(f"/incidents/{incident_a.pk}/dispatch/", {"patrol": 1}).status_code == 403
     client.logout()
     login(supervisor_a)
-    assert client.get(path).status_code == 200
+    assert client.get(path.format(pk=incident_a.pk)).status_code == 200
 
 
 def test_anonymous_users_are_sent_to_sign_in(client):
@@ -82,6 +83,8 @@ def test_dispatch_contact_and_outcome_from_the_incident_page(client, login, supe
     make_position(handset, latitude=33.52, longitude=46.02, status="en_route")
     page = client.get(f"/incidents/{incident_a.pk}/").content.decode()
     assert "33.52000" in page and "En route" in page
+    facts = client.get(f"/incidents/{incident_a.pk}/facts/")
+    assert facts.status_code == 200 and "HS-A1" in facts.content.decode()
     assert client.post(f"/incidents/{incident_a.pk}/contact/").status_code == 302
     incident_a.refresh_from_db()
     assert incident_a.status == IncidentStatus.ON_SCENE and incident_a.contact_source == "supervisor"
