@@ -219,8 +219,12 @@
       if (path) path.setAttribute("class", "incident-marker status-" + i.status + " leaflet-interactive");
       marker.setTooltipContent(i.reference + " · " + i.status_label);
       marker.setPopupContent(incidentPopup(i));
-      if (i.status !== "closed") marker.bringToFront();
     });
+    // Stacking: new incidents above dispatched above on scene above closed, the latest on top.
+    var RANK = { "closed": 0, "on_scene": 1, "dispatched": 2, "new": 3 };
+    placed.slice().sort(function (a, b) {
+      return (RANK[a.status] - RANK[b.status]) || (a.last_detection_at < b.last_detection_at ? -1 : 1);
+    }).forEach(function (i) { incidentMarkers[String(i.id)].bringToFront(); });
     el.dataset.incidents = String(placed.length);
   }
 
