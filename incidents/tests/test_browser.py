@@ -93,4 +93,5 @@ def test_the_map_draws_borders_sectors_cameras_incidents_and_patrols(browser, li
     page.wait_for_selector("html[dir=ltr]")
     wait_until(page, READY)
     _shot(page, f"incident-detail-{size}-en")
+    page.context.close()  # no more polling of the live server
     assert outside == [], f"requests left the site: {outside[:5]}"
