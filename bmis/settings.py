@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "biometrics",
     "travelers",
     "devices",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -481,6 +482,20 @@ DEVICES_HEARTBEAT_RETENTION_DAYS = env_int("BMIS_DEVICES_HEARTBEAT_RETENTION_DAY
 CELERY_BEAT_SCHEDULE["devices-check-offline"] = {"task": "devices.check_offline", "schedule": float(DEVICES_CHECK_SECONDS)}
 CELERY_BEAT_SCHEDULE["devices-requeue-accepted"] = {"task": "devices.requeue_accepted", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["devices-purge-heartbeats"] = {"task": "devices.purge_heartbeats", "schedule": crontab(hour=3, minute=10)}
+
+
+# --- incidents ----------------------------------------------------------------------------------
+# Detections become one incident when they follow within this window (seconds after the
+# incident's last detection): the same camera's track id, or the same sector within
+# INCIDENTS_MERGE_DISTANCE_M of the incident's last position.
+INCIDENTS_WINDOW_SECONDS = env_int("BMIS_INCIDENTS_WINDOW_SECONDS", 600, minimum=10)
+INCIDENTS_MERGE_DISTANCE_M = env_int("BMIS_INCIDENTS_MERGE_DISTANCE_M", 1500, minimum=0)
+# A dispatched patrol's first position within this distance of the incident is its contact.
+INCIDENTS_CONTACT_RADIUS_M = env_int("BMIS_INCIDENTS_CONTACT_RADIUS_M", 200, minimum=1)
+# How often the supervisor's map asks for news (seconds).
+INCIDENTS_MAP_REFRESH_SECONDS = env_int("BMIS_INCIDENTS_MAP_REFRESH_SECONDS", 5, minimum=1)
+# One enum name for the detection classes (devices' `class`, incidents' `object_class`).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ObjectClassEnum"] = "devices.models.ObjectClass"
 
 
 os.makedirs(VAR_DIR, exist_ok=True)
