@@ -16,6 +16,7 @@
   function t(key) { return labels[key] || key; }
 
   var lang = el.dataset.lang || document.documentElement.lang || "en";
+  var timeZone = el.dataset.timeZone || "";
   var arabic = lang.indexOf("ar") === 0;
   var focusId = el.dataset.focus ? parseInt(el.dataset.focus, 10) : null;
   var refreshSeconds = parseInt(el.dataset.refreshSeconds || "5", 10);
@@ -67,7 +68,11 @@
   function localTime(iso) {
     if (!iso) return "—";
     var d = new Date(iso);
-    try { return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" }); }
+    // The server's time zone (the one the pages print), 24-hour, whatever the browser's is.
+    try {
+      return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+                                          timeZone: timeZone || undefined });
+    }
     catch (e) { return d.toISOString().slice(11, 19); }
   }
 
