@@ -55,3 +55,28 @@ def test_a_read_on_the_booths_reader_opens_on_the_officers_screen(browser, live_
     page.keyboard.press("Enter")
     wait_until(page, "(document.querySelector('#result article.inspection') || {innerText: ''}).innerText.includes('L8888888')")
     assert Inspection.objects.count() == 2
+
+
+def test_a_read_through_the_booth_agent_opens_on_the_officers_screen(browser, live_server, officer_a, booth_a, rules,
+                                                                     tmp_path):
+    """The whole path of a booth: the reader's keystrokes (a keyboard-wedge reader types the zone
+    line by line) assembled by the booth agent, queued on its disk, sent with the reader's
+    credential, held for the booth and opened by the officer's screen."""
+    from booth_agent.mrz import MRZAssembler
+    from booth_agent.queue import Queue
+    from booth_agent.sender import Backoff, Sender
+
+    cache.clear()
+    _reader, raw = make_device("document_reader", post=booth_a.post, booth=booth_a, code="WEDGE-A1")
+    page = booth_page(browser, live_server, officer_a, booth_a)
+    assembler = MRZAssembler()
+    zones = [zone for line in passport(document_number="W7777777").split("\n") if (zone := assembler.feed(line))]
+    assert len(zones) == 1
+    queue = Queue(tmp_path / "agent.sqlite3")
+    queue.put("WEDGE-A1", "document", {"mrz": zones[0]})
+    sender = Sender(queue, live_server.url, {"WEDGE-A1": raw}, backoff=Backoff(initial=0.05, maximum=0.2))
+    assert sender.drain(timeout=30) and len(queue) == 0 and queue.dead_letters() == []
+    wait_until(page, "(document.querySelector('#result article.inspection') || {innerText: ''}).innerText.includes('W7777777')")
+    inspection = Inspection.objects.get()
+    assert (inspection.booth, inspection.officer) == (booth_a, officer_a)
+    queue.close()
