@@ -1,5 +1,6 @@
 """Persons, travel documents, visas and stay rules, inspections, movements (issue 3)."""
 
+from travelers.models.civil_registry import RegistryAnswer, RegistryCheck, RegistryStatus
 from travelers.models.inspection import (
     AbandonReason,
     Decision,
@@ -30,6 +31,9 @@ __all__ = [
     "Person",
     "ReasonCode",
     "ReasonUse",
+    "RegistryAnswer",
+    "RegistryCheck",
+    "RegistryStatus",
     "SecondaryInspection",
     "SecondaryOutcome",
     "SecondaryStatus",
