@@ -3,6 +3,9 @@ reference adapter against the reference registry running as its own process (con
 `registry_server`): found, not found, differs, search, cache within its expiry, timeout ->
 "registry not checked" -> retried, and the audit trail of every lookup."""
 
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +16,7 @@ from travelers.civil_registry import RegistryUnavailable
 from travelers.civil_registry.http import HttpRegistry
 from travelers.models import MatchRule, RegistryAnswer, RegistryCheck, RegistryStatus
 from travelers.mrz import PartialDate, national_id_number, parse
-from travelers.services import inspection_start
+from travelers.services import inspection_start, person_split
 from travelers.services.civil_registry import (
     registry_answers_purge,
     registry_check,
@@ -211,3 +214,50 @@ def test_the_adapter_refuses_a_wrong_token_and_reports_an_unreachable_registry(c
     with pytest.raises(RegistryUnavailable) as down:
         HttpRegistry("http://127.0.0.1:9", "x" * 20, timeout=0.5).lookup_by_national_id(citizen["national_id"])
     assert down.value.kind == "unreachable"
+
+
+# The card through the API, and a split -------------------------------------------------------
+
+
+def test_the_api_parse_gives_the_national_id_number(api, officer_a):
+    api.force_authenticate(officer_a)
+    response = api.post("/api/v1/documents/parse", {"mrz": id_card()}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["document"]["national_id_number"] == "199912345678"
+    passport_mrz = generate(fields(), "TD3")
+    assert api.post("/api/v1/documents/parse", {"mrz": passport_mrz}, format="json").json()[
+        "document"]["national_id_number"] == ""
+
+
+def test_a_split_takes_the_national_id_number_with_the_card(officer_a, booth_a, supervisor_a, rules):
+    card = start(officer_a, booth_a, id_card(primary_identifier="HADDAD", secondary_identifier="SAMIR",
+                                             date_of_birth=PartialDate(1980, 5, 17)))
+    person = card.person
+    # An Iraqi passport of the same name and birth joins the person by the biographic rule (here
+    # wrongly: two people), and a supervisor splits the card off.
+    other = start(officer_a, booth_a, generate(fields(issuing_state="IRQ", nationality="IRQ"), "TD3"),
+                  now=at(2026, 3, 2))
+    assert other.person == person and other.document.match_rule == MatchRule.BIOGRAPHIC
+    new = person_split(actor=supervisor_a, person=person, document_ids=[card.document.pk], reason="two people")
+    person.refresh_from_db()
+    assert new.national_id_number == "199912345678" and person.national_id_number == ""
+    # The next reading of a card with that number goes to the person now holding it.
+    again = start(officer_a, booth_a, id_card(document_number="AE2222222", primary_identifier="HADDAD",
+                                              secondary_identifier="SAMIR", date_of_birth=PartialDate(1980, 5, 17)),
+                  now=at(2026, 3, 3))
+    assert again.person == new and again.document.match_rule == MatchRule.NATIONAL_ID
+
+
+def test_registry_settings_are_checked():
+    """A URL without a token, or not HTTP(S), stops start-up naming the variable."""
+
+    def start_up(**env):
+        return subprocess.run(
+            [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'bmis.settings'; django.setup()"],
+            env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+        )
+
+    result = start_up(BMIS_CIVIL_REGISTRY_URL="http://127.0.0.1:8010")
+    assert result.returncode != 0 and "BMIS_CIVIL_REGISTRY_TOKEN" in result.stderr
+    result = start_up(BMIS_CIVIL_REGISTRY_URL="ftp://registry", BMIS_CIVIL_REGISTRY_TOKEN="t" * 20)
+    assert result.returncode != 0 and "must start with http" in result.stderr
