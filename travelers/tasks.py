@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from travelers.services import overstay_scan
+from travelers.services.booth_routing import booth_reads_expire
 from travelers.services.civil_registry import registry_answers_purge, registry_check_retry, registry_checks_due
 
 
@@ -35,3 +36,9 @@ def civil_registry_retry_pending_task() -> dict:
 def civil_registry_purge_task() -> dict:
     """Daily: delete the civil registry's cached answers past their expiry."""
     return {"deleted": registry_answers_purge()}
+
+
+@shared_task(name="travelers.booth_reads_expire", acks_late=True)
+def booth_reads_expire_task() -> dict:
+    """Every 30 s (Celery beat): document reads no officer opened in time expire (audited, logged)."""
+    return {"expired": booth_reads_expire()}

@@ -1,5 +1,6 @@
 """Persons, travel documents, visas and stay rules, inspections, movements (issue 3)."""
 
+from travelers.models.booth_read import BoothRead, BoothReadOutcome, BoothReadStatus
 from travelers.models.civil_registry import RegistryAnswer, RegistryCheck, RegistryStatus
 from travelers.models.inspection import (
     AbandonReason,
@@ -20,6 +21,9 @@ from travelers.models.stay import Overstay, StayRegime, StayRule, Visa, VisaCate
 
 __all__ = [
     "AbandonReason",
+    "BoothRead",
+    "BoothReadOutcome",
+    "BoothReadStatus",
     "Decision",
     "DocumentKind",
     "Inspection",

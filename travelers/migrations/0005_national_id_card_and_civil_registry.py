@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('travelers', '0003_decision_rules_abandon_override_handover'),
+        ('travelers', '0004_booth_reads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
