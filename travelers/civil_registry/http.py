@@ -20,8 +20,18 @@ from .base import RegisteredIdentity, RegistryUnavailable
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer like any other (not followed): the token goes to the base URL only."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 class HttpRegistry:
-    """``HttpRegistry(base_url, token, timeout=3.0)``; never follows redirects off the base URL."""
+    """``HttpRegistry(base_url, token, timeout=3.0)``; follows no redirect (the token goes to the base URL only)."""
 
     def __init__(self, base_url: str, token: str, timeout: float = 3.0):
         if not base_url.startswith(("http://", "https://")):
@@ -38,7 +48,7 @@ class HttpRegistry:
                      **({"Content-Type": "application/json"} if data is not None else {})},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 status, raw = response.status, response.read(MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read(MAX_ANSWER_BYTES + 1)
@@ -52,7 +62,7 @@ class HttpRegistry:
             raise RegistryUnavailable("unreachable", "the civil registry cannot be reached")
         if status == 401 or status == 403:
             raise RegistryUnavailable("unauthorised", "the civil registry refused BMIS's credentials")
-        if status >= 500:
+        if status >= 500 or 300 <= status < 400:
             raise RegistryUnavailable(f"http_{status}", f"the civil registry answered {status}")
         if len(raw) > MAX_ANSWER_BYTES:
             raise RegistryUnavailable("bad_answer", "the civil registry's answer is too large")

@@ -3,11 +3,14 @@
 Pure Python: no Django import.
 
 Iraq's unified national card (البطاقة الوطنية, issued since 2016) is a TD1 card with document code
-``ID`` and issuing state ``IRQ``. As published descriptions of the card give it (no specimen of
-the issuer was at hand): line 1 positions 6-14 hold the card's number (two letters and seven
-digits, also the chip's access number) with its check digit at 15, and positions 16-27, the start
-of the optional data, hold the holder's 12-digit national identification number, followed by
-fillers. Other states can be added to ``NATIONAL_ID_CARDS``.
+``ID`` and issuing state ``IRQ``. As public descriptions of the card give it (Wikipedia's "Iraq
+National Card"; no specimen from the issuer was at hand): line 1 positions 6-14 hold the card's
+number (two letters and seven digits, also the chip's access number) with its check digit at 15,
+and positions 16-27, the start of the optional data, a 12-digit number, followed by fillers; lines
+2 and 3 are ICAO's. Those descriptions call the 12 digits the "document number"; the front of the
+card prints the holder's 12-digit national identification number, and we take the MRZ's 12 digits
+to be that number (the key of the civil registry). If a specimen shows otherwise, change the
+pattern in ``NATIONAL_ID_CARDS``; other states' cards can be added there too.
 """
 
 from __future__ import annotations
