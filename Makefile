@@ -36,11 +36,23 @@ deps-dev: $(VENV)/.deps-dev
 deps-bench: $(VENV)/.deps-bench
 
 # Bring the system up on the embedded default: SQLite file, in-process tasks, demo data.
+# `make run REGISTRY=1` also starts the reference civil registry (registry_service) on
+# 127.0.0.1:$(REGISTRY_PORT) with a token kept in var/registry-token, and points BMIS at it.
+REGISTRY ?=
+REGISTRY_PORT ?= 8010
 run: deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Devices: play the booth agent's simulator against this server with 'make simulate' in another terminal."
+ifeq ($(REGISTRY),1)
+	@mkdir -p var && [ -s var/registry-token ] || $(PY) -c "import secrets; print(secrets.token_urlsafe(32))" > var/registry-token
+	REGISTRY_SERVICE_TOKEN_FILE=var/registry-token $(PY) -m registry_service --port $(REGISTRY_PORT) & pid=$$!; \
+	trap 'kill $$pid' EXIT INT TERM; \
+	BMIS_CIVIL_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT) BMIS_CIVIL_REGISTRY_TOKEN_FILE=var/registry-token \
 	$(PY) manage.py runserver 127.0.0.1:8000
+else
+	$(PY) manage.py runserver 127.0.0.1:8000
+endif
 
 # The booth agent's simulator against `make run`'s demo server (run it in a second terminal; Ctrl-C stops).
 simulate: deps

@@ -341,3 +341,75 @@ def login(client):
         return client
 
     return do
+
+
+# --- the reference civil registry (registry_service) -------------------------------------------
+
+
+class RegistryServer:
+    """A running `python -m registry_service` process: its URL and token, its data set, and its
+    artificial delay (set through its control endpoint)."""
+
+    def __init__(self, url: str, token: str, citizens: list[dict]):
+        self.url, self.token, self.citizens = url, token, citizens
+
+    def set_delay(self, seconds: float) -> None:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{self.url}/control/delay", data=json.dumps({"seconds": seconds}).encode(), method="POST",
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+
+    def citizen(self, *, face: bool | None = None, status: str = "alive") -> dict:
+        return next(c for c in self.citizens if c["status"] == status
+                    and (face is None or bool(c.get("face_image")) == face))
+
+
+@pytest.fixture(scope="session")
+def registry_server(tmp_path_factory):
+    """The reference civil registry started as a real process on a free port (session-wide; the
+    function-scoped `civil_registry` fixture resets its delay and points the settings at it)."""
+    import json
+    import secrets
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent
+    data = root / "registry_service" / "data" / "citizens.json"
+    token = secrets.token_urlsafe(24)
+    log = tmp_path_factory.mktemp("registry") / "registry.log"
+    env = {**os.environ, "REGISTRY_SERVICE_TOKEN": token}
+    with open(log, "wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry_service", "--port", "0", "--data", str(data), "--allow-control"],
+            cwd=root, env=env, stdout=subprocess.PIPE, stderr=err,
+        )
+    first = process.stdout.readline().decode().strip()
+    if not first.startswith("listening on "):
+        process.kill()
+        raise RuntimeError(f"registry_service did not start: {first!r} {log.read_text()[-500:]}")
+    server = RegistryServer(first.removeprefix("listening on "), token,
+                            json.loads(data.read_text(encoding="utf-8"))["citizens"])
+    try:
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def civil_registry(registry_server, settings):
+    """BMIS configured to use the reference registry (short timeout, no delay)."""
+    registry_server.set_delay(0)
+    settings.BMIS_CIVIL_REGISTRY_URL = registry_server.url
+    settings.BMIS_CIVIL_REGISTRY_TOKEN = registry_server.token
+    settings.BMIS_CIVIL_REGISTRY_TIMEOUT_SECONDS = 0.5
+    yield registry_server
+    registry_server.set_delay(0)

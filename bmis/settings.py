@@ -399,6 +399,30 @@ CELERY_BEAT_SCHEDULE["travelers-overstay-scan"] = {
     "schedule": crontab(hour=1, minute=15),
 }
 
+# Civil registry (travelers.civil_registry): unset URL = no lookup (the inspection says so). The
+# adapter is a class taking (url, token, timeout); the reference one speaks registry_service's
+# HTTP/JSON protocol. Answers are kept CACHE_SECONDS; a lookup the registry did not answer within
+# TIMEOUT_SECONDS is "registry not checked" and retried every RETRY_MINUTES, MAX_ATTEMPTS times.
+BMIS_CIVIL_REGISTRY_URL = env_str("BMIS_CIVIL_REGISTRY_URL", "")
+BMIS_CIVIL_REGISTRY_TOKEN = env_secret("BMIS_CIVIL_REGISTRY_TOKEN") or ""
+if BMIS_CIVIL_REGISTRY_URL and not BMIS_CIVIL_REGISTRY_URL.startswith(("http://", "https://")):
+    raise ConfigError("BMIS_CIVIL_REGISTRY_URL must start with http:// or https://")
+if BMIS_CIVIL_REGISTRY_URL and not BMIS_CIVIL_REGISTRY_TOKEN:
+    raise ConfigError("BMIS_CIVIL_REGISTRY_TOKEN (or BMIS_CIVIL_REGISTRY_TOKEN_FILE) is required with BMIS_CIVIL_REGISTRY_URL")
+BMIS_CIVIL_REGISTRY_ADAPTER = env_str("BMIS_CIVIL_REGISTRY_ADAPTER", "travelers.civil_registry.http.HttpRegistry")
+BMIS_CIVIL_REGISTRY_TIMEOUT_SECONDS = env_float("BMIS_CIVIL_REGISTRY_TIMEOUT_SECONDS", 3.0, minimum=0.1)
+BMIS_CIVIL_REGISTRY_CACHE_SECONDS = env_int("BMIS_CIVIL_REGISTRY_CACHE_SECONDS", 24 * 3600, minimum=0)
+BMIS_CIVIL_REGISTRY_RETRY_MINUTES = env_int("BMIS_CIVIL_REGISTRY_RETRY_MINUTES", 5, minimum=1, maximum=24 * 60)
+BMIS_CIVIL_REGISTRY_MAX_ATTEMPTS = env_int("BMIS_CIVIL_REGISTRY_MAX_ATTEMPTS", 12, minimum=1, maximum=1000)
+CELERY_BEAT_SCHEDULE["travelers-civil-registry-retry"] = {
+    "task": "travelers.civil_registry_retry_pending",
+    "schedule": BMIS_CIVIL_REGISTRY_RETRY_MINUTES * 60.0,
+}
+CELERY_BEAT_SCHEDULE["travelers-civil-registry-purge"] = {
+    "task": "travelers.civil_registry_purge_expired",
+    "schedule": crontab(hour=2, minute=45),
+}
+
 
 # --- watchlists ---------------------------------------------------------------------------------
 # Recent travelers re-screened when a person entry is added or changed (days).

@@ -31,6 +31,11 @@ TRAVELERS = [
                     date(2031, 6, 30)), 10, None),
 ]
 
+# An Iraqi unified national card (TD1) of the first citizen in registry_service's synthetic data
+# set: read at the checkpoint with `make run REGISTRY=1`, the civil registry confirms it.
+NATIONAL_ID_CARD = DocumentFields("ID", "IRQ", "AL SAADI", "ISRAA JASSIM", "AB1234567", "IRQ",
+                                  PartialDate(1977, 12, 12), "F", date(2034, 5, 31), "102444185218")
+
 
 def _at(days_ago: int) -> datetime:
     day = timezone.localdate() - timedelta(days=days_ago)
@@ -70,3 +75,6 @@ def seed(stdout) -> None:
     stdout.write("travelers: MRZs to type at the checkpoint (officer1, booth BGW/A1):")
     for fields, _entry, _exit in TRAVELERS:
         stdout.write(generate(fields, "TD3"))
+    stdout.write("travelers: an Iraqi national ID card (TD1), checked against the civil registry when one is "
+                 "configured (make run REGISTRY=1):")
+    stdout.write(generate(NATIONAL_ID_CARD, "TD1"))

@@ -23,6 +23,7 @@ from travelers.models import (
     Overstay,
     Person,
     ReasonCode,
+    RegistryCheck,
     SecondaryInspection,
     SecondaryStatus,
 )
@@ -225,7 +226,18 @@ def inspection_screen(*, user, inspection: Inspection, resolve_errors: dict | No
         "secondary": (SecondaryInspection.objects.filter(inspection=inspection).select_related("handover_agency")
                       .first() if inspection.status in (InspectionStatus.REFERRED, InspectionStatus.CLOSED) else None),
         "movement": getattr(inspection, "movement", None),
+        "registry": inspection_registry_panel(user=user, inspection=inspection),
     }
+
+
+def inspection_registry_panel(*, user, inspection: Inspection) -> dict | None:
+    """The civil-registry line of an inspection whose document is a national ID card: the latest
+    check (matches, differs and which fields, not found, not checked), or that no registry is
+    configured. None for any other document."""
+    if not inspection.document.national_id_number:
+        return None
+    check = RegistryCheck.objects.restrict(user, "view").filter(inspection=inspection).order_by("-pk").first()
+    return {"configured": bool(settings.BMIS_CIVIL_REGISTRY_URL), "check": check}
 
 
 def booth_devices(booth_id: int | None) -> tuple[list[dict], str]:

@@ -102,6 +102,8 @@ class ParsedDocumentSerializer(serializers.Serializer):
     date_of_expiry = serializers.DateField(allow_null=True)
     optional_data = serializers.CharField()
     optional_data_2 = serializers.CharField()
+    national_id_number = serializers.CharField(help_text="The holder's national ID number on a national identity "
+                                               "card (Iraq's unified card), else empty")
 
 
 class FieldProblemSerializer(serializers.Serializer):
@@ -156,7 +158,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "primary_identifier", "secondary_identifier", "date_of_birth", "sex", "nationality"]
+        fields = ["id", "primary_identifier", "secondary_identifier", "date_of_birth", "sex", "nationality",
+                  "national_id_number"]
 
     def get_date_of_birth(self, obj) -> str:
         return obj.birth.isoformat()
@@ -166,7 +169,7 @@ class TravelDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = TravelDocument
         fields = ["id", "kind", "document_code", "number", "issuing_state", "nationality", "date_of_expiry",
-                  "match_rule"]
+                  "match_rule", "national_id_number"]
 
 
 class MovementSerializer(serializers.ModelSerializer):

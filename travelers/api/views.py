@@ -68,7 +68,7 @@ class DocumentParseApi(APIView):
             "name_truncated": result.name_truncated, "document_number": result.document_number,
             "nationality": result.nationality, "date_of_birth": result.birth.isoformat(), "sex": result.sex,
             "date_of_expiry": result.date_of_expiry, "optional_data": result.optional_data,
-            "optional_data_2": result.optional_data_2,
+            "optional_data_2": result.optional_data_2, "national_id_number": result.national_id_number,
         }
         out = {
             "format": result.format, "valid": result.valid, "document": document,

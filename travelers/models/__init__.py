@@ -1,6 +1,7 @@
 """Persons, travel documents, visas and stay rules, inspections, movements (issue 3)."""
 
 from travelers.models.booth_read import BoothRead, BoothReadOutcome, BoothReadStatus
+from travelers.models.civil_registry import RegistryAnswer, RegistryCheck, RegistryStatus
 from travelers.models.inspection import (
     AbandonReason,
     Decision,
@@ -34,6 +35,9 @@ __all__ = [
     "Person",
     "ReasonCode",
     "ReasonUse",
+    "RegistryAnswer",
+    "RegistryCheck",
+    "RegistryStatus",
     "SecondaryInspection",
     "SecondaryOutcome",
     "SecondaryStatus",

@@ -31,6 +31,7 @@ class MatchRule(models.TextChoices):
     NEW = "new", _("New person")
     DOCUMENT = "document", _("Same document seen before")
     BIOGRAPHIC = "biographic", _("Same name, date of birth and nationality")
+    NATIONAL_ID = "national_id", _("Same national ID number")
     SPLIT = "split", _("Split off by a supervisor")
 
 
@@ -96,6 +97,8 @@ class Person(ReadableNameMixin, BirthDateMixin):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
     nationality = models.CharField(_("nationality"), max_length=3, validators=[icao_code_validator])
     match_key = models.CharField(max_length=250, blank=True, db_index=True, editable=False)
+    # The national ID number of the home state's unified card, once such a card was read.
+    national_id_number = models.CharField(_("national ID number"), max_length=20, blank=True, db_index=True)
     split_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="split_persons",
         verbose_name=_("split from"),
@@ -145,6 +148,9 @@ class TravelDocument(ReadableNameMixin, BirthDateMixin):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
     date_of_expiry = models.DateField(_("date of expiry"))
     optional_data = models.CharField(_("optional data"), max_length=30, blank=True)
+    # Set on a national identity card (travelers.mrz.national_id): the holder's national ID
+    # number, which links the card to its person and is the key of civil-registry lookups.
+    national_id_number = models.CharField(_("national ID number"), max_length=20, blank=True, db_index=True)
     mrz = models.TextField(_("MRZ as read"), blank=True)
     mrz_format = models.CharField(_("MRZ format"), max_length=8, blank=True)
     portrait = models.ImageField(_("portrait"), upload_to="travelers/portraits/%Y/%m/", null=True, blank=True)
@@ -168,6 +174,11 @@ class TravelDocument(ReadableNameMixin, BirthDateMixin):
 
     def __str__(self) -> str:
         return f"{self.issuing_state} {self.number}"
+
+    @property
+    def is_national_id(self) -> bool:
+        """A national identity card (accepted like a passport for its own nationals)."""
+        return bool(self.national_id_number)
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):

@@ -12,6 +12,7 @@ from .checkdigit import check_digit
 from .clean import clean, looks_complete
 from .codes import code_category, code_name, is_known_code
 from .generator import generate, generate_lines
+from .national_id import NATIONAL_ID_CARDS, national_id_card, national_id_number
 from .parser import FORMAT_LABELS, LAYOUTS, parse
 from .result import (
     FIELD_LABELS,
@@ -27,6 +28,7 @@ __all__ = [
     "FIELD_LABELS",
     "FORMAT_LABELS",
     "LAYOUTS",
+    "NATIONAL_ID_CARDS",
     "CheckDigitResult",
     "DocumentFields",
     "FieldError",
@@ -40,6 +42,8 @@ __all__ = [
     "generate_lines",
     "is_known_code",
     "looks_complete",
+    "national_id_card",
+    "national_id_number",
     "parse",
     "validate_fields",
 ]

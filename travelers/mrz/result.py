@@ -221,6 +221,13 @@ class MRZResult:
     def secondary_identifier_readable(self) -> str:
         return _readable(self.secondary_identifier)
 
+    @property
+    def national_id_number(self) -> str:
+        """The holder's national ID number when this is a national identity card, else ""."""
+        from .national_id import national_id_number
+
+        return national_id_number(self.document_code, self.issuing_state, self.optional_data)
+
     def errors_for(self, field_name: str) -> list[FieldError]:
         return [e for e in self.errors if e.field == field_name]
 

@@ -29,6 +29,7 @@ from travelers.models import (
     Visa,
 )
 from travelers.mrz import DocumentFields, FieldError, MRZResult, parse, validate_fields
+from travelers.services.civil_registry import registry_check
 from travelers.services.persons import document_resolve, fields_dict
 from travelers.services.rules import Rules, decision_rules
 from travelers.services.screening import screen_inspection
@@ -188,6 +189,11 @@ def inspection_start(
             })
 
     screen_inspection(actor=actor, inspection=inspection)
+    if travel_document.national_id_number:
+        # A national identity card: checked against the civil registry when one is configured
+        # (after the commit: a slow registry never holds the inspection's transaction open).
+        registry_check(actor=actor, national_id_number=travel_document.national_id_number,
+                       reason="inspection", inspection=inspection, now=now)
     return inspection
 
 

@@ -23,7 +23,7 @@ from travelers.models import (
     TravelDocument,
     Visa,
 )
-from travelers.mrz import DocumentFields
+from travelers.mrz import DocumentFields, national_id_number
 from watchlists.services import hits_move_to_person
 
 KIND_BY_CODE = {"P": DocumentKind.PASSPORT, "V": DocumentKind.VISA, "I": DocumentKind.IDENTITY_CARD}
@@ -90,21 +90,38 @@ def document_resolve(
 
     detail: dict = {"rule": RULE_TEXT, "key": key}
     person = None
-    if key:
+    # A national identity card links by its holder's national ID number first: the number is the
+    # state's own key of the person, stronger than the biographic rule.
+    nid = national_id_number(fields.document_code, fields.issuing_state, fields.optional_data)
+    if nid:
+        _lock(f"national_id:{fields.issuing_state}:{nid}")
+        holders = list(Person.objects.filter(national_id_number=nid, nationality=fields.issuing_state))
+        detail["national_id_candidates"] = [p.pk for p in holders]
+        if len(holders) == 1:
+            person = holders[0]
+    if person is not None:
+        rule = MatchRule.NATIONAL_ID
+    elif key:
         candidates = [p for p in Person.objects.filter(match_key=key) if sex_compatible(p.sex, fields.sex)]
         detail["candidates"] = [p.pk for p in candidates]
         if len(candidates) == 1:
             person = candidates[0]
+        rule = MatchRule.BIOGRAPHIC if person is not None else MatchRule.NEW
     else:
         detail["why_not"] = "incomplete date of birth or no nationality: the biographic rule does not apply"
-    rule = MatchRule.BIOGRAPHIC if person is not None else MatchRule.NEW
+        rule = MatchRule.NEW
 
     if person is None:
-        person = Person(match_key=key, **_person_data(fields))
+        person = Person(match_key=key, national_id_number=nid, **_person_data(fields))
         person.full_clean()
         person.save()
         audit_log(actor=actor, action="person.create", obj=person,
-                  metadata={"rule": rule, "candidates": detail.get("candidates", [])})
+                  metadata={"rule": rule, "candidates": detail.get("candidates", []), "national_id": bool(nid)})
+    elif nid and not person.national_id_number:
+        person.national_id_number = nid
+        person.save(update_fields=["national_id_number", "updated_at"])
+        audit_log(actor=actor, action="person.update", obj=person, changes={"national_id_number": ["", nid]},
+                  metadata={"source": "national_id_card"})
 
     document = TravelDocument(
         person=person,
@@ -119,6 +136,7 @@ def document_resolve(
         sex=fields.sex or "X",
         date_of_expiry=fields.date_of_expiry,
         optional_data=fields.optional_data[:30],
+        national_id_number=nid,
         mrz=mrz,
         mrz_format=mrz_format,
         match_rule=rule,
@@ -131,7 +149,8 @@ def document_resolve(
     document.full_clean(exclude=["person", "created_by"], validate_unique=False, validate_constraints=False)
     document.save()
     audit_log(actor=actor, action="traveldocument.create", obj=document,
-              metadata={"person_id": person.pk, "rule": rule, "kind": kind, "source": "mrz" if mrz else "manual"})
+              metadata={"person_id": person.pk, "rule": rule, "kind": kind, "source": "mrz" if mrz else "manual",
+                        "national_id": bool(nid)})
     return person, document, rule
 
 
@@ -175,8 +194,15 @@ def person_split(*, actor, person: Person, document_ids: list[int], reason: str)
         # candidates, so the rule creates a new person instead of guessing.
         new.match_key = biographic_key(primary=new.primary_identifier, secondary=new.secondary_identifier,
                                        birth=new.birth, nationality=new.nationality)
+        # A national ID card's number goes with the card; the person left without a card of that
+        # number loses it.
+        new.national_id_number = next((d.national_id_number for d in chosen if d.national_id_number), "")
         new.full_clean()
         new.save()
+        kept = [d for d in documents if d not in chosen]
+        if person.national_id_number and not any(d.national_id_number == person.national_id_number for d in kept):
+            person.national_id_number = ""
+            person.save(update_fields=["national_id_number", "updated_at"])
         ids = [d.pk for d in chosen]
         inspection_ids = list(Inspection.objects.filter(document_id__in=ids).values_list("pk", flat=True))
         moved = {
