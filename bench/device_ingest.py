@@ -11,7 +11,8 @@ What it does, in one command:
 2. starts the production web server: gunicorn with gunicorn.conf.py, production-like settings
    (DEBUG off with secrets from files, behind the TLS proxy, DATABASE_URL to PostgreSQL,
    CELERY_BROKER_URL and CACHE_URL to Redis: detections' background handler is queued to the
-   broker on commit, not run in the request; no Celery worker runs, so the queue only fills);
+   broker on commit (one task per event, one per batch), not run in the request; no Celery worker
+   runs, so the queue only fills);
 3. reference: GET /healthz (database and cache checks) through the same server and client, open
    loop at the same rate for --ref-duration seconds;
 4. drives POST /api/v1/devices/detections open loop at --rate for --duration seconds from an
@@ -633,15 +634,19 @@ def run(args, server: subprocess.Popen, log: Path, cameras: list[dict], setup_s:
           f"{cli_cpu:.1f} | {use['machine_busy']:.0%} |")
     print()
     print(f"Latency from when each request was due (open loop); p95 of the client's own lateness in sending: "
-          f"{summ['late_p95']:.1f} ms. Per event CPU: gunicorn {use['server'] / max(1, acked) * 1e3:.2f} ms, "
-          f"PostgreSQL {use['pg'] / max(1, acked) * 1e3:.2f} ms, client {cli_cpu / max(1, acked) * 1e3:.2f} ms.")
+          f"{summ['late_p95']:.1f} ms. CPU per event stored in the measured run ({len(stored_ids)}): gunicorn "
+          f"{use['server'] / max(1, len(stored_ids)) * 1e3:.2f} ms, PostgreSQL "
+          f"{use['pg'] / max(1, len(stored_ids)) * 1e3:.2f} ms, client {cli_cpu / max(1, len(stored_ids)) * 1e3:.2f} ms; "
+          f"at that cost 2 cores doing nothing else take at most "
+          f"{2 / max(1e-9, (use['server'] + use['pg'] + cli_cpu) / max(1, len(stored_ids))):.0f} events/s.")
     print(f"HTTP statuses: {dict(sorted(summ['statuses'].items()))}" + (f"; per event: {per_event}" if batch else ""))
     if errors:
         print(f"  first error bodies: {samples}")
     total_sent = len(warm) + len(events)
     print(f"Events sent {total_sent} (warm-up {len(warm)} + measured {len(events)}); measured events acknowledged "
           f"(201): {acked}, stored: {len(stored_ids)}; in the database: {db_events} DeviceEvent (detection), "
-          f"{db_distinct} distinct (device, event_id), {db_detections} Detection; tasks queued on the broker: {queued}.")
+          f"{db_distinct} distinct (device, event_id), {db_detections} Detection; messages on the broker's devices "
+          f"queue: {queued} ({'one per event' if not batch else 'one per batch'}).")
     print(f"  none lost: {'yes' if lost == 0 else f'NO, {lost} acknowledged but not stored'}; "
           f"{'no duplicates' if db_events == db_distinct == db_detections else 'DUPLICATES or events without detection'}"
           f" (events = distinct = detections).")

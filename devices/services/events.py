@@ -14,7 +14,6 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from audit.context import acting_device
 from core.tasks import enqueue, enqueue_named_on_commit, registered_task
@@ -115,8 +114,8 @@ def device_events_accept(*, device: Device, incomings: list[Incoming]) -> list[t
     """Many events of one device at once (a batch of detections): the same outcome, event by
     event and in order, as device_event_accept on each in turn (stored once; a repeat, also
     within the batch, answered with the first event, and acted on again only if that failed),
-    for one lookup of the repeats, one INSERT per table, one transaction and one publish to the
-    broker for the lot. Heartbeats are taken one by one (each updates the device's health)."""
+    for one lookup of the repeats, one INSERT per table, one transaction and one task queued for
+    the lot. Heartbeats are taken one by one (each updates the device's health)."""
     if any(incoming.kind == EventKind.HEARTBEAT for incoming in incomings):
         return [device_event_accept(device=device, incoming=incoming) for incoming in incomings]
     wanted = {incoming.event_id for incoming in incomings}
@@ -181,7 +180,7 @@ def _store_many(device: Device, incomings: list[Incoming], now: datetime) -> lis
 
 def _act_many(events: list[DeviceEvent]) -> None:
     """_act for events just stored (and committed), by kind: those without a handler are processed
-    in one statement, a background handler's tasks are published together."""
+    in one statement, those of a background handler are queued in one task."""
     by_kind: dict[str, list[DeviceEvent]] = {}
     for event in events:
         by_kind.setdefault(event.kind, []).append(event)
@@ -202,24 +201,14 @@ def _act_many(events: list[DeviceEvent]) -> None:
 
 
 def _enqueue_process_many(pks: list[int]) -> None:
-    """Queue "devices.process_event" for each event, in one round trip to the broker (a kombu
-    publish batch); eagerly one by one in the embedded default. A broker that cannot be reached
-    leaves them accepted: the requeue task sends them later."""
-    task = registered_task("devices.process_event")
+    """One "devices.process_events" task for the events of a batch (one message to the broker
+    instead of one per event). A broker that cannot be reached leaves them accepted: the requeue
+    task sends them later, one by one."""
+    task = registered_task("devices.process_events")
     if task is None:
-        logger.warning("task devices.process_event is not registered; %d events not queued", len(pks))
+        logger.warning("task devices.process_events is not registered; %d events not queued", len(pks))
         return
-    if task.app.conf.task_always_eager:
-        for pk in pks:
-            enqueue(task, pk)
-        return
-    try:
-        with task.app.producer_or_acquire() as producer, producer.batch():
-            for pk in pks:
-                task.apply_async(args=[pk], producer=producer)
-    except (OperationalError, OSError) as exc:
-        logger.warning("broker unavailable, %d device events not queued (requeued later): %s", len(pks),
-                       type(exc).__name__)
+    enqueue(task, pks)
 
 
 def _finish(event: DeviceEvent, *, status: str, result: dict | None = None, error: dict | None = None) -> None:

@@ -111,3 +111,20 @@ def test_the_background_handler_acts_once_on_each_detection(api, camera, monkeyp
     assert resent == []
     assert calls == [b["event_id"] for b in batch]  # tasks run eagerly here; a resend queues nothing
     assert set(DeviceEvent.objects.values_list("status", flat=True)) == {EventStatus.PROCESSED}
+
+
+def test_a_batch_is_one_task_and_a_redelivered_task_acts_only_on_the_rest(api, camera, monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
+    from devices.tasks import process_events_task
+
+    calls = []
+    monkeypatch.setitem(hooks._handlers, "detection",
+                        hooks.Registered(lambda stored: calls.append(stored.event_id) or {}, background=True))
+    _device, raw = camera
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        _send(api, raw, {"events": [_detection() for _ in range(4)]})
+    assert len(queued) == 1  # one task for the batch, sent once the events are committed
+    pks = list(DeviceEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert process_events_task(pks[:2]) == 2 and len(calls) == 2
+    assert process_events_task(pks) == 4 and len(calls) == 4  # redelivered with the rest: the first two skipped
+    assert set(DeviceEvent.objects.values_list("status", flat=True)) == {EventStatus.PROCESSED}
