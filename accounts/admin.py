@@ -16,7 +16,7 @@ from accounts.services import (
 )
 from audit.admin import AuditedModelAdmin
 from audit.services import audit_log
-from core.models import Booth, BorderPost
+from core.models import Booth, BorderPost, Sector
 
 # Role and posts decide what a user may see and do: they come first on the user forms.
 _BORDER_MANAGEMENT = (_("Role and posts"), {"fields": ("role", "posts", "agency", "is_national")})
@@ -168,3 +168,12 @@ class BorderPostAdmin(AuditedModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "name_local")
     inlines = [BoothInline]
+
+
+@admin.register(Sector)
+class SectorAdmin(AuditedModelAdmin):
+    """Green-border sectors: the geometry is a GeoJSON LineString or Polygon ([longitude, latitude])."""
+
+    list_display = ("code", "name", "post", "buffer_m", "is_active")
+    list_filter = ("post", "is_active")
+    search_fields = ("code", "name", "name_local")
