@@ -21,6 +21,18 @@ def process_event_task(event_pk: int) -> str:
     return device_event_process(event=event).status
 
 
+@shared_task(name="devices.process_events", acks_late=True)
+def process_events_task(event_pks: list[int]) -> int:
+    """Act on the stored events of one batch (detections sent together), each as process_event
+    would, in its own transaction; one message for the lot. Events already acted on are skipped
+    (a redelivered message acts on the rest). Returns how many were found."""
+    found = 0
+    for event in DeviceEvent.objects.filter(pk__in=event_pks).order_by("pk"):
+        device_event_process(event=event)
+        found += 1
+    return found
+
+
 @shared_task(name="devices.check_offline", acks_late=True)
 def check_offline_task() -> int:
     """Every BMIS_DEVICES_CHECK_SECONDS (beat): devices that missed three heartbeats go offline."""

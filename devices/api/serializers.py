@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from PIL import Image, UnidentifiedImageError
 from rest_framework import serializers
 
+from core.api.common import ErrorDetailSerializer
 from devices.models import EventStatus, ObjectClass, ReportedStatus
 
 EVENT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -215,3 +216,41 @@ class DeviceEventOutputSerializer(serializers.Serializer):
                                   help_text="clock_skew: the device's clock is off; the server's time is used.")
     result = serializers.DictField(help_text="What the event did (e.g. the inspection it opened).")
     error = serializers.DictField(required=False, help_text="Why it was refused or failed.")
+
+
+# --- detections in batches ---------------------------------------------------------------------
+
+DETECTION_BATCH_MAX = 100
+
+
+@extend_schema_field(DeviceDetectionInputSerializer(many=True))
+class DetectionBatchEventsField(serializers.ListField):
+    """The batch's detections: 1 to DETECTION_BATCH_MAX objects, each a body of the single
+    endpoint. Only their shape is checked here: the view validates each on its own, so that one
+    bad detection is answered 400 without refusing the others."""
+
+    child = serializers.DictField()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 1)
+        kwargs.setdefault("max_length", DETECTION_BATCH_MAX)
+        super().__init__(**kwargs)
+
+
+class DeviceDetectionBatchInputSerializer(serializers.Serializer):
+    events = DetectionBatchEventsField(
+        help_text=f"1 to {DETECTION_BATCH_MAX} detections of this camera, each as the single endpoint takes it.")
+
+
+class DeviceEventBatchItemSerializer(serializers.Serializer):
+    event_id = serializers.CharField(allow_blank=True, help_text="The detection's event_id (empty if it had none).")
+    status_code = serializers.IntegerField(
+        help_text="What the single endpoint would have answered for this detection: 201 stored now, 200 sent "
+                  "before (its first answer), 202 stored but acting on it failed, 400 invalid, 403 not this "
+                  "camera's sector, 409 refused.")
+    event = DeviceEventOutputSerializer(required=False, help_text="The stored event (2xx, and 409).")
+    error = ErrorDetailSerializer(required=False, help_text="Why it was refused (4xx).")
+
+
+class DeviceEventBatchOutputSerializer(serializers.Serializer):
+    results = DeviceEventBatchItemSerializer(many=True, help_text="One per detection sent, in the same order.")

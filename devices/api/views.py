@@ -10,18 +10,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import geo
-from core.api.common import ErrorSerializer, error_body
+from core.api.common import ErrorSerializer, error_body, exception_handler
 from devices.api.authentication import DeviceCredentialAuthentication, IsDevice
 from devices.api.serializers import (
     DeviceCaptureInputSerializer,
+    DeviceDetectionBatchInputSerializer,
     DeviceDetectionInputSerializer,
     DeviceDocumentInputSerializer,
+    DeviceEventBatchOutputSerializer,
     DeviceEventOutputSerializer,
     DeviceHeartbeatInputSerializer,
     DevicePositionInputSerializer,
 )
 from devices.models import BORDER_CAMERA_KINDS, DeviceKind, EventKind, EventStatus
-from devices.services import Incoming, device_event_accept
+from devices.services import Incoming, device_event_accept, device_events_accept
 
 _TAGS = ["devices"]
 _RESPONSES = {
@@ -35,6 +37,12 @@ _RESPONSES = {
     409: OpenApiResponse(ErrorSerializer, description="Refused by what acts on it (e.g. no open inspection at the "
                                                       "booth for a capture)."),
     413: OpenApiResponse(ErrorSerializer, description="The request body is too large."),
+}
+
+_BATCH_RESPONSES = {
+    200: OpenApiResponse(DeviceEventBatchOutputSerializer, description="The batch was read: each detection's "
+                         "answer (status_code, event, error) in `results`, in the order sent."),
+    **{code: _RESPONSES[code] for code in (401, 403, 413)},
 }
 
 
@@ -78,19 +86,30 @@ class DeviceEventApi(APIView):
         self.check_place(device, v)
         incoming = self.incoming(device, v)
         event, created = device_event_accept(device=device, incoming=incoming)
-        body = DeviceEventOutputSerializer({
+        code, stored, error = self.outcome(event, created)
+        body = DeviceEventOutputSerializer(stored).data
+        if error is not None:
+            out = error_body(error["code"], error["message"], error["fields"])
+            out["event"] = body
+            return Response(out, status=code)
+        return Response(body, status=code)
+
+    @staticmethod
+    def outcome(event, created: bool) -> tuple[int, dict, dict | None]:
+        """What the device is answered for a stored event: the status, the event (for
+        DeviceEventOutputSerializer) and, when it was refused, the error (code, message, fields)."""
+        stored = {
             "event_id": event.event_id, "status": event.status, "received_at": event.received_at,
             "clock_skew_seconds": event.clock_skew_seconds, "flags": event.flags, "result": event.result,
             "error": event.error,
-        }).data
+        }
         if event.status == EventStatus.REJECTED:
             error = event.error or {}
-            out = error_body(error.get("code", "rejected"), error.get("message", "refused"), error.get("fields"))
-            out["event"] = body
-            return Response(out, status=error.get("status", 409))
+            refused = error_body(error.get("code", "rejected"), error.get("message", "refused"), error.get("fields"))
+            return error.get("status", 409), stored, refused["error"]
         if event.status == EventStatus.FAILED:
-            return Response(body, status=status.HTTP_202_ACCEPTED)
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+            return status.HTTP_202_ACCEPTED, stored, None
+        return (status.HTTP_201_CREATED if created else status.HTTP_200_OK), stored, None
 
 
 class HeartbeatApi(DeviceEventApi):
@@ -180,6 +199,45 @@ class DetectionApi(DeviceEventApi):
     @extend_schema(tags=_TAGS, request=DeviceDetectionInputSerializer, responses=_RESPONSES)
     def post(self, request):
         return self.accept(request, DeviceDetectionInputSerializer(data=request.data))
+
+
+class DetectionBatchApi(DetectionApi):
+    """Up to 100 detections of one camera in one request (a busy camera, or one sending what it
+    buffered): each validated, stored and acted on as if sent alone, idempotent by its event_id,
+    and answered in `results` in the order sent. 200 once the batch is read, whatever each
+    detection's outcome; 400 only for a malformed batch."""
+
+    @extend_schema(tags=_TAGS, request=DeviceDetectionBatchInputSerializer, responses=_BATCH_RESPONSES)
+    def post(self, request):
+        data = DeviceDetectionBatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        device = self.device()
+        self.check_kind(device)
+        one = DeviceDetectionInputSerializer()  # validates each detection in turn (its fields built once)
+        checked = [self.check_item(device, one, item) for item in data.validated_data["events"]]
+        accepted = iter(device_events_accept(device=device, incomings=[c for c in checked if isinstance(c, Incoming)]))
+        results = []
+        for answer in checked:
+            if isinstance(answer, Incoming):
+                event, created = next(accepted)
+                code, stored, error = self.outcome(event, created)
+                answer = {"event_id": event.event_id, "status_code": code, "event": stored}
+                if error is not None:
+                    answer["error"] = error
+            results.append(answer)
+        return Response(DeviceEventBatchOutputSerializer({"results": results}).data, status=status.HTTP_200_OK)
+
+    def check_item(self, device, one, item: dict) -> Incoming | dict:
+        """One detection of a batch, validated and placed as the single endpoint does it: what to
+        store, or the answer refusing it (400 naming the field, 403 another sector)."""
+        event_id = item.get("event_id") if isinstance(item.get("event_id"), str) else ""
+        try:
+            v = dict(one.run_validation(item))
+            self.check_place(device, v)
+            return self.incoming(device, v)
+        except (ValidationError, PermissionDenied) as exc:
+            answer = exception_handler(exc, {})
+            return {"event_id": event_id, "status_code": answer.status_code, "error": answer.data["error"]}
 
 
 class PositionApi(DeviceEventApi):

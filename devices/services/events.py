@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.context import acting_device
-from core.tasks import enqueue_named_on_commit
+from core.tasks import enqueue, enqueue_named_on_commit, registered_task
 from devices.hooks import EventRejected, handler_for
 from devices.models import (
     Detection,
@@ -89,24 +89,126 @@ def _store(device: Device, incoming: Incoming, now: datetime) -> DeviceEvent:
 def device_event_accept(*, device: Device, incoming: Incoming) -> tuple[DeviceEvent, bool]:
     """Store the event (committed before anything acts on it), then act on it. Returns the event
     and whether it was new. A repeated event_id returns the first event untouched, unless its
-    handling failed: then it is handled again."""
-    existing = DeviceEvent.objects.filter(device=device, event_id=incoming.event_id).first()
-    if existing is None:
-        now = timezone.now()
+    handling failed: then it is handled again.
+
+    New events are the common case (a resend is the exception), so the event is inserted straight
+    away and the unique (device, event_id) constraint finds the repeats: one round trip fewer
+    than looking first."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            event = _store(device, incoming, now)
+    except IntegrityError:
+        # Sent before (or the same event_id arrived twice at once): the first one stands.
+        existing = DeviceEvent.objects.filter(device=device, event_id=incoming.event_id).first()
+        if existing is None:
+            raise
+        if existing.status == EventStatus.FAILED:
+            _act(existing)
+        return existing, False
+    _act(event)
+    return event, True
+
+
+def device_events_accept(*, device: Device, incomings: list[Incoming]) -> list[tuple[DeviceEvent, bool]]:
+    """Many events of one device at once (a batch of detections): the same outcome, event by
+    event and in order, as device_event_accept on each in turn (stored once; a repeat, also
+    within the batch, answered with the first event, and acted on again only if that failed),
+    for one lookup of the repeats, one INSERT per table, one transaction and one task queued for
+    the lot. Heartbeats are taken one by one (each updates the device's health)."""
+    if any(incoming.kind == EventKind.HEARTBEAT for incoming in incomings):
+        return [device_event_accept(device=device, incoming=incoming) for incoming in incomings]
+    wanted = {incoming.event_id for incoming in incomings}
+    known = {event.event_id: event for event in DeviceEvent.objects.filter(device=device, event_id__in=wanted)}
+    new: dict[str, Incoming] = {}
+    for incoming in incomings:
+        if incoming.event_id not in known and incoming.event_id not in new:
+            new[incoming.event_id] = incoming
+    stored: list[DeviceEvent] = []
+    if new:
         try:
             with transaction.atomic():
-                event = _store(device, incoming, now)
+                stored = _store_many(device, list(new.values()), timezone.now())
         except IntegrityError:
-            # The same event_id arrived twice at once: the other request stored it.
-            existing = DeviceEvent.objects.filter(device=device, event_id=incoming.event_id).first()
-            if existing is None:
-                raise
-            return existing, False
-        _act(event)
-        return event, True
-    if existing.status == EventStatus.FAILED:
-        _act(existing)
-    return existing, False
+            # Some of them arrived at the same moment by another request: one by one, then.
+            return [device_event_accept(device=device, incoming=incoming) for incoming in incomings]
+        _act_many(stored)
+    created = {event.event_id: event for event in stored}
+    answers: list[tuple[DeviceEvent, bool]] = []
+    retried: set[str] = set()
+    for incoming in incomings:
+        event = created.pop(incoming.event_id, None)
+        if event is not None:
+            answers.append((event, True))
+            continue
+        event = known.get(incoming.event_id) or next(e for e, _ in answers if e.event_id == incoming.event_id)
+        if event.status == EventStatus.FAILED and incoming.event_id not in retried:
+            retried.add(incoming.event_id)
+            _act(event)
+        answers.append((event, False))
+    return answers
+
+
+def _store_many(device: Device, incomings: list[Incoming], now: datetime) -> list[DeviceEvent]:
+    """_store for many events of one device (none a heartbeat), a statement per table."""
+    events = []
+    for incoming in incomings:
+        skew, flags = _skew(incoming.device_time, now)
+        events.append(DeviceEvent(
+            device=device, post_id=device.post_id, event_id=incoming.event_id, kind=incoming.kind,
+            device_time=incoming.device_time, received_at=now, clock_skew_seconds=skew, flags=flags,
+            payload=incoming.payload,
+        ))
+    DeviceEvent.objects.bulk_create(events)  # sets their primary keys (PostgreSQL, SQLite >= 3.35)
+    files, detections, positions = [], [], []
+    for event, incoming in zip(events, incomings, strict=True):
+        files += [DeviceEventFile(event=event, role=role, content_type=content_type, data=data)
+                  for role, (content_type, data) in incoming.files.items()]
+        when = event_time(event)
+        if incoming.detection is not None:
+            detections.append(Detection(event=event, device=device, post_id=device.post_id, observed_at=when,
+                                        has_snapshot="snapshot" in incoming.files, **incoming.detection))
+        if incoming.position is not None:
+            positions.append(PatrolPosition(event=event, device=device, post_id=device.post_id, at=when,
+                                            **incoming.position))
+    for model, rows in ((DeviceEventFile, files), (Detection, detections), (PatrolPosition, positions)):
+        if rows:
+            model.objects.bulk_create(rows)
+    seen(device=device, now=now)
+    return events
+
+
+def _act_many(events: list[DeviceEvent]) -> None:
+    """_act for events just stored (and committed), by kind: those without a handler are processed
+    in one statement, those of a background handler are queued in one task."""
+    by_kind: dict[str, list[DeviceEvent]] = {}
+    for event in events:
+        by_kind.setdefault(event.kind, []).append(event)
+    for kind, group in by_kind.items():
+        registered = handler_for(kind)
+        if registered is None:
+            now = timezone.now()
+            DeviceEvent.objects.filter(pk__in=[event.pk for event in group]).update(
+                status=EventStatus.PROCESSED, result={}, error={}, processed_at=now)
+            for event in group:
+                event.status, event.result, event.error, event.processed_at = EventStatus.PROCESSED, {}, {}, now
+        elif registered.background:
+            pks = [event.pk for event in group]
+            transaction.on_commit(lambda pks=pks: _enqueue_process_many(pks))
+        else:
+            for event in group:
+                device_event_process(event=event)
+
+
+def _enqueue_process_many(pks: list[int]) -> None:
+    """One "devices.process_events" task for the events of a batch (one message to the broker
+    instead of one per event). A broker that cannot be reached leaves them accepted: the requeue
+    task sends them later, one by one."""
+    task = registered_task("devices.process_events")
+    if task is None:
+        logger.warning("task devices.process_events is not registered; %d events not queued", len(pks))
+        return
+    enqueue(task, pks)
 
 
 def _finish(event: DeviceEvent, *, status: str, result: dict | None = None, error: dict | None = None) -> None:
@@ -124,9 +226,12 @@ def _act(event: DeviceEvent) -> None:
             _finish(event, status=EventStatus.PROCESSED)
         return
     if registered.background:
-        with transaction.atomic():
-            if event.status == EventStatus.FAILED:
+        if event.status == EventStatus.FAILED:
+            with transaction.atomic():
                 _finish(event, status=EventStatus.ACCEPTED)
+                enqueue_named_on_commit("devices.process_event", event.pk)
+        else:
+            # The event is committed: queued now (or when an enclosing transaction commits).
             enqueue_named_on_commit("devices.process_event", event.pk)
         return
     device_event_process(event=event)

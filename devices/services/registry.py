@@ -193,8 +193,12 @@ def device_credential_authenticate(raw: str) -> DeviceCredential:
         key_id, secret = split_credential(raw)
     except MalformedCredential as exc:
         raise CredentialRejected("malformed_credential", str(exc)) from None
-    credential = (DeviceCredential.objects.select_related("device", "device__booth", "device__sector", "device__post")
-                  .filter(key_id=key_id).first())
+    # get() on the unique key: no ORDER BY to build and sort (first() adds one), one row at most.
+    try:
+        credential = (DeviceCredential.objects.select_related("device", "device__booth", "device__sector", "device__post")
+                      .get(key_id=key_id))
+    except DeviceCredential.DoesNotExist:
+        credential = None
     if credential is None or not secret_matches(secret, credential.secret_hash):
         raise CredentialRejected("invalid_credential", "unknown device credential")
     now = timezone.now()
