@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 FACE_RECOGNITION := face_recognition==1.3.0
 
-.PHONY: run test deps deps-dev deps-bench lint bench messages serve clean-venv
+.PHONY: run test deps deps-dev deps-bench lint bench messages serve clean-venv simulate
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,13 @@ deps-bench: $(VENV)/.deps-bench
 run: deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@echo "Devices: play the booth agent's simulator against this server with 'make simulate' in another terminal."
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The booth agent's simulator against `make run`'s demo server (run it in a second terminal; Ctrl-C stops).
+simulate: deps
+	$(PY) -m booth_agent simulate --server http://127.0.0.1:8000 \
+		--credentials $${BMIS_VAR_DIR:-var}/demo-devices.json --loop
 
 # The whole test suite. pytest's exit code 5 ("no tests collected") is a failure here.
 test: deps-dev

@@ -24,6 +24,8 @@ SCOPES: dict[str, str] = {
     "statistics:read": _("Read flow and trend statistics"),
     "devices:write": _("Push device data and events"),
     "audit:read": _("Read the audit trail"),
+    "incidents:read": _("Read green-border incidents and their outcomes"),
+    "incidents:write": _("Dispatch patrols to green-border incidents and record outcomes"),
 }
 
 _OFFICER = {
@@ -38,7 +40,8 @@ _OFFICER = {
     "biometrics:read",
     "biometrics:write",
 }
-_SUPERVISOR = _OFFICER | {"watchlists:write", "hits:write", "statistics:read", "audit:read"}
+_SUPERVISOR = _OFFICER | {"watchlists:write", "hits:write", "statistics:read", "audit:read",
+                          "incidents:read", "incidents:write"}
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),

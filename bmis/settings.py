@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "biometrics",
     "travelers",
     "devices",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -488,4 +489,35 @@ CELERY_BEAT_SCHEDULE["devices-requeue-accepted"] = {"task": "devices.requeue_acc
 CELERY_BEAT_SCHEDULE["devices-purge-heartbeats"] = {"task": "devices.purge_heartbeats", "schedule": crontab(hour=3, minute=10)}
 
 
+# --- incidents ----------------------------------------------------------------------------------
+# Detections become one incident when they follow within this window (seconds after the
+# incident's last detection): the same camera's track id, or the same sector within
+# INCIDENTS_MERGE_DISTANCE_M of the incident's last position.
+INCIDENTS_WINDOW_SECONDS = env_int("BMIS_INCIDENTS_WINDOW_SECONDS", 600, minimum=10)
+INCIDENTS_MERGE_DISTANCE_M = env_int("BMIS_INCIDENTS_MERGE_DISTANCE_M", 1500, minimum=0)
+# A dispatched patrol's first position within this distance of the incident is its contact.
+INCIDENTS_CONTACT_RADIUS_M = env_int("BMIS_INCIDENTS_CONTACT_RADIUS_M", 200, minimum=1)
+# How often the supervisor's map asks for news (seconds).
+INCIDENTS_MAP_REFRESH_SECONDS = env_int("BMIS_INCIDENTS_MAP_REFRESH_SECONDS", 5, minimum=1)
+# One enum name for the detection classes (devices' `class`, incidents' `object_class`).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ObjectClassEnum"] = "devices.models.ObjectClass"
+
+
 os.makedirs(VAR_DIR, exist_ok=True)
+
+# --- travelers: booth routing (a read on the booth's reader opens on the officer's screen) --------
+# A read that no officer at the booth opens within this many seconds expires (audited, logged).
+TRAVELERS_BOOTH_READ_SECONDS = env_int("BMIS_BOOTH_READ_SECONDS", 60, minimum=5, maximum=3600)
+# How often the checkpoint screen asks for a read held for its booth (and the devices' status): the
+# longest wait before a read shows (target: read to screen within 1 s at p95, bench/booth_routing.py).
+# An empty poll costs one indexed query and answers 204.
+TRAVELERS_BOOTH_POLL_MS = env_int("BMIS_BOOTH_POLL_MS", 500, minimum=200, maximum=10000)
+# A capture from the booth's camera or scanner lands on the booth's open inspection only if it was
+# opened within this many minutes (never on a traveler whose inspection was left open long ago).
+TRAVELERS_BOOTH_CAPTURE_MINUTES = env_int("BMIS_BOOTH_CAPTURE_MINUTES", 30, minimum=1, maximum=24 * 60)
+# How long the booth's device status is cached between polls (seconds).
+TRAVELERS_BOOTH_DEVICES_CACHE_SECONDS = env_int("BMIS_BOOTH_DEVICES_CACHE_SECONDS", 5, minimum=0, maximum=300)
+CELERY_BEAT_SCHEDULE["travelers-booth-reads-expire"] = {
+    "task": "travelers.booth_reads_expire",
+    "schedule": 30.0,
+}

@@ -2,7 +2,7 @@
 arrival booths and Zurbatiyah, green-border sectors along the Iran and Syria borders with
 thermal cameras, and patrol handsets. Their credentials are fixed demo values (like the demo
 partner token), written to `$BMIS_VAR_DIR/demo-devices.json` for the booth agent's simulator.
-Idempotent. The sectors' lines are drawn near the real border, not surveyed."""
+Idempotent. The sectors follow Natural Earth's border line (1:10m), not a survey."""
 
 from __future__ import annotations
 
@@ -19,13 +19,15 @@ from devices.models import Device, DeviceCredential
 from devices.services.registry import device_register
 
 SECTORS = [
-    # code, post, name, Arabic name, border line ([lon, lat] ...)
+    # code, post, name, Arabic name, border line ([lon, lat] ...), along Natural Earth's border line
+    # (incidents/static/incidents/iraq-borders.geojson)
     ("ZRB-S1", "ZRB", "Zurbatiyah - Mehran line", "خط زرباطية - مهران",
-     [[45.96, 33.32], [46.03, 33.22], [46.09, 33.12], [46.17, 33.01]]),
+     [[46.111, 33.294], [46.165, 33.244], [46.158, 33.213], [46.176, 33.181], [46.126, 33.132], [46.090, 33.115],
+      [46.050, 33.115], [46.028, 33.093]]),
     ("QAIM-N", "QAIM", "Al-Qaim north (Euphrates to Husaybah)", "القائم الشمالي",
-     [[40.99, 34.72], [40.96, 34.58], [40.98, 34.44]]),
+     [[41.197, 34.768], [41.110, 34.630], [41.024, 34.495], [40.988, 34.429]]),
     ("QAIM-S", "QAIM", "Al-Qaim south (desert line)", "القائم الجنوبي",
-     [[40.98, 34.44], [41.03, 34.30], [41.10, 34.14]]),
+     [[40.988, 34.429], [40.967, 34.402], [40.938, 34.387], [40.689, 34.331], [40.545, 34.258]]),
 ]
 
 DEVICES = [
@@ -35,10 +37,10 @@ DEVICES = [
     ("BGW-A1-FP", "fingerprint_scanner", "BGW", "A1", None, "Integrated Biometrics", "Kojak", None, None),
     ("BGW-A2-READER", "document_reader", "BGW", "A2", None, "Regula", "7028M", None, None),
     ("ZRB-P1-READER", "document_reader", "ZRB", "P1", None, "Access-IS", "ATOM", None, None),
-    ("ZRB-TC1", "thermal_camera", "ZRB", None, "ZRB-S1", "FLIR", "Ranger HRC-U", 33.205, 46.005),
-    ("QAIM-TC1", "thermal_camera", "QAIM", None, "QAIM-N", "FLIR", "Ranger HRC-U", 34.585, 40.985),
-    ("QAIM-TC2", "thermal_camera", "QAIM", None, "QAIM-S", "Hikvision", "DS-2TD6267", 34.300, 41.050),
-    ("QAIM-PTZ1", "surveillance_camera", "QAIM", None, "QAIM-S", "Axis", "Q6318-LE", 34.350, 41.030),
+    ("ZRB-TC1", "thermal_camera", "ZRB", None, "ZRB-S1", "FLIR", "Ranger HRC-U", 33.160, 46.120),
+    ("QAIM-TC1", "thermal_camera", "QAIM", None, "QAIM-N", "FLIR", "Ranger HRC-U", 34.600, 41.120),
+    ("QAIM-TC2", "thermal_camera", "QAIM", None, "QAIM-S", "Hikvision", "DS-2TD6267", 34.310, 40.720),
+    ("QAIM-PTZ1", "surveillance_camera", "QAIM", None, "QAIM-S", "Axis", "Q6318-LE", 34.405, 40.985),
     ("QAIM-HS1", "patrol_handset", "QAIM", None, None, "Motorola", "MXP600", None, None),
     ("QAIM-HS2", "patrol_handset", "QAIM", None, None, "Motorola", "MXP600", None, None),
     ("ZRB-HS1", "patrol_handset", "ZRB", None, None, "Motorola", "MXP600", None, None),

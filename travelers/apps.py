@@ -39,3 +39,11 @@ class TravelersConfig(AppConfig):
         from watchlists.hooks import register_hit_context_provider
 
         register_hit_context_provider(hit_context_for)
+
+        # Booth routing: a read on a booth's reader is held for the officer's screen at that booth;
+        # a capture from its camera or scanner lands on the booth's open inspection.
+        from devices.hooks import register_event_handler
+        from travelers.device_events import capture, document_read
+
+        register_event_handler("document", document_read)
+        register_event_handler("capture", capture)

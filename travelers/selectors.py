@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -11,6 +14,7 @@ from django.utils import timezone
 
 from audit.services import audit_log, audit_read
 from core.models import BorderPost
+from devices.selectors import booth_device_status
 from travelers import telemetry
 from travelers.models import (
     Inspection,
@@ -222,3 +226,21 @@ def inspection_screen(*, user, inspection: Inspection, resolve_errors: dict | No
                       .first() if inspection.status in (InspectionStatus.REFERRED, InspectionStatus.CLOSED) else None),
         "movement": getattr(inspection, "movement", None),
     }
+
+
+def booth_devices(booth_id: int | None) -> tuple[list[dict], str]:
+    """The booth's devices and their state for the checkpoint screen (devices.selectors), cached a
+    few seconds (settings.TRAVELERS_BOOTH_DEVICES_CACHE_SECONDS) so the screen's frequent poll
+    costs no query for them; and a short key that changes when any state does."""
+    if not booth_id:
+        return [], ""
+    key = f"travelers:booth-devices:{booth_id}"
+    devices = cache.get(key)
+    if devices is None:
+        devices = [{k: d.get(k) for k in ("code", "kind", "role", "state", "online")}
+                   for d in booth_device_status(booth_id)]
+        timeout = settings.TRAVELERS_BOOTH_DEVICES_CACHE_SECONDS
+        if timeout:
+            cache.set(key, devices, timeout=timeout)
+    state = "|".join(f"{d['code']}={d['state']}" for d in devices)
+    return devices, hashlib.blake2s(state.encode(), digest_size=4).hexdigest()

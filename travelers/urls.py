@@ -7,6 +7,7 @@ app_name = "travelers"
 urlpatterns = [
     path("checkpoint/", views.checkpoint, name="checkpoint"),
     path("checkpoint/read", views.checkpoint_read, name="checkpoint-read"),
+    path("checkpoint/booth", views.checkpoint_booth, name="checkpoint-booth"),
     path("checkpoint/manual", views.checkpoint_manual, name="checkpoint-manual"),
     path("inspections/", views.inspection_list, name="inspection-list"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),

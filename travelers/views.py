@@ -3,6 +3,7 @@ persons, overstays, inspections with booth telemetry, stay rules."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -10,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Role, role_required
-from accounts.selectors import current_booth
+from accounts.selectors import current_booth, current_booth_id
 from audit.services import audit_read
 from core.errors import Conflict, field_errors, form_add_errors, form_call
 from core.models import Booth, Direction
@@ -38,6 +40,7 @@ from travelers.models import (
     Person,
     SecondaryInspection,
     StayRule,
+    TransportMode,
 )
 from travelers.services import (
     DocumentInvalid,
@@ -53,6 +56,7 @@ from travelers.services import (
     stay_rule_set,
     visa_issue,
 )
+from travelers.services.booth_routing import booth_capture_marker, booth_read_claim, booth_read_pending
 
 HUMANS = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF = (Role.SUPERVISOR, Role.ADMIN)
@@ -75,12 +79,73 @@ def _validation_messages(exc: ValidationError) -> list[str]:
     return [m if k == "__all__" else f"{field_label(k)}: {m}" for k, ms in field_errors(exc).items() for m in ms]
 
 
+def _booth_poll_context(booth_id: int | None) -> dict:
+    """The booth strip of the checkpoint screen: its devices' state and what the poll compares."""
+    devices, devices_key = selectors.booth_devices(booth_id)
+    return {"booth_devices": devices, "poll_state": f"{devices_key}.{booth_capture_marker(booth_id)}",
+            "poll_ms": settings.TRAVELERS_BOOTH_POLL_MS}
+
+
 @role_required(*HUMANS)
 @require_GET
 def checkpoint(request):
     booth, booths = _booth(request)
     form = MrzForm(initial={"direction": _default_direction(booth)}, booths=booths)
-    return render(request, "travelers/checkpoint.html", {"form": form, "booth": booth})
+    context = {"form": form, "booth": booth}
+    if booth is not None:
+        context.update(_booth_poll_context(booth.pk))
+    return render(request, "travelers/checkpoint.html", context)
+
+
+@role_required(*HUMANS)
+@require_GET
+@never_cache
+def checkpoint_booth(request):
+    """The booth's poll (every TRAVELERS_BOOTH_POLL_MS; passive, so no session activity): a document
+    read on the booth's reader opens here as the inspection, exactly as a typed MRZ would, and the
+    devices' status and captures from them stay current. When nothing changed it costs one indexed
+    query and answers 204 (nothing swapped); no session write, no audit."""
+    booth_id = current_booth_id(request)
+    if not booth_id:
+        return HttpResponse(status=204)
+    read = booth_read_pending(booth_id)
+    context = _booth_poll_context(booth_id)
+    seen = request.GET.get("state", "")
+    if read is None and seen == context["poll_state"]:
+        return HttpResponse(status=204)
+    if read is not None:
+        booth = current_booth(request)
+        if booth is None or booth.pk != booth_id:
+            return HttpResponse(status=204)
+        mode = request.GET.get("transport_mode", "")
+        claim = booth_read_claim(
+            actor=request.user, booth=booth, read=read, screen_direction=request.GET.get("direction", ""),
+            transport_mode=mode if mode in TransportMode.values else "",
+            carrier=request.GET.get("carrier", "")[:40],
+        )
+        if claim is not None:
+            context.update(_claim_context(request, claim))
+    capture = context["poll_state"].split(".", 1)[1]
+    if seen and capture and seen.split(".", 1)[-1] != capture and "claim" not in context:
+        # A capture from the booth's camera or scanner landed on the open inspection: its
+        # biometrics panel is redrawn (if that inspection is the one on the screen).
+        context["biometrics_inspection_id"] = int(capture.split(":", 1)[1])
+    return render(request, "travelers/_booth_poll.html", context)
+
+
+def _claim_context(request, claim) -> dict:
+    """What a claimed read puts on the screen, as a typed MRZ would: the inspection, or the
+    document's problems with the correction form, or why it could not be opened."""
+    if claim.inspection is not None:
+        return {"claim": "inspection", **_inspection_context(request, claim.inspection)}
+    if claim.invalid is not None:
+        return {"claim": "errors", **_mrz_correction_context(
+            claim.invalid, mrz=claim.mrz,
+            direction=claim.direction, transport_mode=request.GET.get("transport_mode", ""),
+            carrier=request.GET.get("carrier", "")[:40])}
+    exc = claim.refused
+    text = _validation_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    return {"claim": "errors", "form": None, "errors": [], "messages_": text}
 
 
 @role_required(*HUMANS)
@@ -118,15 +183,11 @@ def checkpoint_read(request):
         if manual:
             correction = ManualDocumentForm(request.POST, booths=booths)
             correction.is_valid()
+            context = _correction_context(exc, correction)
         else:
-            parsed = exc.result.fields() if exc.result is not None and exc.result.format else None
-            correction = ManualDocumentForm(initial={
-                **ManualDocumentForm.initial_from(parsed), "mrz": mrz, "direction": data["direction"],
-                "transport_mode": data["transport_mode"], "carrier": data["carrier"],
-                "booth": data.get("booth"),
-            }, booths=booths)
-        context = {"form": correction, "errors": exc.field_errors, "overridable": exc.overridable,
-                   "correcting": True, "result": exc.result}
+            context = _mrz_correction_context(exc, mrz=mrz, direction=data["direction"], booths=booths,
+                                              transport_mode=data["transport_mode"], carrier=data["carrier"],
+                                              booth=data.get("booth"))
         return render(request, "travelers/_read_errors.html", context, status=200 if request.htmx else 400)
     except (ValidationError, PermissionDenied) as exc:
         text = _validation_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
@@ -135,6 +196,25 @@ def checkpoint_read(request):
     if not request.htmx:
         return redirect("travelers:inspection-detail", pk=inspection.pk)
     return render(request, "travelers/_inspection.html", _inspection_context(request, inspection))
+
+
+def _correction_context(exc: DocumentInvalid, form) -> dict:
+    """What the screen shows for a document that cannot be accepted as read: its problems and the
+    form to correct them (or to proceed with an override reason where the problems allow it)."""
+    return {"form": form, "errors": exc.field_errors, "overridable": exc.overridable, "correcting": True,
+            "result": exc.result}
+
+
+def _mrz_correction_context(exc: DocumentInvalid, *, mrz: str, direction: str, transport_mode: str, carrier: str,
+                            booth=None, booths=None) -> dict:
+    """An MRZ read with problems (typed, or read on the booth's reader): the manual form filled from
+    what could be parsed, the MRZ as read kept with it."""
+    parsed = exc.result.fields() if exc.result is not None and exc.result.format else None
+    correction = ManualDocumentForm(initial={
+        **ManualDocumentForm.initial_from(parsed), "mrz": mrz, "direction": direction,
+        "transport_mode": transport_mode, "carrier": carrier, "booth": booth,
+    }, booths=booths)
+    return _correction_context(exc, correction)
 
 
 def _inspection_context(request, inspection: Inspection, decision_form=None, resolve_errors=None,

@@ -99,7 +99,7 @@ def _used(func, view_cls, seen=None) -> dict[str, set]:
     return found
 
 
-_PROJECT = {"core", "accounts", "audit", "travelers", "watchlists", "biometrics", "devices"}
+_PROJECT = {"core", "accounts", "audit", "travelers", "watchlists", "biometrics", "devices", "incidents"}
 
 
 def _operations():

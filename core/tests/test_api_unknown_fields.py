@@ -55,7 +55,9 @@ def objects(border_agency, supervisor, booth_a):
                                   mrz=passport())
     job = ImportJob.objects.create(watchlist=person_list, format="csv", file="watchlists/imports/x.csv",
                                    status="preview")
+    incident = _incident(booth_a.post)
     return {
+        "incidents": incident.pk,
         "imports": job.pk,
         "inspections": inspection.pk,
         "hits": hit.pk,
@@ -66,6 +68,19 @@ def objects(border_agency, supervisor, booth_a):
         "vehicles": vehicle.pk,
         "booth": booth_a,
     }
+
+
+def _incident(post):
+    """A green-border incident (a camera's detection in a sector of the post)."""
+    from core.tests.factories import SectorFactory
+    from devices.tests.factories import make_device
+    from incidents.services import incident_attach_detection
+    from incidents.tests.factories import make_detection
+
+    camera, _raw = make_device("thermal_camera", post=post, sector=SectorFactory(post=post, code="UF1"),
+                               code="UF-CAM", latitude=33.5, longitude=46.0)
+    incident, _created = incident_attach_detection(detection=make_detection(camera))
+    return incident
 
 
 def _fill(path: str, objects: dict) -> str:

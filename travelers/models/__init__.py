@@ -1,5 +1,6 @@
 """Persons, travel documents, visas and stay rules, inspections, movements (issue 3)."""
 
+from travelers.models.booth_read import BoothRead, BoothReadOutcome, BoothReadStatus
 from travelers.models.inspection import (
     AbandonReason,
     Decision,
@@ -19,6 +20,9 @@ from travelers.models.stay import Overstay, StayRegime, StayRule, Visa, VisaCate
 
 __all__ = [
     "AbandonReason",
+    "BoothRead",
+    "BoothReadOutcome",
+    "BoothReadStatus",
     "Decision",
     "DocumentKind",
     "Inspection",

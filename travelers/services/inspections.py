@@ -112,6 +112,7 @@ def inspection_start(
     override_reason: str = "",
     transport_mode: str = "",
     carrier: str = "",
+    device: str = "",
     now: datetime | None = None,
 ) -> Inspection:
     """Open an inspection from an MRZ as read, or from typed data (manual entry, or the officer's
@@ -119,7 +120,8 @@ def inspection_start(
 
     Any field-level problem raises DocumentInvalid and saves nothing, unless every remaining
     problem is overridable and ``override_reason`` is given: then the inspection opens and the
-    override (problems, corrections, reason) goes to the audit trail."""
+    override (problems, corrections, reason) goes to the audit trail. `device`: the code of the
+    booth's reader that read the document (booth routing), kept in the read's step."""
     now = now or timezone.now()
     today = _today(now)
     if direction not in (Direction.ENTRY, Direction.EXIT):
@@ -168,7 +170,7 @@ def inspection_start(
             override_reason=override_reason if errors else "",
             corrected_fields=sorted(corrections),
             steps=[{"step": "document_read", "at": now.isoformat(), "source": "manual" if document else "mrz",
-                    "problems": len(errors), "link": rule}],
+                    "problems": len(errors), "link": rule, **({"device": device} if device else {})}],
             stay_verdict=verdict, transport_mode=transport_mode, carrier=(carrier or "").strip().upper()[:40],
             read_at=now,
         )
@@ -178,7 +180,7 @@ def inspection_start(
         audit_log(actor=actor, action="inspection.start", obj=inspection, metadata={
             "post": post.code, "booth": booth.code if booth else None, "direction": direction,
             "person_id": person.pk, "document_id": travel_document.pk, "link": rule,
-            "source": inspection.source,
+            "source": inspection.source, **({"device": device} if device else {}),
         })
         if errors or corrections:
             audit_log(actor=actor, action="inspection.override", obj=inspection, changes=corrections, metadata={

@@ -118,6 +118,22 @@
     }
   });
 
+  // A document read on the booth's reader arrives through the booth poll (an out-of-band swap of
+  // #result): focus as after a typed read; the MRZ field is ready for the next typed read.
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail.target;
+    if (!result || target !== result) return;
+    if (mrz) {
+      clearTimeout(timer);
+      mrz.value = "";
+      lastRead = null;
+      form.dataset.reading = "";
+    }
+    var error = result.querySelector(".has-error input, .has-error select, .has-error textarea");
+    var focus = error || result.querySelector("[data-autofocus]");
+    if (focus) focus.focus();
+  });
+
   // After a swap: focus what the new content asks for; after a decision, get ready for the next
   // traveler.
   document.body.addEventListener("htmx:afterSwap", function (event) {
