@@ -490,6 +490,11 @@ CELERY_BEAT_SCHEDULE["biometrics-fingerprint-purge"] = {
     "schedule": crontab(hour=3, minute=15),
 }
 
+# --- biometrics: the biometric contract (biometrics.abis) ---------------------------------------
+# "local" (the face and fingerprint engines of this app) or the dotted path of a class with the
+# methods of biometrics.abis.Abis (an external ABIS). Read through biometrics.abis.abis().
+BMIS_ABIS_BACKEND = env_str("BMIS_ABIS_BACKEND", "local")
+
 
 # --- devices ------------------------------------------------------------------------------------
 # An event whose device clock differs from the server's by more than this is accepted and flagged

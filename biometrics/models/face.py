@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 PERSONS_GALLERY = "persons"
+# Faces enrolled through the biometric contract (biometrics.abis) for references that are neither
+# a traveler nor a watchlist entry (e.g. "registration:45").
+REFERENCES_GALLERY = "references"
 
 
 def watchlist_gallery(watchlist_id: int) -> str:
@@ -87,6 +90,10 @@ class FaceImage(models.Model):
     face_location = models.JSONField(_("face location"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     retain_until = models.DateTimeField(_("retain until"), null=True, blank=True, db_index=True)
+    # The biometric reference (biometrics.abis) that enrolled this image, e.g. "person:12" or
+    # "registration:45"; a reference that is neither a traveler nor a watchlist entry is searched
+    # in the REFERENCES_GALLERY.
+    reference_id = models.CharField(_("biometric reference"), max_length=100, blank=True, default="", db_index=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -131,7 +138,7 @@ class FaceTemplate(models.Model):
     model_version = models.CharField(max_length=60)
     dimension = models.PositiveSmallIntegerField()
     vector = models.BinaryField(editable=False)  # float32, little-endian
-    gallery = models.CharField(max_length=40, db_index=True)  # "persons" or "watchlist:<id>"
+    gallery = models.CharField(max_length=40, db_index=True)  # "persons", "watchlist:<id>" or "references"
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     watchlist_entry = models.ForeignKey(
         "watchlists.PersonEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="face_templates"

@@ -60,6 +60,9 @@ class ImpressionType(models.TextChoices):
 class SubjectKind(models.TextChoices):
     TRAVELER = "traveler", _("traveler")
     WATCHLIST = "watchlist", _("watchlist subject")
+    # Enrolled through the biometric contract (biometrics.abis) under an opaque reference id that
+    # is neither a traveler nor a watchlist entry (e.g. "registration:45").
+    REFERENCE = "reference", _("biometric reference")
 
 
 class FingerprintPurpose(models.TextChoices):
@@ -92,6 +95,8 @@ class FingerprintCapture(models.Model):
     source = models.CharField(_("source"), max_length=20, default="upload")
     purpose = models.CharField(_("purpose"), max_length=20, choices=FingerprintPurpose.choices)
     retention_until = models.DateField(_("keep until"))
+    # The biometric reference (biometrics.abis) that enrolled this capture, if any.
+    reference_id = models.CharField(_("biometric reference"), max_length=100, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -100,9 +105,11 @@ class FingerprintCapture(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                name="fpcapture_one_subject",
+                name="fpcapture_one_subject_or_reference",
                 condition=(Q(person_id__isnull=False, person_entry__isnull=True, subject_kind="traveler")
-                           | Q(person_id__isnull=True, person_entry__isnull=False, subject_kind="watchlist")),
+                           | Q(person_id__isnull=True, person_entry__isnull=False, subject_kind="watchlist")
+                           | (Q(person_id__isnull=True, person_entry__isnull=True, subject_kind="reference")
+                              & ~Q(reference_id=""))),
             )
         ]
 
@@ -147,6 +154,8 @@ class FingerprintImpression(models.Model):
     purpose = models.CharField(max_length=20, choices=FingerprintPurpose.choices)
     retention_until = models.DateField()
     is_active = models.BooleanField(default=True, db_index=True)
+    # Copied from the capture: the reference a "reference" subject is searched under.
+    reference_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -155,6 +164,10 @@ class FingerprintImpression(models.Model):
     class Meta:
         ordering = ["capture_id", "position"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["reference_id", "position"], condition=Q(is_active=True, subject_kind="reference"),
+                name="fpimpression_one_active_per_reference_finger",
+            ),
             models.UniqueConstraint(
                 fields=["person_id", "position"], condition=Q(is_active=True, person_id__isnull=False),
                 name="fpimpression_one_active_per_traveler_finger",

@@ -82,6 +82,9 @@ class FingerReport:
     position: int | None
     quality: QualityReport | None = None
     errors: list[str] = field(default_factory=list)
+    # Stable codes of why the image was refused: a FingerprintError code (empty, not_an_image,
+    # unsupported_format, ...) or "low_quality" followed by the quality coaching codes.
+    codes: list[str] = field(default_factory=list)
 
 
 class FingerprintInputError(ValidationError):
@@ -143,6 +146,7 @@ def fingerprints_process(fingers: list[FingerInput], *, prefix: str = "fingers")
             message = translate(exc.message)
             errors.setdefault(f"{key}.{exc.field}", []).append(message)
             report.errors.append(message)
+            report.codes.append(exc.code)
             continue
         quality = assess(image, minutiae_count=len(ext.minutiae), nfiq2=ext.nfiq2)
         report.quality = quality
@@ -152,6 +156,7 @@ def fingerprints_process(fingers: list[FingerInput], *, prefix: str = "fingers")
                 "score": quality.score, "advice": advice}
             errors.setdefault(f"{key}.image", []).append(message)
             report.errors.append(message)
+            report.codes += ["low_quality", *quality.codes]
             continue
         if pos is None or itype not in ImpressionType.values:
             continue
@@ -175,7 +180,9 @@ def _retention(purpose: str) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=days)
 
 
-def _subject(person_id, person_entry) -> tuple[str, int | None]:
+def _subject(person_id, person_entry, reference_id: str = "") -> tuple[str, int | None]:
+    if reference_id and person_id is None and person_entry is None:
+        return SubjectKind.REFERENCE, None
     if (person_id is None) == (person_entry is None):
         raise ValidationError({"person_id": [_("Give exactly one subject: a traveler or a watchlist person entry.")]})
     if person_id is not None:
@@ -198,23 +205,34 @@ def fingerprint_enrol(
     inspection_id: int | None = None,
     post=None,
     source: str = "upload",
+    reference_id: str = "",
 ) -> FingerprintCapture:
-    """Enrol a set of fingers for one subject, all or nothing; replaces earlier fingers at the same positions."""
+    """Enrol a set of fingers for one subject, all or nothing; replaces earlier fingers at the same positions.
+
+    ``reference_id`` names the biometric-contract reference enrolling them (``biometrics.abis``);
+    alone (no traveler, no entry) it is the subject itself, e.g. "registration:45"."""
     refuse_closed_inspection(inspection_id)
-    kind, pid = _subject(person_id, person_entry)
+    kind, pid = _subject(person_id, person_entry, reference_id)
     processed = fingerprints_process(fingers)
-    purpose = FingerprintPurpose.BORDER_CONTROL if kind == SubjectKind.TRAVELER else FingerprintPurpose.WATCHLIST
+    purpose = FingerprintPurpose.WATCHLIST if kind == SubjectKind.WATCHLIST else FingerprintPurpose.BORDER_CONTROL
     retention = _retention(purpose)
     # The 1:N index record of each finger, computed once here rather than by every worker.
     prepared = {p.position: _gallery.index.prepare(p.extraction.minutiae) for p in processed}
     with transaction.atomic():
         capture = FingerprintCapture(
             subject_kind=kind, person_id=pid, person_entry=person_entry, inspection_id=inspection_id, post=post,
-            captured_by=actor, source=source[:20], purpose=purpose, retention_until=retention,
+            captured_by=actor if getattr(actor, "pk", None) else None, source=source[:20], purpose=purpose,
+            retention_until=retention, reference_id=reference_id,
         )
-        capture.full_clean()
+        # A system enrolment (no actor: a job, the biometric contract) has no capturing user.
+        capture.full_clean(exclude=None if capture.captured_by_id else ["captured_by"])
         capture.save()
-        subject_filter = {"person_id": pid} if pid is not None else {"person_entry": person_entry}
+        if kind == SubjectKind.REFERENCE:
+            subject_filter = {"subject_kind": kind, "reference_id": reference_id}
+        elif pid is not None:
+            subject_filter = {"person_id": pid}
+        else:
+            subject_filter = {"person_entry": person_entry}
         previous = list(
             FingerprintImpression.objects.select_for_update().filter(
                 is_active=True, position__in=[p.position for p in processed], **subject_filter
@@ -233,7 +251,7 @@ def fingerprint_enrol(
                 minutiae_count=len(p.extraction.minutiae), template=p.template,
                 index_data=prepared[p.position], index_version=_gallery.index.prepared_version,
                 extractor_version=EXTRACTOR_VERSION, matcher_version=mcc.MATCHER_VERSION,
-                purpose=purpose, retention_until=retention,
+                purpose=purpose, retention_until=retention, reference_id=reference_id,
             )
             imp.full_clean(exclude=["image_png", "template", "index_data"])
             imp.save()
@@ -241,6 +259,7 @@ def fingerprint_enrol(
             actor=actor, action="fingerprint_capture.enrol", obj=capture,
             metadata={
                 "subject": kind, "person_id": pid, "person_entry_id": getattr(person_entry, "pk", None),
+                "reference_id": reference_id or None,
                 "positions": [p.position for p in processed], "replaced": [o.pk for o in previous],
                 "quality": {str(p.position): p.quality.score for p in processed},
                 "inspection_id": inspection_id,
@@ -317,6 +336,8 @@ class _Gallery:
     def reset(self) -> None:
         self.index = FingerprintIndex()
         self.meta: dict[int, tuple[str, int | None, int | None, int]] = {}
+        # Impression id -> reference id, for the impressions enrolled through the biometric contract.
+        self.references: dict[int, str] = {}
         self.last_change = None
         self.ids_at_last: set[int] = set()
 
@@ -331,9 +352,12 @@ class _Gallery:
                 if not self.index.add_serialized(imp.pk, minutiae, imp.index_data and bytes(imp.index_data)):
                     self.index.add(imp.pk, minutiae, defer=True)
                 self.meta[imp.pk] = (imp.subject_kind, imp.person_id, imp.person_entry_id, imp.position)
+                if imp.reference_id:
+                    self.references[imp.pk] = imp.reference_id
             elif imp.pk in self.meta:
                 self.index.remove(imp.pk)
                 del self.meta[imp.pk]
+                self.references.pop(imp.pk, None)
             if self.last_change is None or imp.updated_at > self.last_change:
                 self.last_change = imp.updated_at
                 self.ids_at_last = {imp.pk}
@@ -343,7 +367,7 @@ class _Gallery:
 
     def refresh(self) -> None:
         fields = ["id", "template", "index_data", "subject_kind", "person_id", "person_entry_id", "position",
-                  "is_active", "updated_at"]
+                  "is_active", "updated_at", "reference_id"]
         qs = FingerprintImpression.objects.only(*fields).order_by("updated_at", "id")
         if self.last_change is not None:
             qs = qs.filter(updated_at__gte=self.last_change).exclude(
@@ -364,6 +388,28 @@ def fingerprint_gallery_reset() -> None:
     """Forget the in-process index (it is rebuilt from the database on the next search)."""
     with _gallery.lock:
         _gallery.reset()
+
+
+def fingerprint_gallery_search(probes, *, top: int = CANDIDATES_PER_FINGER, exclude=()) -> list[dict]:
+    """Search the 1:N gallery with ``probes`` ([(position, minutiae)]) and return every candidate
+    impression at the probe's finger position: ``{"impression_id", "subject_kind", "person_id",
+    "person_entry_id", "reference_id", "position", "score"}``. No request is recorded and no hit
+    raised (the biometric contract, ``biometrics.abis``, answers with these). ``exclude``: impression
+    ids left out (the probe's own)."""
+    out = []
+    with _gallery.lock:
+        _gallery.refresh()
+        for position, minutiae in probes:
+            for cand in _gallery.index.search(minutiae, top=top, exclude=exclude):
+                kind, pid, entry_id, cand_pos = _gallery.meta[cand.key]
+                if cand_pos != position:
+                    continue
+                out.append({
+                    "impression_id": cand.key, "subject_kind": kind, "person_id": pid, "person_entry_id": entry_id,
+                    "reference_id": _gallery.references.get(cand.key, ""), "position": position,
+                    "score": float(cand.score),
+                })
+    return out
 
 
 def _probe_minutiae(search: FingerprintSearch):
@@ -408,10 +454,12 @@ def _run_identify(search: FingerprintSearch) -> tuple[dict, str, list[dict]]:
                     if not search.search_travelers or pid == search.person_id:
                         continue
                     subject = (kind, pid)
-                else:
+                elif kind == SubjectKind.WATCHLIST:
                     if not search.search_watchlists:
                         continue
                     subject = (kind, entry_id)
+                else:
+                    continue  # references (e.g. registrations) are searched through biometrics.abis
                 rec = found.setdefault(subject, {"fingers": {}, "score": 0.0})
                 prev = rec["fingers"].get(str(position), 0.0)
                 if cand.score > prev:

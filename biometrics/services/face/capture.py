@@ -70,7 +70,8 @@ def _analyse(data: bytes, *, purpose: str, source: str, field_name: str) -> tupl
             report = QualityReport(accepted=False, face_count=0, issues=[Issue("no_face", exc.message)],
                                    policy=policy.name)
             return None, report
-        raise ValidationError({field_name: [exc.message]}, code=exc.code) from None
+        # The code stays on the field's error (biometrics.abis maps it to a reason code).
+        raise ValidationError({field_name: [ValidationError(exc.message, code=exc.code)]}) from None
     return analysis, analysis.quality
 
 
@@ -101,17 +102,19 @@ def face_capture(
     watchlist_entry=None,
     field_name: str = "image",
     start_matching: bool = True,
+    reference_id: str = "",
 ) -> CaptureResult:
     """Check a capture; store it (and start matching) only if it passes quality.
 
     Bad bytes raise ``ValidationError`` naming ``field_name``; a poor capture
     returns ``accepted=False`` with the coaching report and stores nothing,
-    except that at an inspection it records the 1:1 as inconclusive.
+    except that at an inspection it records the 1:1 as inconclusive. ``reference_id`` names the
+    biometric-contract reference enrolling the image (``biometrics.abis``).
     """
     _validate_choice(purpose, FacePurpose, "purpose")
     _validate_choice(source, FaceSource, "source")
     refuse_closed_inspection(inspection_id)
-    if purpose == FacePurpose.ENROLMENT and person_id is None:
+    if purpose == FacePurpose.ENROLMENT and person_id is None and not reference_id:
         raise ValidationError({"person_id": ["an enrolment needs the traveler's id"]})
     if purpose == FacePurpose.WATCHLIST and watchlist_entry is None:
         raise ValidationError({"watchlist_entry": ["a watchlist photo needs its entry"]})
@@ -132,13 +135,13 @@ def face_capture(
             watchlist_entry=watchlist_entry, post=post,
             captured_by=actor if getattr(actor, "pk", None) else None,
             jpeg=jpeg, width=width, height=height, sha256=hashlib.sha256(jpeg).hexdigest(), face_location=location,
-            quality=report.as_dict(), retain_until=_retain_until(purpose),
+            quality=report.as_dict(), retain_until=_retain_until(purpose), reference_id=reference_id,
         )
         image.full_clean()
         image.save()
         audit_log(actor=actor, action="face_image.create", obj=image, metadata={
             "purpose": purpose, "source": source, "inspection_id": inspection_id, "person_id": person_id,
-            "inter_eye_px": report.metrics.get("inter_eye_px"),
+            "reference_id": reference_id or None, "inter_eye_px": report.metrics.get("inter_eye_px"),
         })
         verification = identification = None
         if start_matching and inspection_id is not None:
@@ -203,7 +206,8 @@ def _dispatch(result: CaptureResult) -> None:
     ok = True
     image = result.image
     # Encode at once what joins a gallery; a probe is encoded by its own 1:1 or 1:N task.
-    if image is not None and (image.person_id is not None or image.watchlist_entry_id is not None):
+    if image is not None and (image.person_id is not None or image.watchlist_entry_id is not None
+                              or image.reference_id):
         ok &= send_task(FACE_ENCODE_TASK, image.pk)
     if result.verification is not None and result.verification.status == FaceRequestStatus.PENDING:
         ok &= dispatch_request(result.verification)

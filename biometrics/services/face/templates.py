@@ -9,6 +9,7 @@ from biometrics.face.embedding import DetectedFace
 from biometrics.face.images import load_image
 from biometrics.models.face import (
     PERSONS_GALLERY,
+    REFERENCES_GALLERY,
     FaceImage,
     FaceTemplate,
     FaceTemplateChange,
@@ -22,6 +23,8 @@ def _gallery_of(image: FaceImage) -> str:
         return watchlist_gallery(image.watchlist_entry.watchlist_id)
     if image.person_id is not None:
         return PERSONS_GALLERY
+    if image.reference_id:
+        return REFERENCES_GALLERY  # enrolled through the biometric contract (e.g. a registration)
     return ""  # ad-hoc image (API verification): not searchable
 
 
