@@ -500,6 +500,9 @@ BMIS_ABIS_BACKEND = env_str("BMIS_ABIS_BACKEND", "local")
 # An event whose device clock differs from the server's by more than this is accepted and flagged
 # (the server's time is kept beside the device's and used).
 DEVICES_MAX_CLOCK_SKEW_SECONDS = env_int("BMIS_DEVICES_MAX_CLOCK_SKEW_SECONDS", 120, minimum=1)
+# An event without sent_at whose time is older than this is taken for a wrong clock (flagged, the
+# server's time used); younger ones may have waited in the agent's queue during an outage.
+DEVICES_MAX_EVENT_AGE_SECONDS = env_int("BMIS_DEVICES_MAX_EVENT_AGE_SECONDS", 7 * 24 * 3600, minimum=60)
 # Largest image or data group one event may carry (bytes, after base64 decoding).
 DEVICES_MAX_FILE_BYTES = env_int("BMIS_DEVICES_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
 # How often devices are checked for missed heartbeats (three missed: offline, with an alert).

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .client import ENDPOINTS, NetworkError, Response, post_json
-from .queue import Queue, QueuedEvent
+from .queue import Queue, QueuedEvent, iso_time
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +112,22 @@ class Sender:
 
     # -- one event -------------------------------------------------------------------------------
 
+    @staticmethod
+    def with_sent_at(body: str) -> bytes:
+        """The event as queued, with the moment it leaves by this PC's clock (`sent_at`): the server
+        measures the clock's skew from it, so an event that waited in the queue during an outage
+        keeps its own time instead of being taken for a wrong clock."""
+        fields = json.loads(body)
+        fields["sent_at"] = iso_time()
+        return json.dumps(fields, separators=(",", ":")).encode()
+
     def deliver(self, event: QueuedEvent) -> Delivery:
         """POST one event and classify the answer; the queue is not touched."""
         token = self.credential(event.device)
         if not token:
             return Delivery(HELD, error="no credential configured for this device")
         try:
-            answer: Response = post_json(self.server + ENDPOINTS[event.kind], token, event.body.encode(),
+            answer: Response = post_json(self.server + ENDPOINTS[event.kind], token, self.with_sent_at(event.body),
                                          timeout=self.timeout)
         except NetworkError as error:
             return Delivery(NETWORK, error=str(error))

@@ -75,6 +75,16 @@ class DeviceEventInputSerializer(serializers.Serializer):
                                  "the first result and creates nothing.")
     time = serializers.DateTimeField(help_text="When it happened, by the device's clock (ISO 8601 with offset).")
 
+    sent_at = serializers.DateTimeField(
+        required=False, help_text="When the device sent this request, by its clock (ISO 8601 with offset). Lets the "
+                                  "server tell a clock that is off from an event that waited in a queue during an "
+                                  "outage: send it with every event that may be sent late.")
+
+    def validate_sent_at(self, value):
+        if value.tzinfo is None:
+            raise serializers.ValidationError("give the time with its UTC offset")
+        return value
+
     def validate_event_id(self, value: str) -> str:
         if not EVENT_ID_RE.match(value):
             raise serializers.ValidationError("1 to 64 characters among letters, digits and . _ : -")
@@ -211,9 +221,13 @@ class DeviceEventOutputSerializer(serializers.Serializer):
     event_id = serializers.CharField()
     status = serializers.ChoiceField(choices=EventStatus.choices)
     received_at = serializers.DateTimeField()
-    clock_skew_seconds = serializers.FloatField(help_text="Device time minus server time.")
+    clock_skew_seconds = serializers.FloatField(
+        help_text="The device's clock minus the server's: measured from sent_at when given; without it, only a time "
+                  "in the future or older than the accepted age is taken for a clock error (0 otherwise: the event "
+                  "may have waited in a queue).")
     flags = serializers.ListField(child=serializers.CharField(),
-                                  help_text="clock_skew: the device's clock is off; the server's time is used.")
+                                  help_text="clock_skew: the device's clock is off; its times are corrected by the skew (or the "
+                                            "server's time is used when the skew could not be measured).")
     result = serializers.DictField(help_text="What the event did (e.g. the inspection it opened).")
     error = serializers.DictField(required=False, help_text="Why it was refused or failed.")
 

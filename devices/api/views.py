@@ -74,6 +74,12 @@ class DeviceEventApi(APIView):
         if sector is not None and (device.sector is None or device.sector.code != sector.strip().upper()):
             raise PermissionDenied("this sector is not the one the device watches", code="not_your_place")
 
+    def incoming_with_clock(self, device, v: dict) -> Incoming:
+        sent_at = v.pop("sent_at", None)
+        incoming = self.incoming(device, v)
+        incoming.sent_at = sent_at
+        return incoming
+
     def incoming(self, device, v: dict) -> Incoming:  # pragma: no cover - every endpoint defines it
         raise NotImplementedError
 
@@ -84,7 +90,7 @@ class DeviceEventApi(APIView):
         device = self.device()
         self.check_kind(device)
         self.check_place(device, v)
-        incoming = self.incoming(device, v)
+        incoming = self.incoming_with_clock(device, v)
         event, created = device_event_accept(device=device, incoming=incoming)
         code, stored, error = self.outcome(event, created)
         body = DeviceEventOutputSerializer(stored).data
@@ -234,7 +240,7 @@ class DetectionBatchApi(DetectionApi):
         try:
             v = dict(one.run_validation(item))
             self.check_place(device, v)
-            return self.incoming(device, v)
+            return self.incoming_with_clock(device, v)
         except (ValidationError, PermissionDenied) as exc:
             answer = exception_handler(exc, {})
             return {"event_id": event_id, "status_code": answer.status_code, "error": answer.data["error"]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,21 +45,35 @@ class Incoming:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     detection: dict | None = None
     position: dict | None = None
+    sent_at: datetime | None = None
 
 
-def _skew(device_time: datetime, now: datetime) -> tuple[float, list[str]]:
-    skew = (device_time - now).total_seconds()
+def _skew(incoming: Incoming, now: datetime) -> tuple[float, list[str]]:
+    """(the device's clock minus the server's, in seconds; flags). With `sent_at` the skew is
+    measured (the request left the device at sent_at by its clock and arrived now by ours; the
+    network's delay is negligible beside the tolerance). Without it, an event time in the past
+    may be an event that waited in the agent's queue during an outage, not a wrong clock: only a
+    time in the future, or older than DEVICES_MAX_EVENT_AGE_SECONDS, is taken for a clock error."""
     limit = settings.DEVICES_MAX_CLOCK_SKEW_SECONDS
-    return round(skew, 3), ([FLAG_CLOCK_SKEW] if abs(skew) > limit else [])
+    if incoming.sent_at is not None:
+        skew = (incoming.sent_at - now).total_seconds()
+        return round(skew, 3), ([FLAG_CLOCK_SKEW] if abs(skew) > limit else [])
+    skew = (incoming.device_time - now).total_seconds()
+    if skew > limit or -skew > settings.DEVICES_MAX_EVENT_AGE_SECONDS:
+        return round(skew, 3), [FLAG_CLOCK_SKEW]
+    return (round(skew, 3) if skew > 0 else 0.0), []
 
 
 def event_time(event: DeviceEvent) -> datetime:
-    """When it happened, as far as the server can tell: the device's time unless its clock is off."""
-    return event.received_at if FLAG_CLOCK_SKEW in (event.flags or []) else event.device_time
+    """When it happened, as far as the server can tell: the device's time, corrected by its
+    clock's skew when that is beyond the tolerance (without sent_at: the server's time)."""
+    if FLAG_CLOCK_SKEW in (event.flags or []):
+        return event.device_time - timedelta(seconds=event.clock_skew_seconds)
+    return event.device_time
 
 
 def _store(device: Device, incoming: Incoming, now: datetime) -> DeviceEvent:
-    skew, flags = _skew(incoming.device_time, now)
+    skew, flags = _skew(incoming, now)
     event = DeviceEvent.objects.create(
         device=device, post_id=device.post_id, event_id=incoming.event_id, kind=incoming.kind,
         device_time=incoming.device_time, received_at=now, clock_skew_seconds=skew, flags=flags,
@@ -153,7 +167,7 @@ def _store_many(device: Device, incomings: list[Incoming], now: datetime) -> lis
     """_store for many events of one device (none a heartbeat), a statement per table."""
     events = []
     for incoming in incomings:
-        skew, flags = _skew(incoming.device_time, now)
+        skew, flags = _skew(incoming, now)
         events.append(DeviceEvent(
             device=device, post_id=device.post_id, event_id=incoming.event_id, kind=incoming.kind,
             device_time=incoming.device_time, received_at=now, clock_skew_seconds=skew, flags=flags,

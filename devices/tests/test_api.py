@@ -169,3 +169,40 @@ def test_unknown_field_is_refused(api, reader):
     response = _post(api, raw, "heartbeat", event(temprature_c=40))
     assert response.status_code == 400
     assert "temprature_c" in response.json()["error"]["fields"]
+
+
+def test_an_event_that_waited_in_a_queue_keeps_its_time(api, camera):
+    """Sent ten minutes late by a device whose clock is right (sent_at = now): no skew, the
+    detection keeps the device's time. Without sent_at the same lateness is not taken for a wrong
+    clock either (it may have waited in a queue)."""
+    _device, raw = camera
+    late = timezone.now() - timedelta(minutes=10)
+    for extra in ({"sent_at": timezone.now().isoformat()}, {}):
+        response = _post(api, raw, "detections", event(**{"class": "person"}, confidence=0.9, latitude=33.5,
+                                                       longitude=46.0, time=late.isoformat(), **extra))
+        assert response.status_code == 201, response.content
+        assert response.json()["flags"] == [] and abs(response.json()["clock_skew_seconds"]) < 5
+    assert all(abs((d.observed_at - late).total_seconds()) < 1 for d in Detection.objects.all())
+
+
+def test_a_clock_that_is_off_is_measured_from_sent_at_and_corrected(api, camera):
+    """A device clock one hour behind: its event and sent_at are both an hour early; the skew is
+    measured from sent_at, flagged, and the detection's time corrected by it."""
+    _device, raw = camera
+    behind = timedelta(hours=1)
+    happened = timezone.now() - timedelta(seconds=30)
+    response = _post(api, raw, "detections", event(**{"class": "person"}, confidence=0.9, latitude=33.5,
+                                                   longitude=46.0, time=(happened - behind).isoformat(),
+                                                   sent_at=(timezone.now() - behind).isoformat()))
+    assert response.status_code == 201
+    assert response.json()["flags"] == ["clock_skew"]
+    assert abs(response.json()["clock_skew_seconds"] + 3600) < 5
+    assert abs((Detection.objects.get().observed_at - happened).total_seconds()) < 5
+
+
+def test_a_time_far_in_the_past_without_sent_at_is_a_clock_error(api, camera):
+    _device, raw = camera
+    response = _post(api, raw, "detections", event(**{"class": "person"}, confidence=0.9, latitude=33.5,
+                                                   longitude=46.0, time="2001-01-01T00:00:00+00:00"))
+    assert response.status_code == 201 and response.json()["flags"] == ["clock_skew"]
+    assert abs((Detection.objects.get().observed_at - timezone.now()).total_seconds()) < 60
