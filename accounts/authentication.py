@@ -8,19 +8,25 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from accounts.services import TokenRejected, api_token_authenticate
 
 
+def authorization_parts(request, *, code: str) -> list[str] | None:
+    """The words of the Authorization header (None without one); a header that is not ASCII is
+    refused with `code`."""
+    header = get_authorization_header(request)
+    if not header:
+        return None
+    try:
+        return header.decode("ascii").split()
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed("the Authorization header must be ASCII", code=code) from None
+
+
 class ApiTokenAuthentication(BaseAuthentication):
     keywords = ("bearer", "token")
 
     def authenticate(self, request):
-        header = get_authorization_header(request)
-        if not header:
+        parts = authorization_parts(request, code="malformed_token")
+        if parts is None:
             return None
-        try:
-            parts = header.decode("ascii").split()
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(
-                "the Authorization header must be ASCII", code="malformed_token"
-            ) from None
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:

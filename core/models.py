@@ -67,6 +67,14 @@ class BorderPost(models.Model):
         return qs if user.is_administrator else qs.none()
 
 
+def post_place_policy(qs, user, action: str):
+    """Places of a post (booths, sectors): seen by the users of the post, changed by administrators."""
+    if action == "view":
+        allowed = user.post_ids()
+        return qs if allowed is None else qs.filter(post_id__in=allowed)
+    return qs if user.is_administrator else qs.none()
+
+
 class BoothKind(models.TextChoices):
     PASSENGER = "passenger", _("Passenger booth")
     VEHICLE = "vehicle", _("Vehicle lane")
@@ -101,10 +109,7 @@ class Booth(models.Model):
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
-        if action == "view":
-            allowed = user.post_ids()
-            return qs if allowed is None else qs.filter(post_id__in=allowed)
-        return qs if user.is_administrator else qs.none()
+        return post_place_policy(qs, user, action)
 
 
 def _validate_sector_geometry(value) -> None:
@@ -150,10 +155,7 @@ class Sector(models.Model):
 
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
-        if action == "view":
-            allowed = user.post_ids()
-            return qs if allowed is None else qs.filter(post_id__in=allowed)
-        return qs if user.is_administrator else qs.none()
+        return post_place_policy(qs, user, action)
 
     def contains(self, latitude: float, longitude: float) -> bool:
         from core.geo import contains

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 
+from accounts.authentication import authorization_parts
 from audit import context
 from devices.services import CredentialRejected, device_credential_authenticate
 
@@ -40,13 +41,9 @@ class DevicePrincipal:
 
 class DeviceCredentialAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        header = get_authorization_header(request)
-        if not header:
+        parts = authorization_parts(request, code="malformed_credential")
+        if parts is None:
             return None
-        try:
-            parts = header.decode("ascii").split()
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("the Authorization header must be ASCII", code="malformed_credential") from None
         if len(parts) != 2 or parts[0].lower() != "bearer":
             raise exceptions.AuthenticationFailed(
                 "malformed Authorization header: expected 'Bearer bmisdev_<key id>_<secret>'", code="malformed_credential")
