@@ -66,7 +66,9 @@ def devices_check_offline(*, now: datetime | None = None) -> list[Device]:
     "not yet seen", not offline), each with an alert and an audit event. Returns them."""
     now = now or timezone.now()
     newly = []
-    candidates = Device.objects.filter(is_active=True, offline_since__isnull=True, last_seen_at__isnull=False)
+    # No device may be declared offline sooner than three of the shortest heartbeat intervals (5 s).
+    candidates = Device.objects.filter(is_active=True, offline_since__isnull=True,
+                                       last_seen_at__lt=now - timedelta(seconds=3 * 5))
     for device in candidates.only("pk", "code", "post_id", "last_seen_at", "heartbeat_seconds", "is_active"):
         if device.is_online(now):
             continue
