@@ -528,6 +528,8 @@ INCIDENTS_CONTACT_RADIUS_M = env_int("BMIS_INCIDENTS_CONTACT_RADIUS_M", 200, min
 INCIDENTS_MAP_REFRESH_SECONDS = env_int("BMIS_INCIDENTS_MAP_REFRESH_SECONDS", 5, minimum=1)
 # One enum name for the detection classes (devices' `class`, incidents' `object_class`).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ObjectClassEnum"] = "devices.models.ObjectClass"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PatrolOutcomeEnum"] = "devices.models.PATROL_OUTCOMES"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["IncidentOutcomeEnum"] = "incidents.models.Outcome"
 
 
 os.makedirs(VAR_DIR, exist_ok=True)

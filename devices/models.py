@@ -254,6 +254,9 @@ class PatrolPosition(_PostScoped, models.Model):
     status = models.CharField(max_length=20, blank=True)
     message = models.CharField(max_length=500, blank=True)
     incident_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the patrol found, when this position reports it (see PATROL_OUTCOMES).
+    outcome = models.CharField(max_length=20, blank=True)
+    persons = models.PositiveIntegerField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -262,6 +265,10 @@ class PatrolPosition(_PostScoped, models.Model):
         indexes = [models.Index(fields=["device", "at"])]
         verbose_name = _("patrol position")
         verbose_name_plural = _("patrol positions")
+
+
+# What a patrol handset may report as the outcome of the incident it was sent to.
+PATROL_OUTCOMES = ("false_alarm", "animal", "apprehended", "smuggling", "no_contact")
 
 
 class AlertKind(models.TextChoices):

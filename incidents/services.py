@@ -282,7 +282,10 @@ def incident_apply_position(*, position: PatrolPosition) -> PositionEffect:
     INCIDENTS_CONTACT_RADIUS_M of the incident (or with status on_scene) is the contact; a
     message "outcome: <outcome> [persons]" closes it (see parse_outcome_message)."""
     incident = incident_for_position(position=position)
-    reported = parse_outcome_message(position.message)
+    if position.outcome:  # the outcome as a field of the position (the message is its note)
+        reported = ReportedOutcome(position.outcome, position.persons, (position.message or "").strip()[:500])
+    else:
+        reported = parse_outcome_message(position.message)
     if incident is None:
         if reported is not None:
             raise ValidationError({"incident": _("this patrol is dispatched to no open incident")})

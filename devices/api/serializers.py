@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from rest_framework import serializers
 
 from core.api.common import ErrorDetailSerializer
-from devices.models import EventStatus, ObjectClass, ReportedStatus
+from devices.models import PATROL_OUTCOMES, EventStatus, ObjectClass, ReportedStatus
 
 EVENT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "JPEG2000": "image/jp2", "BMP": "image/bmp",
@@ -215,6 +215,20 @@ class DevicePositionInputSerializer(DeviceEventInputSerializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=500)
     incident = serializers.IntegerField(required=False, min_value=1,
                                         help_text="The incident the patrol was dispatched to.")
+    outcome = serializers.ChoiceField(
+        choices=PATROL_OUTCOMES, required=False,
+        help_text="What the patrol found, closing the incident (with `incident`).")
+    persons = serializers.IntegerField(required=False, min_value=1, max_value=10000,
+                                       help_text="Persons apprehended (outcome apprehended).")
+
+    def validate(self, attrs):
+        if "outcome" in attrs and "incident" not in attrs:
+            raise serializers.ValidationError({"incident": "an outcome is reported for the incident: name it"})
+        if attrs.get("outcome") == "apprehended" and "persons" not in attrs:
+            raise serializers.ValidationError({"persons": "give the number of persons apprehended"})
+        if "persons" in attrs and attrs.get("outcome") != "apprehended":
+            raise serializers.ValidationError({"persons": "a number of persons goes with the outcome apprehended"})
+        return attrs
 
 
 class DeviceEventOutputSerializer(serializers.Serializer):

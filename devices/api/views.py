@@ -254,7 +254,8 @@ class PositionApi(DeviceEventApi):
 
     def incoming(self, device, v):
         position = {"latitude": v["latitude"], "longitude": v["longitude"], "accuracy_m": v.get("accuracy_m"),
-                    "status": v.get("status", ""), "message": v.get("message", ""), "incident_ref": v.get("incident")}
+                    "status": v.get("status", ""), "message": v.get("message", ""), "incident_ref": v.get("incident"),
+                    "outcome": v.get("outcome", ""), "persons": v.get("persons")}
         payload = {k: val for k, val in position.items() if val not in (None, "")}
         return Incoming(kind=self.kind, event_id=v["event_id"], device_time=v["time"], payload=payload,
                         position=position)

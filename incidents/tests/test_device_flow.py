@@ -91,3 +91,26 @@ def test_a_thermal_track_makes_one_incident_then_dispatch_contact_and_outcome(
     (row,) = camera_stats(user=supervisor_a)
     assert row["incidents"] == 1 and row["false_alarm_share"] == 0.0 and row["contacts"] == 1
     assert row["median_seconds_to_contact"] == incident.seconds_to_contact > 60
+
+
+def test_the_handset_reports_the_outcome_as_fields(api, client, login, supervisor_a, camera_raw, handset_raw):
+    """The position's own outcome and persons fields close the incident (the message is the note);
+    an outcome without its incident, or an apprehension without its count, is a 400 naming the field."""
+    _camera, cam_key = camera_raw
+    handset, hs_key = handset_raw
+    assert _send(api, cam_key, "detections", timezone.now(), **{"class": "person"}, confidence=0.9, bearing_deg=45,
+                 distance_m=500, track_id="T-9").status_code == 201
+    incident = Incident.objects.get()
+    login(supervisor_a)
+    assert client.post(f"/incidents/{incident.pk}/dispatch/", {"patrol": handset.pk}).status_code == 302
+    incident.refresh_from_db()
+    where = {"latitude": incident.latitude, "longitude": incident.longitude}
+    no_incident = _send(api, hs_key, "positions", timezone.now(), **where, outcome="smuggling")
+    assert no_incident.status_code == 400 and "incident" in no_incident.json()["error"]["fields"]
+    no_count = _send(api, hs_key, "positions", timezone.now(), **where, outcome="apprehended", incident=incident.pk)
+    assert no_count.status_code == 400 and "persons" in no_count.json()["error"]["fields"]
+    done = _send(api, hs_key, "positions", timezone.now(), **where, outcome="apprehended", persons=5,
+                 message="near the wadi", incident=incident.pk)
+    assert done.status_code == 201 and done.json()["result"]["closed"] is True
+    incident.refresh_from_db()
+    assert (incident.status, incident.outcome, incident.persons_count) == (IncidentStatus.CLOSED, Outcome.APPREHENDED, 5)
