@@ -37,9 +37,10 @@ def booth_device_status(booth_id: int | None, now=None) -> list[dict]:
     roles = dict(BOOTH_ROLES)
     devices = sorted(Device.objects.filter(booth_id=booth_id, is_active=True),
                      key=lambda d: (order.get(d.kind, 99), d.code))
+    states = [(d, device_state(d, now)) for d in devices]
     return [{"code": d.code, "kind": d.kind, "role": roles.get(d.kind, "other"), "label": d.get_kind_display(),
-             "state": device_state(d, now), "online": device_state(d, now) in ("ready", "error"),
-             "status": d.reported_status} for d in devices]
+             "state": state, "online": state in ("ready", "error"), "status": d.reported_status}
+            for d, state in states]
 
 
 @dataclass

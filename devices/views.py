@@ -73,10 +73,8 @@ def _credential_page(request, device, raw: str, *, title: str):
 def device_new(request):
     form = DeviceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: (v if v is not None else None) for k, v in form.cleaned_data.items()}
-        outcome = form_call(form, device_register, actor=request.user, **{
-            **data, "vendor": data["vendor"] or "", "model": data["model"] or "", "serial": data["serial"] or "",
-            "firmware": data["firmware"] or "", "code": data["code"]})
+        # The form's optional text fields clean to "" (Django's CharField), as the service wants.
+        outcome = form_call(form, device_register, actor=request.user, **form.cleaned_data)
         if outcome is not None:
             device, raw = outcome
             return _credential_page(request, device, raw, title=_("Device registered"))
@@ -109,10 +107,7 @@ def device_edit(request, code):
     initial["code"] = device.code
     form = DeviceForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in EDITABLE}
-        for text in ("vendor", "model", "serial", "firmware"):
-            changes[text] = changes[text] or ""
-        changes = {k: v for k, v in changes.items() if v != getattr(device, k)}
+        changes = {name: form.cleaned_data[name] for name in EDITABLE if form.cleaned_data[name] != getattr(device, name)}
         if form_call(form, device_update, actor=request.user, device=device, **changes) is not None:
             messages.success(request, _("Device saved."))
             return redirect("devices:detail", code=device.code)

@@ -86,3 +86,18 @@ def test_dark_border_camera_is_announced(client, supervisor, post_b):
     client.post(f"/devices/alerts/{alert.pk}/acknowledge/")
     alert.refresh_from_db()
     assert alert.acknowledged_by == supervisor
+
+
+def test_edit_changes_only_what_changed_and_audits_it(client, supervisor_a, booth_a):
+    from audit.models import AuditEvent
+
+    device, _raw = make_device("document_reader", post=booth_a.post, booth=booth_a, code="R2", vendor="Regula")
+    client.force_login(supervisor_a)
+    response = client.post("/devices/R2/edit/", {"code": "R2", "kind": "document_reader", "post": booth_a.post.pk,
+                                                "booth": booth_a.pk, "vendor": "Access-IS", "model": "",
+                                                "serial": "SN-9", "firmware": "", "heartbeat_seconds": 30})
+    assert response.status_code == 302, response.content[:300]
+    device.refresh_from_db()
+    assert (device.vendor, device.serial, device.model) == ("Access-IS", "SN-9", "")
+    changes = AuditEvent.objects.get(action="device.update").changes
+    assert set(changes) == {"vendor", "serial"}
