@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "travelers",
     "devices",
     "incidents",
+    "registrations",
 ]
 
 MIDDLEWARE = [
