@@ -47,3 +47,8 @@ class TravelersConfig(AppConfig):
 
         register_event_handler("document", document_read)
         register_event_handler("capture", capture)
+
+        # A traveler's face or fingers enrolled at a checkpoint: look for duplicates (deduplication).
+        from travelers.dedupe_hooks import connect as connect_dedupe
+
+        connect_dedupe()

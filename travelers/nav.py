@@ -16,4 +16,6 @@ ITEMS = [
             description=_("Persons whose permitted stay ended without an exit")),
     NavItem(_("Stay rules"), "travelers:stay-rules", _STAFF, order=50,
             description=_("Visa regimes and maximum stays per nationality")),
+    NavItem(_("Possible duplicates"), "travelers:candidate-list", _STAFF, order=60,
+            description=_("Persons who may be one: compare and decide")),
 ]

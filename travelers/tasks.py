@@ -42,3 +42,21 @@ def civil_registry_purge_task() -> dict:
 def booth_reads_expire_task() -> dict:
     """Every 30 s (Celery beat): document reads no officer opened in time expire (audited, logged)."""
     return {"expired": booth_reads_expire()}
+
+
+@shared_task(name="travelers.dedupe_person", acks_late=True)
+def dedupe_person_task(person_id: int, source: str = "registration") -> dict:
+    """Look for the persons this one may already be (names, face, fingerprints; see
+    travelers.services.dedupe); registrations dispatch it on commit, and so does a traveler's face
+    or finger enrolment at a checkpoint. Idempotent: running it twice records no pair twice."""
+    from travelers.models import CandidateSource, Person
+    from travelers.services.dedupe import person_dedupe
+
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        return {"person": person_id, "candidates": 0, "skipped": "no such person"}
+    if source not in CandidateSource.values:
+        source = CandidateSource.REGISTRATION
+    found = person_dedupe(person=person, source=source)
+    return {"person": person_id, "candidates": len(found),
+            "auto_merged": sum(1 for c in found if c.status == "auto_merged")}

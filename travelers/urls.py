@@ -23,3 +23,11 @@ urlpatterns = [
     path("overstays/", views.overstay_list, name="overstay-list"),
     path("stay-rules/", views.stay_rules, name="stay-rules"),
 ]
+
+# Identity candidates (deduplication): the supervisors' adjudication queue.
+from travelers import views_dedupe  # noqa: E402
+
+urlpatterns += [
+    path("candidates/", views_dedupe.candidate_list, name="candidate-list"),
+    path("candidates/<int:pk>/", views_dedupe.candidate_detail, name="candidate-detail"),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from travelers.api import views
+from travelers.api import dedupe, views
 
 urlpatterns = [
     path("documents/parse", views.DocumentParseApi.as_view(), name="api-document-parse"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("inspections/<int:pk>/override", views.InspectionOverrideApi.as_view(), name="api-inspection-override"),
     path("inspections/<int:pk>/abandon", views.InspectionAbandonApi.as_view(), name="api-inspection-abandon"),
     path("persons/<int:pk>/movements", views.PersonMovementsApi.as_view(), name="api-person-movements"),
+    path("persons/<int:pk>/candidates", dedupe.PersonCandidatesApi.as_view(), name="api-person-candidates"),
+    path("candidates/<int:pk>/decision", dedupe.CandidateDecisionApi.as_view(), name="api-candidate-decision"),
 ]
