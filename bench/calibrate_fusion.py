@@ -29,7 +29,6 @@ import argparse
 import csv
 import itertools
 import json
-import math
 import os
 import sys
 import time

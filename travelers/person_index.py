@@ -7,10 +7,11 @@ since the previous refresh minus an overlap (``WATCHLISTS_INDEX_OVERLAP_SECONDS`
 saved since (``Person.updated_at``), identities recorded since (``PersonIdentity.recorded_at``) and
 merges made or undone since (``PersonMerge``). A changed person is re-read whole.
 
-Entries: one per Person row (its own name and date of birth) and one per identity it was known under
+Entries: one per identity a person was known under
 (``PersonIdentity``: the name as given, its Latin form, and the date of birth with its precision), so
 a person registered as ``محمد صالح`` born 1990 and crossing later as ``MOHAMMED SALEH`` born
-1990-03-02 is found by either. A person merged into another (``merged_into``) is not indexed: its
+1990-03-02 is found by either; a person with no identity recorded (none is expected since the
+identities migration) by its own name and date of birth. A person merged into another (``merged_into``) is not indexed: its
 identities now belong to the survivor.
 
 Approximate dates of birth: an exact, month or year date is given to the name scorer as it is (its
@@ -46,13 +47,15 @@ def _setting(name: str, default):
 
 @dataclass(frozen=True)
 class BirthWindow:
-    """Birth years a name entry admits: ``lo..hi`` (None: unknown)."""
+    """Birth years a name entry admits: ``lo..hi`` (None: unknown). Only a window from an
+    estimated age rules a candidate out; two stated dates are weighed by the name scorer."""
 
     lo: int | None = None
     hi: int | None = None
+    estimated: bool = False
 
     def overlaps(self, other: BirthWindow) -> bool:
-        if self.lo is None or other.lo is None:
+        if self.lo is None or other.lo is None or not (self.estimated or other.estimated):
             return True
         return self.lo <= other.hi and other.lo <= self.hi
 
@@ -76,7 +79,7 @@ def _identity_dob(identity) -> tuple[str | None, BirthWindow]:
             year = when.year - int(age)
         if year is None:
             return None, BirthWindow()
-        return None, BirthWindow(year - window, year + window)
+        return None, BirthWindow(year - window, year + window, estimated=True)
     if year is None:
         return None, BirthWindow()
     month = identity.birth_month if precision in ("", "exact", "month") else None
@@ -108,7 +111,7 @@ def person_entries(person, identities) -> list[tuple[NamePerson, BirthWindow]]:
     out = []
     dob, window = _identity_dob(person)
     names = _names(person)
-    if names:
+    if names and not identities:  # the identities hold the person's names as given, with their precision
         out.append((NamePerson(names, dob, _nationality(person.nationality), _sex(person.sex),
                                entry_id=f"p{person.pk}"), window))
     for ident in identities:

@@ -36,7 +36,7 @@ class ModalityEvidenceSerializer(serializers.Serializer):
     support = serializers.CharField(help_text="the verbal scale: which way it points and how strongly")
 
 
-class CandidateSerializer(serializers.Serializer):
+class IdentityCandidateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     person_id = serializers.IntegerField(help_text="the newer record")
     other_id = serializers.IntegerField(help_text="the record it may be")
@@ -53,7 +53,7 @@ class CandidateSerializer(serializers.Serializer):
     merge_id = serializers.IntegerField(allow_null=True)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class CandidateDecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["same", "different"])
     reason = serializers.CharField(max_length=2000)
 
@@ -80,7 +80,7 @@ _ERRORS = {
 }
 
 
-@extend_schema(tags=["persons"], responses={200: CandidateSerializer(many=True), **_ERRORS}, parameters=[
+@extend_schema(tags=["persons"], responses={200: IdentityCandidateSerializer(many=True), **_ERRORS}, parameters=[
     OpenApiParameter("status", str, enum=CandidateStatus.values, required=False,
                      description="only candidates with this status (default: all)"),
 ])
@@ -103,11 +103,11 @@ class PersonCandidatesApi(APIView):
             qs = qs.filter(status=status)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CandidateSerializer([candidate_data(c) for c in page], many=True).data)
+        return paginator.get_paginated_response(IdentityCandidateSerializer([candidate_data(c) for c in page], many=True).data)
 
 
-@extend_schema(tags=["persons"], request=DecisionInputSerializer, responses={
-    200: CandidateSerializer, 400: OpenApiResponse(ErrorSerializer, description="invalid decision or no reason"),
+@extend_schema(tags=["persons"], request=CandidateDecisionInputSerializer, responses={
+    200: IdentityCandidateSerializer, 400: OpenApiResponse(ErrorSerializer, description="invalid decision or no reason"),
     409: OpenApiResponse(ErrorSerializer, description="`already_decided`: another supervisor decided it first "
                                                        "(`fields.decision` says who and when)"),
     **_ERRORS,
@@ -122,7 +122,7 @@ class CandidateDecisionApi(APIView):
     def post(self, request, pk: int):
         _adjudicator(request.user)
         get_object_or_404(IdentityCandidate.objects.restrict(request.user, "view"), pk=pk)
-        data = DecisionInputSerializer(data=request.data)
+        data = CandidateDecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             decided = candidate_decide(actor=request.user, candidate_id=pk, **data.validated_data)
@@ -132,4 +132,4 @@ class CandidateDecisionApi(APIView):
                 raise Conflict("already_decided", decided_msgs[0], {"decision": decided_msgs}) from exc
             raise
         decided = IdentityCandidate.objects.select_related("decided_by").get(pk=decided.pk)
-        return Response(CandidateSerializer(candidate_data(decided)).data)
+        return Response(IdentityCandidateSerializer(candidate_data(decided)).data)

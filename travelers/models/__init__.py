@@ -2,6 +2,7 @@
 
 from travelers.models.booth_read import BoothRead, BoothReadOutcome, BoothReadStatus
 from travelers.models.civil_registry import RegistryAnswer, RegistryCheck, RegistryStatus
+from travelers.models.dedupe import CandidateSource, CandidateStatus, IdentityCandidate
 from travelers.models.identity import BirthPrecision, IdentitySource, PersonIdentity, PersonMerge
 from travelers.models.inspection import (
     AbandonReason,
@@ -26,9 +27,12 @@ __all__ = [
     "BoothRead",
     "BoothReadOutcome",
     "BoothReadStatus",
+    "CandidateSource",
+    "CandidateStatus",
     "Decision",
     "DocumentKind",
     "IdentitySource",
+    "IdentityCandidate",
     "Inspection",
     "InspectionStatus",
     "MatchRule",

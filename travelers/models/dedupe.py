@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import Role
+from accounts.permissions import Role, post_ids
 from core.querysets import RestrictedQuerySet
 
 
@@ -77,6 +77,11 @@ class IdentityCandidate(models.Model):
     def __str__(self) -> str:
         return f"candidate {self.pk}: person {self.person_id} / {self.other_id} ({self.status})"
 
+    def save(self, *args, **kwargs):
+        if self.person_id and self.other_id:
+            self.pair = pair_key(self.person_id, self.other_id)
+        super().save(*args, **kwargs)
+
     @property
     def is_decided(self) -> bool:
         return self.status != CandidateStatus.PENDING
@@ -87,15 +92,16 @@ class IdentityCandidate(models.Model):
         if self.person_id and self.other_id:
             self.pair = pair_key(self.person_id, self.other_id)
 
-    def save(self, *args, **kwargs):
-        if self.person_id and self.other_id:
-            self.pair = pair_key(self.person_id, self.other_id)
-        super().save(*args, **kwargs)
-
     @classmethod
     def restrict_policy(cls, qs, user, action: str):
-        """Adjudication is the supervisors' and administrators' work: they see and decide every
-        candidate (the pair may span posts); nobody else sees any."""
-        if user.role in (Role.SUPERVISOR, Role.ADMIN) and action in ("view", "decide"):
+        """Adjudication is the supervisors' and administrators' work: they see and decide the
+        candidates whose two persons they may both see (national supervisors and administrators:
+        every one); nobody else sees any."""
+        if user.role not in (Role.SUPERVISOR, Role.ADMIN) or action not in ("view", "decide"):
+            return qs.none()
+        from travelers.models.person import Person
+
+        if post_ids(user) is None:
             return qs
-        return qs.none()
+        visible = Person.objects.restrict(user, "view").values("pk")
+        return qs.filter(person__in=visible, other__in=visible)

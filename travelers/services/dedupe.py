@@ -121,7 +121,8 @@ def _identify(person: Person, face: bytes | None, fingers, actor) -> tuple[dict[
         request = IdentifyRequest(probe=probe, gallery=gallery, max_candidates=ABIS_CANDIDATES,
                                   include_below_threshold=True)
         how = "stored"
-    response = abis().identify(request, actor=actor)
+    with transaction.atomic():  # the contract audits the identification
+        response = abis().identify(request, actor=actor)
     if not response.ok:
         # An unusable image is the registration's business (it shows the reasons); dedupe goes on
         # with the names.
@@ -183,8 +184,8 @@ def _name_summary(explanation: dict) -> dict:
 
 def _auto_merge_check(scores: dict) -> tuple[bool, str]:
     rule = auto_merge_rule()
-    if not rule or not auto_merge_enabled():
-        return False, "automatic merging is off"
+    if not rule:
+        return False, "no automatic-merge rule in the calibration"
     face = scores.get("face")
     fingers = scores.get("fingerprint") or {}
     if face is None:
@@ -293,7 +294,7 @@ def person_dedupe(*, person, actor=None, face: bytes | None = None, fingers=None
                     "person_id": newer.pk, "other_id": older.pk, "fused": round(fused.score, 6),
                     "llr": round(fused.llr, 3), "modalities": list(fused.modalities), "source": source,
                 })
-            if ev["auto"] and merged_into is None:
+            if ev["auto"] and merged_into is None and auto_merge_enabled() and cand.status == CandidateStatus.PENDING:
                 merged_into = _auto_merge(cand, actor)
             out.append(cand)
         audit_log(actor=actor, action="person.dedupe", obj=person, metadata={
@@ -308,8 +309,16 @@ def _auto_merge(cand: IdentityCandidate, actor):
     from travelers.services.identity import person_merge
 
     source, target = cand.person, cand.other  # the newer record goes into the older one
-    merge = person_merge(actor=actor, source=source, target=target, candidate_id=cand.pk,
-                         reason="automatic merge: " + cand.explanation.get("auto_merge", {}).get("why", ""))
+    try:
+        with transaction.atomic():
+            merge = person_merge(actor=actor, source=source, target=target, candidate_id=cand.pk,
+                                 reason="automatic merge: " + cand.explanation.get("auto_merge", {}).get("why", ""))
+    except (PermissionDenied, ValidationError) as exc:
+        # Left to the supervisors, with the reason the merge was refused.
+        cand.explanation.setdefault("auto_merge", {})["refused"] = "; ".join(
+            exc.messages if isinstance(exc, ValidationError) else [str(exc)])
+        cand.save(update_fields=["explanation", "updated_at"])
+        return None
     cand.status, cand.merge, cand.decided_at = CandidateStatus.AUTO_MERGED, merge, timezone.now()
     cand.reason = "automatic: face and fingers above the calibrated automatic-merge line"
     cand.save(update_fields=["status", "merge", "decided_at", "reason", "updated_at"])
