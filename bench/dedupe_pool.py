@@ -79,13 +79,26 @@ def read(n: int, limit: int | None = None):
     """Yield (minutiae template bytes, prepared index record) of the cache of ``n`` records (the
     first ``limit`` of them)."""
     path = cache_path(n)
+    if not path.is_file() and path.with_suffix(".part").is_file():
+        path = path.with_suffix(".part")  # an interrupted build: its complete records
     if not path.is_file():
         raise SystemExit(f"{path} not found: run `nice .venv/bin/python bench/dedupe_pool.py --records {n}` first")
     with open(path, "rb") as fh:
         (count,) = struct.unpack("<I", fh.read(4))
         for _ in range(min(count, limit if limit is not None else count)):
-            lt, lb = struct.unpack("<II", fh.read(8))
-            yield fh.read(lt), fh.read(lb)
+            head = fh.read(8)
+            if len(head) < 8:
+                return
+            lt, lb = struct.unpack("<II", head)
+            template, blob = fh.read(lt), fh.read(lb)
+            if len(template) < lt or len(blob) < lb:
+                return
+            yield template, blob
+
+
+def available(n: int) -> int:
+    """How many records of the cache of ``n`` can be read (all, or those an interrupted build wrote)."""
+    return sum(1 for _ in read(n))
 
 
 def main() -> int:
