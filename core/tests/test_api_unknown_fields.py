@@ -56,7 +56,9 @@ def objects(border_agency, supervisor, booth_a):
     job = ImportJob.objects.create(watchlist=person_list, format="csv", file="watchlists/imports/x.csv",
                                    status="preview")
     incident = _incident(booth_a.post)
+    candidate = _identity_candidate()
     return {
+        "candidates": candidate.pk,
         "incidents": incident.pk,
         "imports": job.pk,
         "inspections": inspection.pk,
@@ -68,6 +70,15 @@ def objects(border_agency, supervisor, booth_a):
         "vehicles": vehicle.pk,
         "booth": booth_a,
     }
+
+
+def _identity_candidate():
+    """Two persons who may be one (deduplication's candidate)."""
+    from travelers.models import IdentityCandidate, Person
+
+    older = Person.objects.create(primary_identifier="SALIH", secondary_identifier="MUHAMMAD", nationality="SYR")
+    newer = Person.objects.create(primary_identifier="SALEH", secondary_identifier="MOHAMMED", nationality="SYR")
+    return IdentityCandidate.objects.create(person=newer, other=older, fused=0.9)
 
 
 def _incident(post):
