@@ -174,7 +174,7 @@ def main() -> int:
               f"dedupe {t3 - t2:5.2f}  insert ok {response.ok}  candidates {len(found)}", flush=True)
     measured = np.array([r[:4] for r in rows[1:]])
     print()
-    print(f"| N persons | registrations | p50 s | p95 s | max s | insert p50 s | dedupe p50 s | dedupe p95 s |")
+    print("| N persons | registrations | p50 s | p95 s | max s | insert p50 s | dedupe p50 s | dedupe p95 s |")
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {args.persons:,} | {len(measured)} | {np.percentile(measured[:, 0], 50):.2f} | "
           f"{np.percentile(measured[:, 0], 95):.2f} | {measured[:, 0].max():.2f} | "

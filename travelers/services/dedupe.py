@@ -49,8 +49,12 @@ NAME_CANDIDATES = 20
 
 
 def review_llr() -> float:
-    """The fused LLR from which a pair goes to the supervisors (see bench/README.md, dedupe)."""
-    return float(getattr(settings, "BMIS_DEDUPE_REVIEW_LLR", 2.0))
+    """The fused LLR from which a pair goes to the supervisors: 3.0 (the evidence is 20 times more
+    likely for one person than for two). Names alone reach it only when they agree closely (name
+    score about 0.9 or more, with the date of birth; they can bring at most ~3.9, see the alias
+    mixture in travelers.fusion), so a common given name does not fill the queue; any face or finger
+    agreement does. bench/dedupe.py measures the FPIR and FNIR around it (bench/README.md)."""
+    return float(getattr(settings, "BMIS_DEDUPE_REVIEW_LLR", 3.0))
 
 
 def auto_merge_rule() -> dict:
@@ -356,8 +360,7 @@ def candidate_decide(*, actor, candidate_id: int, decision: str, reason: str) ->
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        cand = (IdentityCandidate.objects.restrict(actor, "decide").select_for_update()
-                .select_related("decided_by").get(pk=candidate_id))
+        cand = IdentityCandidate.objects.restrict(actor, "decide").select_for_update(of=("self",)).get(pk=candidate_id)
         if cand.status != CandidateStatus.PENDING:
             raise ValidationError({"decision": _already_decided_message(cand)})
         now = timezone.now()
