@@ -151,6 +151,9 @@ def main() -> int:
     officer = User.objects.filter(username="bench.registrar").first() or User.objects.create(
         username="bench.registrar", role="officer")
 
+    from synthetic import make_person
+
+    reg_rng = random.Random(2026)  # names of the registrations (drawn like the gallery's)
     faces = sorted((shared_dir() / "faces" / "deepface").glob("img*.jpg"))
     fvc = shared_dir() / "fingerprints" / "fvc2002"
     rows = []
@@ -160,8 +163,10 @@ def main() -> int:
         fingers = (Finger(2, (fvc / db_ / f"{101 + i % 10}_{1 + i // 10 % 8}.tif").read_bytes()),
                    Finger(7, (fvc / db_ / f"{101 + (i + 5) % 10}_{1 + i // 10 % 8}.tif").read_bytes()))
         t0 = time.perf_counter()
+        parts = make_person(reg_rng)["names"][0].split(" ")
         person = person_register(actor=officer, source=IdentitySource.DECLARED, identity=DeclaredIdentity(
-            primary_identifier=f"BENCH{i}", secondary_identifier="AHMED", birth_year=1990, nationality="IRQ", sex="M"))
+            primary_identifier=parts[-1], secondary_identifier=" ".join(parts[:-1]), birth_year=1990,
+            nationality="IRQ", sex="M"))
         t1 = time.perf_counter()
         response = abis().insert(InsertRequest(f"person:{person.pk}", BiometricData(face=face, fingers=fingers)),
                                  actor=officer)
