@@ -4,8 +4,10 @@
   re-points the app's rows from the source to the target and returns their ids (stored in
   ``PersonMerge.moved[name]``); ``restore(ids, source_person_id)`` points them back. Both run
   inside person_merge's / person_unmerge's transaction.
-* ``register_person_panel(name, provider)``: ``provider(user, person_id)`` returns None or
-  ``{"template": "...", "title": "...", **context}``, shown as a panel on the person page.
+* ``register_person_panel(name, provider)``: ``provider(user, person_id)`` returns None (no panel)
+  or a dict, available as ``panel`` in the panel's template: ``{"title": ..., "items": [{"label",
+  "url", "detail"}], "empty": ...}`` rendered by travelers/person_panel.html, or your own
+  ``{"template": "app/_panel.html", ...}``. The provider restricts what it shows to ``user``.
 
 Registered at the apps' ``AppConfig.ready()``; registering the same name again replaces it.
 """
