@@ -4,12 +4,13 @@ and the movements the caller may see (issue 15)."""
 from __future__ import annotations
 
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import has_scope
+from core.api.common import ErrorSerializer
 from travelers import selectors
 from travelers.api.serializers import MovementSerializer, TravelDocumentSerializer
 from travelers.models import Person, PersonIdentity, PersonMerge
@@ -63,12 +64,17 @@ class PersonDetailSerializer(serializers.ModelSerializer):
         return obj.birth.isoformat()
 
 
-@extend_schema(tags=["persons"], responses={200: PersonDetailSerializer})
+@extend_schema(tags=["persons"], responses={
+    200: PersonDetailSerializer,
+    404: OpenApiResponse(ErrorSerializer, description="No such person, or not one the caller may see"),
+})
 class PersonDetailApi(APIView):
-    """One person: every identity it was known under (names as given, birth with its precision,
-    source, where, when and by whom), its documents, its merges, and its movements when the caller
-    also holds movements:read. A record merged into another answers the survivor (`id` is the
-    survivor's, `requested_id` the one asked for). The read is audited."""
+    """One person, with every identity it was known under.
+
+    Every identity (names as given, birth with its precision, source, where, when and by whom),
+    the documents, the merges, and the movements when the caller also holds movements:read. A
+    record merged into another answers its survivor: `id` is the survivor's, `requested_id` the
+    one asked for (no redirect). The read is audited."""
 
     required_scopes = {"GET": ["persons:read"]}
 

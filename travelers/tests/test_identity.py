@@ -164,6 +164,9 @@ def test_merge_moves_everything_and_unmerge_restores_it_by_id(officer_a, booth_a
     assert not AbisReference.objects.get(reference_id=f"person:{source.pk}").is_active
     assert AuditEvent.objects.filter(action="person.merge", object_id=str(source.pk)).exists()
 
+    # The source's finger 3 (kept active) finds the target now.
+    by_finger = abis().identify(IdentifyRequest(probe=BiometricData(fingers=(Finger(3, raw("db1_102_2.tif")),))))
+    assert [c.reference_id for c in by_finger.candidates][:1] == [f"person:{target.pk}"]
     # The source's face finds the target now.
     found = abis().identify(IdentifyRequest(probe=BiometricData(face=read_fixture("img2.jpg"), face_source="device")))
     assert [c.reference_id for c in found.candidates][:1] == [f"person:{target.pk}"]
@@ -185,6 +188,8 @@ def test_merge_moves_everything_and_unmerge_restores_it_by_id(officer_a, booth_a
     assert AuditEvent.objects.filter(action="person.unmerge", object_id=str(source.pk)).exists()
     found = abis().identify(IdentifyRequest(probe=BiometricData(face=read_fixture("img2.jpg"), face_source="device")))
     assert [c.reference_id for c in found.candidates][:1] == [f"person:{source.pk}"]
+    by_finger = abis().identify(IdentifyRequest(probe=BiometricData(fingers=(Finger(3, raw("db1_102_2.tif")),))))
+    assert [c.reference_id for c in by_finger.candidates][:1] == [f"person:{source.pk}"]
 
     with pytest.raises(ValidationError) as exc:
         person_unmerge(actor=supervisor_a, merge=merge, reason="again")
