@@ -272,3 +272,39 @@ def test_a_merged_away_person_is_not_matched_again(officer_a, booth_a, superviso
     # Same biography, another passport: the biographic rule finds the survivor, not the tombstone.
     again = visit(officer_a, booth_a, at(2026, 4, 1), document_number="A2222222")
     assert again.person_id == second.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_supervisors_merging_a_pair_both_ways_at_once_make_one_merge(officer_a, post_a, supervisor_a, supervisor):
+    import threading
+
+    from django.db import connection
+
+    outcomes = []
+    for round_ in range(4):
+        one = person_register(actor=officer_a, post=post_a, source="declared", identity=DeclaredIdentity(f"A{round_}"))
+        two = person_register(actor=officer_a, post=post_a, source="declared", identity=DeclaredIdentity(f"B{round_}"))
+        barrier = threading.Barrier(2)
+
+        def work(actor, source, target, barrier):
+            try:
+                barrier.wait(timeout=10)
+                person_merge(actor=actor, source=source, target=target, reason="same")
+                outcomes.append("merged")
+            except ValidationError as exc:
+                outcomes.append(sorted(exc.message_dict))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work, args=(supervisor_a, one, two, barrier)),
+                   threading.Thread(target=work, args=(supervisor, two, one, barrier))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert PersonMerge.objects.filter(source__in=[one, two]).count() == 1
+        merged = Person.objects.filter(pk__in=[one.pk, two.pk], merged_into__isnull=False)
+        assert merged.count() == 1
+    assert outcomes.count("merged") == 4 and len(outcomes) == 8
+    assert all(o == "merged" or o in (["source"], ["target"]) for o in outcomes)
