@@ -125,3 +125,16 @@ def test_api_schema_names_the_scope(api):
     operation = schema["paths"]["/api/v1/persons/{id}"]["get"]
     assert operation["x-required-scopes"] == ["persons:read"]
     assert operation["summary"]
+
+
+def test_movements_of_a_merged_away_record_are_the_survivors(api, officer_a, booth_a, supervisor_a, rules):
+    inspection = inspection_start(actor=officer_a, post=booth_a.post, booth=booth_a, direction="entry",
+                                  mrz=passport(), now=at(2026, 3, 1))
+    from travelers.services import inspection_decide
+
+    inspection_decide(actor=officer_a, inspection=inspection, decision="admit", now=at(2026, 3, 1, 10, 1))
+    other = person_register(actor=officer_a, post=booth_a.post, source="declared", identity=DeclaredIdentity("X"))
+    person_merge(actor=supervisor_a, source=other, target=inspection.person, reason="same")
+    api.force_authenticate(officer_a)
+    response = api.get(f"/api/v1/persons/{other.pk}/movements")
+    assert response.status_code == 200 and response.json()["count"] == 1
