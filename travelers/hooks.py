@@ -4,10 +4,8 @@
   re-points the app's rows from the source to the target and returns their ids (stored in
   ``PersonMerge.moved[name]``); ``restore(ids, source_person_id)`` points them back. Both run
   inside person_merge's / person_unmerge's transaction.
-* ``register_person_panel(name, provider)``: ``provider(user, person_id)`` returns None (no panel)
-  or a dict, available as ``panel`` in the panel's template: ``{"title": ..., "items": [{"label",
-  "url", "detail"}], "empty": ...}`` rendered by travelers/person_panel.html, or your own
-  ``{"template": "app/_panel.html", ...}``. The provider restricts what it shows to ``user``.
+* ``register_person_panel(name, provider)``: ``provider(user, person_id)`` returns None or
+  ``{"template": "...", "title": "...", **context}``, shown as a panel on the person page.
 
 Registered at the apps' ``AppConfig.ready()``; registering the same name again replaces it.
 """
@@ -46,6 +44,10 @@ def merge_participants() -> list[MergeParticipant]:
 
 
 def register_person_panel(name: str, provider: Callable) -> None:
+    """``provider(user, person_id)`` returns None (no panel) or a dict, available as ``panel`` in
+    the panel's template: ``{"title": ..., "items": [{"label", "url", "detail"}], "empty": ...}``
+    is rendered by travelers/person_panel.html; ``{"template": "app/_panel.html", ...}`` by your
+    own template. The provider restricts what it shows to ``user``."""
     _person_panels[name] = provider
 
 
