@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "devices",
     "incidents",
     "registrations",
+    "analytics",
 ]
 
 MIDDLEWARE = [

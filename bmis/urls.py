@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("devices.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("registrations.api.urls")),
+    path("", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (the CSP allows no inline
     # script); its page keeps one small inline <style>, allowed on this page only.
@@ -42,6 +43,7 @@ urlpatterns = [
     path("devices/", include("devices.urls")),
     path("incidents/", include("incidents.urls")),
     path("registrations/", include("registrations.urls")),
+    path("analytics/", include("analytics.urls")),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,1 @@
+from analytics.models.rollups import InspectionRollup, MovementRollup  # noqa: F401
