@@ -315,7 +315,8 @@ def _auto_merge(cand: IdentityCandidate, actor):
     source, target = cand.person, cand.other  # the newer record goes into the older one
     try:
         with transaction.atomic():
-            merge = person_merge(actor=actor, source=source, target=target, candidate_id=cand.pk,
+            # The system merges, not whoever's capture started the search (an officer may not merge).
+            merge = person_merge(actor=None, source=source, target=target, candidate_id=cand.pk,
                                  reason="automatic merge: " + cand.explanation.get("auto_merge", {}).get("why", ""))
     except (PermissionDenied, ValidationError) as exc:
         # Left to the supervisors, with the reason the merge was refused.

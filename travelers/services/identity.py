@@ -201,14 +201,22 @@ def _check_merger(actor, *persons: Person) -> None:
 
 def person_merge(*, actor, source: Person, target: Person, reason: str, candidate_id: int | None = None) -> PersonMerge:
     """``source`` and ``target`` are one human being: everything of the source moves to the target,
-    and the source stays as a tombstone (``merged_into``). Supervisors and administrators;
-    audited in the same transaction; undone by :func:`person_unmerge`."""
+    and the source stays as a tombstone (``merged_into``). Supervisors and administrators, or the
+    system (``actor=None``) for a deduplication candidate (``candidate_id``) above the automatic-merge
+    line; audited in the same transaction; undone by :func:`person_unmerge`."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the merge.")})
     if source.pk == target.pk:
         raise ValidationError({"target": _("A person cannot be merged into itself.")})
-    _check_merger(actor, source, target)
+    # No actor: the system's automatic merge of a deduplication candidate whose face and fingers
+    # passed the calibrated automatic-merge line (travelers.services.dedupe); never without one.
+    automatic = actor is None
+    if automatic and candidate_id is None:
+        raise PermissionDenied("an automatic merge needs the candidate that justifies it")
+    if not automatic:
+        _check_merger(actor, source, target)
+    label = "automatic merge (deduplication)" if automatic else ""
     with transaction.atomic():
         # Locked in id order: two merges of the same pair at once cannot deadlock.
         locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
@@ -239,11 +247,11 @@ def person_merge(*, actor, source: Person, target: Person, reason: str, candidat
         source.save(update_fields=["merged_into", "updated_at"])
         merge = PersonMerge.objects.create(source=source, target=target, actor=actor, reason=reason,
                                            candidate_id=candidate_id, moved=moved)
-        audit_log(actor=actor, action="person.merge", obj=source,
+        audit_log(actor=actor, action="person.merge", obj=source, actor_label=label,
                   changes={"merged_into": [None, target.pk]},
                   metadata={"merge_id": merge.pk, "target_id": target.pk, "candidate_id": candidate_id,
-                            "reason": reason, "moved": _counts(moved)})
-        audit_log(actor=actor, action="person.merge_in", obj=target,
+                            "reason": reason, "moved": _counts(moved), "automatic": automatic})
+        audit_log(actor=actor, action="person.merge_in", obj=target, actor_label=label,
                   metadata={"merge_id": merge.pk, "source_id": source.pk})
     return merge
 

@@ -202,8 +202,7 @@ def test_automatic_merge_above_the_calibrated_line_is_reversible(pair, officer_a
     first, _unrelated, second = pair
     found = person_dedupe(person=second, actor=None)
     cand = found[0]
-    if "refused" in cand.explanation["auto_merge"]:
-        pytest.xfail(f"person_merge refused the system's automatic merge: {cand.explanation['auto_merge']['refused']}")
+    assert "refused" not in cand.explanation["auto_merge"], cand.explanation["auto_merge"]
     assert cand.status == CandidateStatus.AUTO_MERGED and cand.merge is not None
     second.refresh_from_db()
     assert second.merged_into_id == first.pk
@@ -237,3 +236,13 @@ def test_person_index_follows_new_persons_and_merges(officer_a, post_a, supervis
     index.refresh(force=True)
     c = Person.objects.get(pk=b.pk)
     assert index.search(query_entries(c, list(c.identities.all())), exclude={c.pk}) == []
+
+
+def test_the_system_merges_only_for_a_candidate(pair):
+    from travelers.services.identity import person_merge
+
+    first, _unrelated, second = pair
+    with pytest.raises(PermissionDenied):
+        person_merge(actor=None, source=second, target=first, reason="no candidate behind it")
+    second.refresh_from_db()
+    assert second.merged_into_id is None
