@@ -416,6 +416,19 @@ BMIS_CIVIL_REGISTRY_TIMEOUT_SECONDS = env_float("BMIS_CIVIL_REGISTRY_TIMEOUT_SEC
 BMIS_CIVIL_REGISTRY_CACHE_SECONDS = env_int("BMIS_CIVIL_REGISTRY_CACHE_SECONDS", 24 * 3600, minimum=0)
 BMIS_CIVIL_REGISTRY_RETRY_MINUTES = env_int("BMIS_CIVIL_REGISTRY_RETRY_MINUTES", 5, minimum=1, maximum=24 * 60)
 BMIS_CIVIL_REGISTRY_MAX_ATTEMPTS = env_int("BMIS_CIVIL_REGISTRY_MAX_ATTEMPTS", 12, minimum=1, maximum=1000)
+
+# --- identities and deduplication (travelers/services/dedupe.py, travelers/fusion.py) ----------------
+# A pair becomes a candidate for the supervisors' queue at this fused log-likelihood ratio;
+# automatic merges follow the calibrated line in travelers/fusion_calibration.json (face and two
+# fingers above every different-person score seen), are reversible, and can be switched off.
+BMIS_DEDUPE_REVIEW_LLR = env_float("BMIS_DEDUPE_REVIEW_LLR", 3.0, minimum=0.0)
+BMIS_DEDUPE_AUTO_MERGE = env_bool("BMIS_DEDUPE_AUTO_MERGE", True)
+# Estimated ages: the name index looks this many years either side of the year they imply.
+BMIS_DEDUPE_AGE_WINDOW = env_int("BMIS_DEDUPE_AGE_WINDOW", 5, minimum=0, maximum=30)
+BMIS_PERSON_INDEX_REFRESH_SECONDS = env_float("BMIS_PERSON_INDEX_REFRESH_SECONDS", 1.0, minimum=0.0)
+# Dedupe when a traveler's face or fingers are enrolled at a checkpoint: on by default with a
+# broker (a background task); off in the embedded default, where tasks run in the request.
+BMIS_DEDUPE_ON_ENROLMENT = env_bool("BMIS_DEDUPE_ON_ENROLMENT", not CELERY_TASK_ALWAYS_EAGER)
 CELERY_BEAT_SCHEDULE["travelers-civil-registry-retry"] = {
     "task": "travelers.civil_registry_retry_pending",
     "schedule": BMIS_CIVIL_REGISTRY_RETRY_MINUTES * 60.0,
