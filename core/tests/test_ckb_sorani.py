@@ -26,7 +26,7 @@ CONTEXT_SEPARATOR = "\x04"
 
 # Where the shared layout, sign-in and error pages (root `locale/`), and the field pages (incidents,
 # registrations) take their strings: these catalogues are complete in Sorani, not only partly.
-COMPLETE_IN_SORANI = ["locale", "incidents/locale", "registrations/locale"]
+COMPLETE_IN_SORANI = ["locale", "incidents/locale", "registrations/locale", "travelers/locale", "biometrics/locale"]
 
 
 def _dictionaries() -> list[Path]:
@@ -43,8 +43,9 @@ def _rel(path: Path) -> str:
 
 # %(name)s, %(n)d, %s, %d, %%, and str.format's {0} / {name}: the same ones, as many times, in msgid and msgstr.
 _PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[-#0 +]*\d*(?:\.\d+)?[sdifr%]|\{[^{}\s]*\}")
-# Arabic letters Sorani writes otherwise: ي (Sorani ی), ك (ک), ة (ە/ەت), ى (ی), and Arabic's short vowels.
-_NOT_SORANI = re.compile("[\u064a\u0643\u0629\u0649\u064b-\u0652]")
+# Arabic letters Sorani writes otherwise: ي (Sorani ی), ك (ک), ة (ە/ەت), ى (ی), Arabic's short vowels;
+# and no tatweel (ـ) to hang a suffix on a placeholder: the sentence is turned instead.
+_NOT_SORANI = re.compile("[\u064a\u0643\u0629\u0649\u064b-\u0652\u0640]")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
 
