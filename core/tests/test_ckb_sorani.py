@@ -211,3 +211,12 @@ def test_the_field_pages_in_sorani(client, login, supervisor_a, post_a):
     assert "ناردنی پاترۆڵ" in detail  # "Dispatch a patrol"
     data = client.get("/incidents/map.json").json()
     assert data["incidents"][0]["status_label"] == "نوێ"
+
+
+@pytest.mark.django_db
+def test_the_error_pages_in_sorani(client):
+    client.post("/i18n/setlang/", {"language": "ckb", "next": "/"})
+    response = client.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404 and 'dir="rtl"' in html
+    assert "نەدۆزرایەوە" in html and "لاپەڕەکە یان تۆمارەکە بوونی نییە" in html
