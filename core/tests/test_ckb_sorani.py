@@ -220,3 +220,15 @@ def test_the_error_pages_in_sorani(client):
     html = response.content.decode()
     assert response.status_code == 404 and 'dir="rtl"' in html
     assert "نەدۆزرایەوە" in html and "لاپەڕەکە یان تۆمارەکە بوونی نییە" in html
+
+
+def test_a_msgid_in_several_catalogues_has_one_sorani_translation():
+    """Django merges the apps' catalogues, the first app's translation winning: a msgid given two
+    Sorani translations in two apps would show the other app's on some pages."""
+    seen: dict[str, dict[str, object]] = {}
+    for path in DICTIONARIES:
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            seen.setdefault(key, {})[_rel(path)] = value
+    differ = {key: where for key, where in seen.items()
+              if len({json.dumps(v, ensure_ascii=False) for v in where.values()}) > 1}
+    assert not differ, differ
