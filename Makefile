@@ -72,12 +72,14 @@ lint: deps-dev
 bench: deps-bench
 	@echo "Benchmarks: see bench/README.md (one script per question)."
 
-# Extract every translatable string, fill the Arabic catalogues from the ar.json dictionaries kept
-# beside them (scripts/fill_po.py lists what has no translation yet), and compile them.
+# Extract every translatable string, fill the Arabic and Kurdish Sorani catalogues from the ar.json
+# and ckb.json dictionaries kept beside them (scripts/fill_po.py lists what has no translation yet;
+# Arabic must be complete, Sorani may fall back to English), and compile them.
+MESSAGE_LANGUAGES := ar ckb
 messages: deps-dev
-	$(PY) manage.py makemessages -l ar --ignore ".venv/*" --ignore "bench/*" --ignore "var/*"
-	for d in locale */locale; do [ -f $$d/ar.json ] && $(PY) scripts/fill_po.py $$d || true; done
-	$(PY) manage.py compilemessages --ignore ".venv/*"
+	$(PY) manage.py makemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) --ignore ".venv/*" --ignore "bench/*" --ignore "var/*"
+	$(PY) scripts/fill_po.py $(addprefix --language ,$(MESSAGE_LANGUAGES)) $$(for d in locale */locale; do [ -d $$d ] && echo $$d; done)
+	$(PY) manage.py compilemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) --ignore ".venv/*"
 
 clean-venv:
 	rm -rf $(VENV)

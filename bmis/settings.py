@@ -233,14 +233,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = env_str("BMIS_LANGUAGE", "en")
-LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
+# Kurdish Sorani (Central Kurdish, "ckb"): Arabic script, right to left (Django's LANG_INFO says bidi);
+# its catalogues may be partial: a string without a Sorani translation shows in English.
+LANGUAGES = [("en", _("English")), ("ar", _("Arabic")), ("ckb", _("Kurdish (Sorani)"))]
 if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
-    raise ConfigError(f"BMIS_LANGUAGE must be one of en, ar, got {LANGUAGE_CODE!r}")
+    raise ConfigError(f"BMIS_LANGUAGE must be one of {', '.join(code for code, _name in LANGUAGES)}, "
+                      f"got {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("BMIS_TIME_ZONE", "Asia/Baghdad")
 USE_I18N = True
 # Numbers: Western digits and "." before decimals in every language (bmis/formats/ar overrides
-# Django's Arabic "," decimal separator). No thousands separator by default: ids, years and
+# Django's Arabic "," decimal separator; bmis/formats/ckb states the same for Sorani). No thousands separator by default: ids, years and
 # document numbers must print as typed; counts that want grouping ask for it (core.numbers).
 FORMAT_MODULE_PATH = ["bmis.formats"]
 USE_THOUSAND_SEPARATOR = False

@@ -100,10 +100,15 @@ def test_the_committed_mo_is_the_compiled_po(po):
     assert [committed.plural(n) for n in range(0, 250)] == [expected.plural(n) for n in range(0, 250)]
 
 
-@pytest.mark.parametrize("po", [p for p in PO_FILES if (p.parents[2] / "ar.json").is_file()], ids=_id)
+def _dictionary(po: Path) -> Path:
+    """The JSON dictionary a .po is filled from: `<locale dir>/<language>.json` (ar.json, ckb.json)."""
+    return po.parents[2] / f"{po.parents[1].name}.json"
+
+
+@pytest.mark.parametrize("po", [p for p in PO_FILES if _dictionary(p).is_file()], ids=_id)
 def test_the_po_holds_what_its_dictionary_says(po):
-    """A .po filled by scripts/fill_po.py agrees with the ar.json kept beside it (no hand edits lost)."""
-    mapping = json.loads((po.parents[2] / "ar.json").read_text(encoding="utf-8"))
+    """A .po filled by scripts/fill_po.py agrees with the <language>.json kept beside it (no hand edits lost)."""
+    mapping = json.loads(_dictionary(po).read_text(encoding="utf-8"))
     disagree = []
     for message in _read(po):
         if not message.id:
@@ -120,7 +125,7 @@ def test_the_po_holds_what_its_dictionary_says(po):
                 disagree.append(key)
         elif message.string != value:
             disagree.append(key)
-    assert not disagree, f"{_id(po)}: differs from ar.json for {disagree[:10]} (run scripts/fill_po.py)"
+    assert not disagree, f"{_id(po)}: differs from {_dictionary(po).name} for {disagree[:10]} (run scripts/fill_po.py)"
 
 
 # Every string marked for translation in the code is in its catalogue -------------------------------
