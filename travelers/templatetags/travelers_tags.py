@@ -8,7 +8,7 @@ import re
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
 from travelers import labels
@@ -112,10 +112,11 @@ def stay_note(note: str) -> str:
 
 @register.simple_tag
 def post_name(post) -> str:
-    """A border post's code and name, in Arabic where it has an Arabic name."""
+    """A border post's code and name; its local (Arabic-script) name in the right-to-left UIs
+    (Arabic, Kurdish Sorani) where it has one."""
     if post is None:
         return ""
-    name = post.name_local if get_language() == "ar" and post.name_local else post.name
+    name = post.name_local if get_language_bidi() and post.name_local else post.name
     return format_html('<bdi dir="ltr">{}</bdi> <bdi>{}</bdi>', post.code, name)
 
 

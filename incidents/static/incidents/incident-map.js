@@ -17,7 +17,8 @@
 
   var lang = el.dataset.lang || document.documentElement.lang || "en";
   var timeZone = el.dataset.timeZone || "";
-  var arabic = lang.indexOf("ar") === 0;
+  // Arabic-script, right-to-left UIs (Arabic, Kurdish Sorani) show the Arabic names and labels.
+  var arabic = lang.indexOf("ar") === 0 || document.documentElement.dir === "rtl";
   var focusId = el.dataset.focus ? parseInt(el.dataset.focus, 10) : null;
   var refreshSeconds = parseInt(el.dataset.refreshSeconds || "5", 10);
   var statusNode = document.getElementById("map-status");
