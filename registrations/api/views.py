@@ -29,18 +29,24 @@ FILE_FIELDS = {"face", "document_page", *(f"finger_{p}" for p in FINGER_POSITION
 MAX_FILE_BYTES = 15 * 1024 * 1024
 
 
-def _api_field(name: str) -> str:
+APPREHENSION_FIELDS = {"apprehended_at", "post", "sector", "latitude", "longitude", "unit", "group_kind"}
+
+
+def _api_field(name: str, new_apprehension: bool) -> str:
     """A service's field as the API names it: files as they are, the rest inside ``data``."""
     if name in FILE_FIELDS or name in ("__all__", "non_field_errors"):
         return "non_field_errors" if name == "__all__" else name
     if name == "mrz":
         return "data.documents.0.mrz"
+    if new_apprehension and name in APPREHENSION_FIELDS:
+        return f"data.apprehension.{name}"
     return f"data.{name}"
 
 
-def _service_error(exc: DjangoValidationError) -> ValidationError:
+def _service_error(exc: DjangoValidationError, new_apprehension: bool) -> ValidationError:
     if hasattr(exc, "error_dict"):
-        return ValidationError({_api_field(k): [str(m) for m in v] for k, v in exc.message_dict.items()})
+        return ValidationError({_api_field(k, new_apprehension): [str(m) for m in v]
+                                for k, v in exc.message_dict.items()})
     return ValidationError({"non_field_errors": exc.messages})
 
 
@@ -137,7 +143,7 @@ class RegistrationCreateApi(APIView):
                                        for r in exc.reasons]
             return Response(out, status=status.HTTP_400_BAD_REQUEST)
         except DjangoValidationError as exc:
-            raise _service_error(exc) from exc
+            raise _service_error(exc, "apprehension" in v) from exc
         registration = registration_read(user=request.user, pk=registration.pk, purpose="registration (API)")
         return Response(s.RegistrationSerializer(registration, context={
             "candidates": candidates_for(user=request.user, registration=registration)}).data,
