@@ -3,6 +3,7 @@ user leaves an audit event."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -64,9 +65,10 @@ def candidates_for(*, user, registration: Registration, limit: int = 10) -> dict
         source = "abis"
         from biometrics.abis import Gallery, IdentifyRequest, abis
 
-        response = abis().identify(IdentifyRequest(reference_id=f"person:{person_id}",
-                                                   gallery=Gallery(kinds=frozenset({"person"})),
-                                                   max_candidates=limit))
+        with transaction.atomic():  # the ABIS audits the identification
+            response = abis().identify(IdentifyRequest(reference_id=f"person:{person_id}",
+                                                       gallery=Gallery(kinds=frozenset({"person"})),
+                                                       max_candidates=limit), actor=user)
         for candidate in response.candidates if response.ok else ():
             kind, _sep, key = candidate.reference_id.partition(":")
             if kind != "person" or not key.isdigit():

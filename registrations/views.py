@@ -127,14 +127,22 @@ def group_done(request, pk):
     })
 
 
+def _missing_by_reason(registration) -> list[tuple[str, str]]:
+    """(reason, "finger, finger...") for the fingers not taken, grouped by reason."""
+    by_reason: dict[str, list[str]] = {}
+    for position, reason in sorted(registration.fingers_missing.items(), key=lambda x: int(x[0])):
+        by_reason.setdefault(reason, []).append(str(FINGER_POSITIONS[int(position)]))
+    return [(FingerMissing(r).label if r in FingerMissing.values else r, ", ".join(names))
+            for r, names in by_reason.items()]
+
+
 def _detail(request, registration, *, form=None, status=200):
     return render(request, "registrations/registration_detail.html", {
         "registration": registration, "apprehension": registration.apprehension,
         "transitions": registration.transitions.select_related("actor").order_by("at", "pk"),
         "documents": registration.documents.all(),
         "need_labels": [Need(n).label for n in registration.needs if n in Need.values],
-        "missing": [(FINGER_POSITIONS[int(p)], FingerMissing(r).label) for p, r in sorted(registration.fingers_missing.items(),
-                                                                     key=lambda x: int(x[0]))],
+        "missing": _missing_by_reason(registration),
         "taken": [FINGER_POSITIONS[p] for p in registration.fingers_taken],
         "candidates": candidates_for(user=request.user, registration=registration),
         "form": form or TransitionForm(statuses=registration.next_statuses),
