@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_review, name="group"),
     path("groups/<int:pk>/finish", views.group_finish, name="group-finish"),
     path("groups/<int:pk>/done", views.group_done, name="group-done"),
+    path("groups/<int:pk>/another", views.group_new, name="group-new"),
     path("<int:pk>/", views.registration_detail, name="detail"),
     path("<int:pk>/transition", views.registration_transition, name="transition"),
 ]

@@ -15,7 +15,7 @@ from core.errors import form_call
 from core.models import BorderPost, Sector
 from registrations.filters import RegistrationFilter
 from registrations.forms import ApprehensionForm, PersonForm, TransitionForm
-from registrations.models import FINGER_POSITIONS, FingerMissing, Need, Registration
+from registrations.models import FINGER_POSITIONS, FingerMissing, GroupKind, Need, Registration
 from registrations.selectors import (
     candidates_for,
     groups_visible,
@@ -25,6 +25,7 @@ from registrations.selectors import (
 from registrations.services import (
     apprehension_create,
     case_transition,
+    group_add,
     group_complete,
     registration_create,
 )
@@ -100,7 +101,8 @@ def group_review(request, pk):
     group = _group(request, pk)
     members = list(registrations_visible(user=request.user).filter(group=group).order_by("pk"))
     return render(request, "registrations/group_review.html", {
-        "group": group, "apprehension": group.apprehension, "members": members, "finger_names": FINGER_POSITIONS,
+        "group": group, "apprehension": group.apprehension, "members": members, "group_kinds": GroupKind.choices,
+        "other_groups": groups_visible(user=request.user).filter(apprehension=group.apprehension).exclude(pk=group.pk),
     })
 
 
@@ -114,6 +116,19 @@ def group_finish(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("registrations:group", pk=group.pk)
     return redirect("registrations:group-done", pk=group.pk)
+
+
+@require_POST
+@role_required(*FIELD_ROLES)
+def group_new(request, pk):
+    """Another household or travel group of the same apprehension."""
+    group = _group(request, pk)
+    try:
+        new = group_add(actor=request.user, apprehension=group.apprehension, kind=request.POST.get("kind", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("registrations:group", pk=group.pk)
+    return redirect("registrations:person-new", group=new.pk)
 
 
 @role_required(*FIELD_ROLES)

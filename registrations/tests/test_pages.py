@@ -135,3 +135,17 @@ def test_the_pages_speak_arabic(client, officer_a, group_a, settings):
 def test_the_nav_has_the_entry_for_officers(client, officer_a):
     client.force_login(officer_a)
     assert b'href="/registrations/"' in client.get("/").content
+
+
+def test_another_group_of_the_same_apprehension(client, officer_a, group_a):
+    from registrations.services import registration_create
+    from registrations.tests.conftest import person_data
+
+    registration_create(actor=officer_a, group=group_a, data=person_data())
+    client.force_login(officer_a)
+    response = client.post(f"/registrations/groups/{group_a.pk}/another", {"kind": "travel_group"})
+    assert response.status_code == 302
+    new = Group.objects.exclude(pk=group_a.pk).get()
+    assert new.apprehension_id == group_a.apprehension_id and new.kind == "travel_group"
+    assert response.url == f"/registrations/groups/{new.pk}/person"
+    assert new.reference in client.get(f"/registrations/groups/{group_a.pk}/").content.decode()
