@@ -2,6 +2,7 @@
 
 from travelers.models.booth_read import BoothRead, BoothReadOutcome, BoothReadStatus
 from travelers.models.civil_registry import RegistryAnswer, RegistryCheck, RegistryStatus
+from travelers.models.identity import BirthPrecision, IdentitySource, PersonIdentity, PersonMerge
 from travelers.models.inspection import (
     AbandonReason,
     Decision,
@@ -21,11 +22,13 @@ from travelers.models.stay import Overstay, StayRegime, StayRule, Visa, VisaCate
 
 __all__ = [
     "AbandonReason",
+    "BirthPrecision",
     "BoothRead",
     "BoothReadOutcome",
     "BoothReadStatus",
     "Decision",
     "DocumentKind",
+    "IdentitySource",
     "Inspection",
     "InspectionStatus",
     "MatchRule",
@@ -33,6 +36,8 @@ __all__ = [
     "MovementDecision",
     "Overstay",
     "Person",
+    "PersonIdentity",
+    "PersonMerge",
     "ReasonCode",
     "ReasonUse",
     "RegistryAnswer",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -75,11 +76,16 @@ class PersonQuerySet(RestrictedQuerySet):
 
 
 def visible_persons_q(user, prefix: str = "") -> Q | None:
-    """None: every person. Otherwise the persons inspected at one of the user's posts."""
+    """None: every person. Otherwise the persons inspected at one of the user's posts, or with an
+    identity recorded at one of them (a migrant registered in the field has no inspection); a
+    merged-away record (its rows moved to the survivor) is visible where its survivor is."""
     allowed = post_ids(user)
     if allowed is None:
         return None
-    return Q(**{f"{prefix}inspections__post_id__in": allowed})
+    inspected = apps.get_model("travelers", "Inspection").objects.filter(post_id__in=allowed).values("person_id")
+    recorded = apps.get_model("travelers", "PersonIdentity").objects.filter(post_id__in=allowed).values("person_id")
+    return (Q(**{f"{prefix}pk__in": inspected}) | Q(**{f"{prefix}pk__in": recorded})
+            | Q(**{f"{prefix}merged_into__in": inspected}) | Q(**{f"{prefix}merged_into__in": recorded}))
 
 
 def restrict_to_visible_persons(qs, user, prefix: str = "person__"):
@@ -103,6 +109,12 @@ class Person(ReadableNameMixin, BirthDateMixin):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="split_persons",
         verbose_name=_("split from"),
     )
+    # Set when this record was merged into another (travelers.services.identity.person_merge): it
+    # stays as a tombstone pointing at the survivor; reading it shows the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_persons",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -124,8 +136,8 @@ class Person(ReadableNameMixin, BirthDateMixin):
     def restrict_policy(cls, qs, user, action: str):
         """Officers see the persons inspected at their posts (which includes the one they are
         inspecting now); national supervisors, administrators and scoped partner agencies see
-        all. Only supervisors and administrators split."""
-        if action == "split" and user.role in (Role.SUPERVISOR, Role.ADMIN):
+        all. Only supervisors and administrators split and merge."""
+        if action in ("split", "merge") and user.role in (Role.SUPERVISOR, Role.ADMIN):
             action = "view"
         if action != "view":
             return qs.none()

@@ -155,7 +155,7 @@ def inspection_start(
     with transaction.atomic():
         person, travel_document, rule = document_resolve(
             actor=actor, fields=fields, mrz="\n".join(result.lines) if result else "",
-            mrz_format=(result.format or "") if result else "", now=now,
+            mrz_format=(result.format or "") if result else "", now=now, post=post,
         )
         if direction == Direction.ENTRY:
             verdict = entry_verdict_for(

@@ -24,6 +24,7 @@ from travelers.models import (
     Visa,
 )
 from travelers.mrz import DocumentFields, national_id_number
+from travelers.services.identity import identity_for_document, person_survivor
 from watchlists.services import hits_move_to_person
 
 KIND_BY_CODE = {"P": DocumentKind.PASSPORT, "V": DocumentKind.VISA, "I": DocumentKind.IDENTITY_CARD}
@@ -58,9 +59,10 @@ def _person_data(fields: DocumentFields) -> dict:
 
 
 def document_resolve(
-    *, actor, fields: DocumentFields, mrz: str = "", mrz_format: str = "", now=None
+    *, actor, fields: DocumentFields, mrz: str = "", mrz_format: str = "", now=None, post=None
 ) -> tuple[Person, TravelDocument, str]:
     """The person and document for ``fields``, created when new; returns (person, document, rule).
+    A new document also records the identity it gives its person (``post``: where it was read).
 
     Must run inside the caller's transaction. Two officers reading the same document, or two
     documents of the same identity, at the same moment get one person: the work is serialised on
@@ -95,14 +97,14 @@ def document_resolve(
     nid = national_id_number(fields.document_code, fields.issuing_state, fields.optional_data)
     if nid:
         _lock(f"national_id:{fields.issuing_state}:{nid}")
-        holders = list(Person.objects.filter(national_id_number=nid, nationality=fields.issuing_state))
+        holders = _survivors(Person.objects.filter(national_id_number=nid, nationality=fields.issuing_state))
         detail["national_id_candidates"] = [p.pk for p in holders]
         if len(holders) == 1:
             person = holders[0]
     if person is not None:
         rule = MatchRule.NATIONAL_ID
     elif key:
-        candidates = [p for p in Person.objects.filter(match_key=key) if sex_compatible(p.sex, fields.sex)]
+        candidates = [p for p in _survivors(Person.objects.filter(match_key=key)) if sex_compatible(p.sex, fields.sex)]
         detail["candidates"] = [p.pk for p in candidates]
         if len(candidates) == 1:
             person = candidates[0]
@@ -148,10 +150,21 @@ def document_resolve(
     # The number's uniqueness is guarded by the lock above and the database constraint.
     document.full_clean(exclude=["person", "created_by"], validate_unique=False, validate_constraints=False)
     document.save()
+    identity_for_document(actor=actor, document=document, post=post, now=now)
     audit_log(actor=actor, action="traveldocument.create", obj=document,
               metadata={"person_id": person.pk, "rule": rule, "kind": kind, "source": "mrz" if mrz else "manual",
                         "national_id": bool(nid)})
     return person, document, rule
+
+
+def _survivors(persons) -> list[Person]:
+    """The persons, a merged-away record replaced by the person it was merged into (its survivor
+    holds its documents now), each once."""
+    out: dict[int, Person] = {}
+    for person in persons:
+        survivor = person_survivor(person)
+        out.setdefault(survivor.pk, survivor)
+    return list(out.values())
 
 
 def _name_as_read(mrz: str, fields: DocumentFields) -> str:

@@ -12,7 +12,15 @@ from watchlists.services.entries import (
     watchlist_create,
     watchlist_update,
 )
-from watchlists.services.hits import hit_adjudicate, hit_raise, hit_raise_many, hit_resolve, hits_move_to_person
+from watchlists.services.hits import (
+    hit_adjudicate,
+    hit_raise,
+    hit_raise_many,
+    hit_resolve,
+    hits_merge_person,
+    hits_move_to_person,
+    hits_unmerge_person,
+)
 from watchlists.services.imports import (
     ImportPreviewChanged,
     import_job_confirm,
@@ -33,7 +41,9 @@ __all__ = [
     "hit_resolve",
     "hit_raise",
     "hit_raise_many",
+    "hits_merge_person",
     "hits_move_to_person",
+    "hits_unmerge_person",
     "import_job_confirm",
     "import_job_create",
     "import_job_preview",

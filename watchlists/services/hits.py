@@ -204,3 +204,22 @@ def hit_resolve(*, actor, hit: Hit, decision: str, reason: str = "", note: str =
         raise ValidationError({"hit": _("this hit was not raised by this inspection")})
     return _hit_decide(actor=actor, hit=hit, decision=decision, reason=reason, note=note, policy="resolve",
                        audit_action="hit.resolve", metadata={"inspection_id": inspection_id, "on_the_spot": True})
+
+
+def hits_merge_person(*, source_id: int, target_id: int) -> dict[str, list[int]]:
+    """Two traveler records are one person (travelers' person_merge): the hits about the source
+    traveler (``person_id``) and those that matched it (``matched_person_id``) now name the
+    target. Returns the ids moved per field, for :func:`hits_unmerge_person`. The caller audits."""
+    screened = sorted(Hit.objects.filter(person_id=source_id).values_list("pk", flat=True))
+    matched = sorted(Hit.objects.filter(matched_person_id=source_id).values_list("pk", flat=True))
+    Hit.objects.filter(pk__in=screened).update(person_id=target_id)
+    Hit.objects.filter(pk__in=matched).update(matched_person_id=target_id)
+    return {"person_id": screened, "matched_person_id": matched}
+
+
+def hits_unmerge_person(*, moved: dict, source_id: int, target_id: int) -> None:
+    """Undo :func:`hits_merge_person`: the hits listed in ``moved`` that still name the target name
+    the source again."""
+    Hit.objects.filter(pk__in=moved.get("person_id", []), person_id=target_id).update(person_id=source_id)
+    Hit.objects.filter(pk__in=moved.get("matched_person_id", []), matched_person_id=target_id).update(
+        matched_person_id=source_id)

@@ -1,0 +1,51 @@
+"""Hooks for the apps above travelers (registrations, incidents) that hold persons.
+
+* ``register_merge_participant(name, move, restore)``: ``move(source_person_id, target_person_id)``
+  re-points the app's rows from the source to the target and returns their ids (stored in
+  ``PersonMerge.moved[name]``); ``restore(ids, source_person_id)`` points them back. Both run
+  inside person_merge's / person_unmerge's transaction.
+* ``register_person_panel(name, provider)``: ``provider(user, person_id)`` returns None or
+  ``{"template": "...", "title": "...", **context}``, shown as a panel on the person page.
+
+Registered at the apps' ``AppConfig.ready()``; registering the same name again replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+RESERVED = {
+    "documents", "inspections", "movements", "visas", "overstays", "registry_checks", "identities",
+    "hits", "biometrics",
+}
+
+
+@dataclass(frozen=True)
+class MergeParticipant:
+    name: str
+    move: Callable[[int, int], list[int]]
+    restore: Callable[[list[int], int], None]
+
+
+_merge_participants: dict[str, MergeParticipant] = {}
+_person_panels: dict[str, Callable] = {}
+
+
+def register_merge_participant(name: str, move: Callable[[int, int], list[int]],
+                               restore: Callable[[list[int], int], None]) -> None:
+    if name in RESERVED:
+        raise ValueError(f"merge participant name {name!r} is reserved by travelers")
+    _merge_participants[name] = MergeParticipant(name, move, restore)
+
+
+def merge_participants() -> list[MergeParticipant]:
+    return list(_merge_participants.values())
+
+
+def register_person_panel(name: str, provider: Callable) -> None:
+    _person_panels[name] = provider
+
+
+def person_panels() -> list[tuple[str, Callable]]:
+    return list(_person_panels.items())
