@@ -11,10 +11,8 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         from registrations.selectors import person_panel
         from registrations.services import registrations_move, registrations_restore
-        try:
-            from travelers.hooks import register_merge_participant, register_person_panel
-        except ImportError:  # TEMPORARY until branch identity is merged
-            return
+        from travelers.hooks import register_merge_participant, register_person_panel
+
         # A registration follows its person through a merge and goes back on unmerge.
         register_merge_participant("registrations", registrations_move, registrations_restore)
         register_person_panel("registrations", person_panel)
