@@ -149,3 +149,16 @@ def test_another_group_of_the_same_apprehension(client, officer_a, group_a):
     assert new.apprehension_id == group_a.apprehension_id and new.kind == "travel_group"
     assert response.url == f"/registrations/groups/{new.pk}/person"
     assert new.reference in client.get(f"/registrations/groups/{group_a.pk}/").content.decode()
+
+
+def test_the_panel_renders_on_its_own(officer_a, group_a):
+    from django.template.loader import render_to_string
+
+    from registrations.selectors import person_panel
+    from registrations.services import registration_create
+    from registrations.tests.conftest import person_data
+
+    registration = registration_create(actor=officer_a, group=group_a, data=person_data())
+    panel = person_panel(officer_a, registration.person_id)
+    html = render_to_string(panel["template"], {"panel": panel})
+    assert registration.reference in html and "Registrations and cases" in html
