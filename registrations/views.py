@@ -100,6 +100,8 @@ def person_new(request, group):
 def group_review(request, pk):
     group = _group(request, pk)
     members = list(registrations_visible(user=request.user).filter(group=group).order_by("pk"))
+    for member in members:
+        member.need_labels = [Need(n).label for n in member.needs if n in Need.values]
     return render(request, "registrations/group_review.html", {
         "group": group, "apprehension": group.apprehension, "members": members, "group_kinds": GroupKind.choices,
         "other_groups": groups_visible(user=request.user).filter(apprehension=group.apprehension).exclude(pk=group.pk),
