@@ -162,3 +162,23 @@ def test_the_panel_renders_on_its_own(officer_a, group_a):
     panel = person_panel(officer_a, registration.person_id)
     html = render_to_string(panel["template"], {"panel": panel})
     assert registration.reference in html and "Registrations and cases" in html
+
+
+def test_an_apprehension_incident_links_to_the_registration_of_its_persons(client, supervisor_a, post_a):
+    # The incidents side (tests only: the apps themselves never import each other).
+    from core.tests.factories import SectorFactory
+    from devices.tests.factories import make_device
+    from incidents.services import incident_attach_detection, incident_close
+    from incidents.tests.factories import make_detection
+
+    camera, _raw = make_device("thermal_camera", post=post_a, sector=SectorFactory(post=post_a, code="SA9"),
+                               code="CAM-R1", latitude=33.5, longitude=46.0)
+    incident, _created = incident_attach_detection(detection=make_detection(camera))
+    client.force_login(supervisor_a)
+    assert b"/registrations/new?incident=" not in client.get(f"/incidents/{incident.pk}/").content
+    incident_close(actor=supervisor_a, incident=incident, outcome="apprehended", persons=3)
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    link = f"/registrations/new?incident={incident.pk}"
+    assert link in page and "Register persons" in page
+    form = client.get(link).content.decode()
+    assert f'name="incident" value="{incident.pk}"' in form and f"/incidents/{incident.pk}/" in form
