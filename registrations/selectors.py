@@ -43,8 +43,9 @@ def _candidate_model():
 def candidates_for(*, user, registration: Registration, limit: int = 10) -> dict:
     """The persons deduplication found for the registration's person: travelers' identity
     candidates once dedupe has run (``source`` "dedupe"), else the ABIS identification of the
-    enrolled person against the traveler galleries (``source`` "abis"). Names are shown only for
-    persons the user may see."""
+    enrolled person against the traveler galleries (``source`` "abis"). Candidates are read through
+    their restricted queryset (supervisors adjudicate; ``hidden`` counts those the user may not
+    see) and names are shown only for persons the user may see."""
     from travelers.models import Person
 
     person_id = registration.person_id
@@ -52,9 +53,13 @@ def candidates_for(*, user, registration: Registration, limit: int = 10) -> dict
     source = "dedupe"
     model = _candidate_model()
     if person_id is None:
-        return {"source": source, "rows": rows}
+        return {"source": source, "rows": rows, "hidden": 0}
+    hidden = 0
     if model is not None:
-        qs = model.objects.filter(Q(person_id=person_id) | Q(other_id=person_id)).order_by("-fused", "pk")[:limit]
+        mine = model.objects.filter(Q(person_id=person_id) | Q(other_id=person_id))
+        # Adjudication is for supervisors: the others learn how many candidates wait, not who.
+        qs = mine.restrict(user, "view").order_by("-fused", "pk")[:limit]
+        hidden = mine.count() - mine.restrict(user, "view").count()
         for c in qs:
             rows.append({
                 "candidate_id": c.pk, "person_id": c.other_id if c.person_id == person_id else c.person_id,
@@ -81,7 +86,7 @@ def candidates_for(*, user, registration: Registration, limit: int = 10) -> dict
     visible = {p.pk: p for p in Person.objects.restrict(user, "view").filter(pk__in=[r["person_id"] for r in rows])}
     for row in rows:
         row["person"] = visible.get(row["person_id"])
-    return {"source": source, "rows": rows}
+    return {"source": source, "rows": rows, "hidden": hidden}
 
 
 def person_panel(user, person_id: int) -> dict | None:
