@@ -1,5 +1,6 @@
 """Demo data for `manage.py seed_demo`: stay rules and a few travelers with movements (one of
-them an overstayer), made through the real services with past clocks. Idempotent."""
+them an overstayer, one known under two identities), made through the real services with past
+clocks. Idempotent."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import Booth
-from travelers.models import StayRule, TravelDocument
+from travelers.models import IdentitySource, PersonIdentity, StayRule, TravelDocument
 from travelers.mrz import DocumentFields, PartialDate, generate
 from travelers.services import inspection_decide, inspection_start, overstay_scan, stay_rule_set
+from travelers.services.identity import DeclaredIdentity, person_merge, person_register
 
 RULES = [
     ("JOR", "visa_exempt", 30, 180, "demo rule"),
@@ -42,6 +44,30 @@ def _at(days_ago: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 30)))
 
 
+# The Iraqi traveler above was registered in the field a month before his passport was read, under
+# another name given in Arabic script with an estimated age; a supervisor merged the two records.
+FIELD_REGISTRATION = "demo:field-registration"
+
+
+def _known_under_two_names(*, supervisor, officer, booth, stdout) -> None:
+    if PersonIdentity.objects.filter(source_ref=FIELD_REGISTRATION).exists():
+        return
+    passport = TravelDocument.objects.filter(number="A0123456", issuing_state="IRQ").select_related("person").first()
+    if passport is None:
+        return
+    registered = person_register(
+        actor=officer, post=booth.post, place="green border, sector 2", source=IdentitySource.DECLARED,
+        source_ref=FIELD_REGISTRATION, now=_at(40),
+        identity=DeclaredIdentity(primary_identifier="MAHMOUD", secondary_identifier="ABDULLAH",
+                                  name_original="عبد الله محمود", estimated_age=40, sex="M", nationality="IRQ",
+                                  place_of_origin="Mosul", languages=("ar",)),
+    )
+    person_merge(actor=supervisor, source=registered, target=passport.person,
+                 reason="same face at the field registration and at the checkpoint (demo)")
+    stdout.write(f"travelers: person {passport.person_id} is known under two identities (merged from "
+                 f"{registered.pk})")
+
+
 def seed(stdout) -> None:
     supervisor = User.objects.filter(username="supervisor").first()
     officer = User.objects.filter(username="officer1").first()
@@ -69,6 +95,7 @@ def seed(stdout) -> None:
             inspection_decide(actor=officer, inspection=leaving, decision="admit",
                               now=_at(exit_ago) + timedelta(seconds=7))
         created += 1
+    _known_under_two_names(supervisor=supervisor, officer=officer, booth=booth, stdout=stdout)
     found = overstay_scan()
     stdout.write(f"travelers: {created} demo travelers, {len(found)} new overstays "
                  f"(home nationality {settings.TRAVELERS_HOME_NATIONALITY})")

@@ -44,6 +44,10 @@ def merge_participants() -> list[MergeParticipant]:
 
 
 def register_person_panel(name: str, provider: Callable) -> None:
+    """``provider(user, person_id)`` returns None (no panel) or a dict, available as ``panel`` in
+    the panel's template: ``{"title": ..., "items": [{"label", "url", "detail"}], "empty": ...}``
+    is rendered by travelers/person_panel.html; ``{"template": "app/_panel.html", ...}`` by your
+    own template. The provider restricts what it shows to ``user``."""
     _person_panels[name] = provider
 
 

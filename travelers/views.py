@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,16 +33,19 @@ from travelers.forms import (
     StayRuleForm,
     VisaForm,
 )
+from travelers.forms_identity import MergeForm, UnmergeForm
 from travelers.labels import field_label
 from travelers.matching import RULE_TEXT
 from travelers.models import (
     Inspection,
     InspectionStatus,
     Person,
+    PersonMerge,
     SecondaryInspection,
     StayRule,
     TransportMode,
 )
+from travelers.person_page import person_page
 from travelers.services import (
     DocumentInvalid,
     decision_rules,
@@ -57,6 +61,7 @@ from travelers.services import (
     visa_issue,
 )
 from travelers.services.booth_routing import booth_capture_marker, booth_read_claim, booth_read_pending
+from travelers.services.identity import person_merge, person_survivor, person_unmerge
 
 HUMANS = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF = (Role.SUPERVISOR, Role.ADMIN)
@@ -422,16 +427,25 @@ def secondary_detail(request, pk: int):
 
 @role_required(*HUMANS)
 def person_detail(request, pk: int):
-    """A traveler's documents, movements and visas; supervisors split wrong merges and record
-    visas and permits here."""
+    """Everything known of a person: every identity it was known under, documents, biometrics,
+    movements, hits, decisions, other apps' panels and the merge history. Supervisors split wrong
+    links, merge two records of one person and undo merges, and record visas and permits here.
+    A merged-away record shows its survivor (a redirect)."""
     person = selectors.person_get(user=request.user, pk=pk, purpose="person page")
+    if person.merged_into_id is not None and request.method != "POST":
+        survivor = person_survivor(person)
+        messages.info(request, _("Person #%(id)d was merged into person #%(into)d.") % {"id": pk, "into": survivor.pk})
+        return redirect("travelers:person-detail", pk=survivor.pk)
     is_staff = Person.objects.restrict(request.user, "split").filter(pk=pk).exists()
     split_form = SplitForm(person=person) if is_staff else None
     visa_form = VisaForm() if is_staff else None
+    merge_form = MergeForm() if is_staff else None
+    unmerge_form = None
     if request.method == "POST":
         if not is_staff:
             raise PermissionDenied
-        if request.POST.get("action") == "visa":
+        action = request.POST.get("action")
+        if action == "visa":
             visa_form = VisaForm(request.POST)
             if visa_form.is_valid():
                 try:
@@ -441,6 +455,31 @@ def person_detail(request, pk: int):
                 else:
                     messages.success(request, _("Visa or permit recorded."))
                     return redirect("travelers:person-detail", pk=pk)
+        elif action == "merge":
+            merge_form = MergeForm(request.POST)
+            if merge_form.is_valid():
+                target = Person.objects.restrict(request.user, "merge").filter(
+                    pk=merge_form.cleaned_data["target"]).first()
+                if target is None:
+                    merge_form.add_error("target", _("No such person in your remit."))
+                elif form_call(merge_form, person_merge, actor=request.user, source=person, target=target,
+                               reason=merge_form.cleaned_data["reason"]) is not None:
+                    messages.success(request, _("Person #%(id)d was merged into this person.") % {"id": person.pk})
+                    return redirect("travelers:person-detail", pk=target.pk)
+        elif action == "unmerge":
+            unmerge_form = UnmergeForm(request.POST)
+            if unmerge_form.is_valid():
+                merge = PersonMerge.objects.filter(
+                    pk=unmerge_form.cleaned_data["merge"]).filter(Q(source=person) | Q(target=person)).first()
+                if merge is None:
+                    unmerge_form.add_error(None, _("No such merge of this person."))
+                else:
+                    restored = form_call(unmerge_form, person_unmerge, actor=request.user, merge=merge,
+                                         reason=unmerge_form.cleaned_data["reason"])
+                    if restored is not None:
+                        messages.success(request, _("The merge was undone: person #%(id)d is separate again.")
+                                         % {"id": restored.pk})
+                        return redirect("travelers:person-detail", pk=pk)
         else:
             split_form = SplitForm(request.POST, person=person)
             if split_form.is_valid():
@@ -453,14 +492,19 @@ def person_detail(request, pk: int):
                 else:
                     messages.success(request, _("The documents were moved to a new person."))
                     return redirect("travelers:person-detail", pk=new.pk)
-    has_errors = any(f is not None and f.errors for f in (split_form, visa_form))
+    has_errors = any(f is not None and f.errors for f in (split_form, visa_form, merge_form, unmerge_form))
+    page = person_page(user=request.user, person=person)
     return render(request, "travelers/person_detail.html", {
         "person": person,
-        "documents": person.documents.order_by("-created_at"),
-        "movements": selectors.person_movements(user=request.user, person=person)[:100],
+        "page": page,
+        "documents": page.documents,
+        "movements": page.movements,
         "visas": person.visas.order_by("-valid_until"),
         "split_form": split_form,
         "visa_form": visa_form,
+        "merge_form": merge_form,
+        "unmerge_form": unmerge_form,
+        "can_merge": is_staff,
         "rule_text": RULE_TEXT,
     }, status=400 if has_errors else 200)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from travelers.api import views
+from travelers.api import persons, views
 
 urlpatterns = [
     path("documents/parse", views.DocumentParseApi.as_view(), name="api-document-parse"),
@@ -11,5 +11,6 @@ urlpatterns = [
          name="api-inspection-hit-resolve"),
     path("inspections/<int:pk>/override", views.InspectionOverrideApi.as_view(), name="api-inspection-override"),
     path("inspections/<int:pk>/abandon", views.InspectionAbandonApi.as_view(), name="api-inspection-abandon"),
+    path("persons/<int:pk>", persons.PersonDetailApi.as_view(), name="api-person-detail"),
     path("persons/<int:pk>/movements", views.PersonMovementsApi.as_view(), name="api-person-movements"),
 ]

@@ -38,6 +38,7 @@ from travelers.services import (
     inspection_override,
     inspection_start,
 )
+from travelers.services.identity import person_survivor
 
 
 def _document_errors(errors) -> ValidationError:
@@ -201,13 +202,18 @@ class InspectionAbandonApi(APIView):
 
 @extend_schema(tags=["persons"], responses={200: MovementSerializer(many=True)})
 class PersonMovementsApi(APIView):
-    """The entries and exits of one person, newest first (the read of the person is audited)."""
+    """The entries and exits of one person, newest first (the read of the person is audited).
+
+    For a record merged into another, the movements of the survivor."""
 
     required_scopes = {"GET": ["persons:read", "movements:read"]}
     pagination_class = Pagination
 
     def get(self, request, pk: int):
         person = selectors.person_get(user=request.user, pk=pk, purpose="api: movements")
+        if person.merged_into_id is not None:  # a merged-away record: its survivor's movements
+            survivor = person_survivor(person)
+            person = selectors.person_get(user=request.user, pk=survivor.pk, purpose="api: movements (merged)")
         movements = selectors.person_movements(user=request.user, person=person)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(movements, request, view=self)

@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.querysets import RestrictedQuerySet
-from travelers.models.person import BirthDateMixin, Person, Sex, restrict_to_visible_persons
+from travelers.models.person import (
+    BirthDateMixin,
+    Person,
+    ReadableNameMixin,
+    Sex,
+    restrict_to_visible_persons,
+)
 
 
 class IdentitySource(models.TextChoices):
@@ -32,7 +38,7 @@ class BirthPrecision(models.TextChoices):
     ESTIMATED = "estimated", _("Estimated age")
 
 
-class PersonIdentity(BirthDateMixin):
+class PersonIdentity(ReadableNameMixin, BirthDateMixin):
     """One name a person was known under, as given."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identities")

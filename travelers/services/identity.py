@@ -210,7 +210,9 @@ def person_merge(*, actor, source: Person, target: Person, reason: str, candidat
         raise ValidationError({"target": _("A person cannot be merged into itself.")})
     _check_merger(actor, source, target)
     with transaction.atomic():
-        locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
+        # Locked in id order: two merges of the same pair at once cannot deadlock.
+        locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+                  .order_by("pk")}
         source, target = locked[source.pk], locked[target.pk]
         if target.merged_into_id is not None:
             raise ValidationError({"target": _("Person #%(id)d was merged into person #%(into)d: merge into that one.")
@@ -270,8 +272,8 @@ def person_unmerge(*, actor, merge: PersonMerge, reason: str) -> Person:
         if merge.reverted_at is not None:
             raise ValidationError({"merge": _("This merge was already undone.")})
         _check_merger(actor, merge.target)
-        locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[merge.source_id,
-                                                                                      merge.target_id])}
+        locked = {p.pk: p for p in Person.objects.select_for_update().filter(
+            pk__in=[merge.source_id, merge.target_id]).order_by("pk")}
         source, target = locked[merge.source_id], locked[merge.target_id]
         if target.merged_into_id is not None:
             raise ValidationError({"merge": _("Person #%(id)d was merged into person #%(into)d since: undo that "

@@ -15,11 +15,13 @@ from audit.services import audit_log
 from travelers.matching import RULE_TEXT, biographic_key, sex_compatible
 from travelers.models import (
     DocumentKind,
+    IdentitySource,
     Inspection,
     MatchRule,
     Movement,
     Overstay,
     Person,
+    PersonIdentity,
     TravelDocument,
     Visa,
 )
@@ -224,6 +226,10 @@ def person_split(*, actor, person: Person, document_ids: list[int], reason: str)
             "movements": Movement.objects.filter(document_id__in=ids).update(person=new),
             "visas": Visa.objects.filter(document_id__in=ids).update(person=new),
             "overstays": Overstay.objects.filter(entry__document_id__in=ids).update(person=new),
+            # The identities the documents gave go with them.
+            "identities": PersonIdentity.objects.filter(
+                person=person, source=IdentitySource.DOCUMENT, source_ref__in=[f"document:{pk}" for pk in ids],
+            ).update(person=new),
         }
         for document in chosen:
             document.person = new

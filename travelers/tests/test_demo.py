@@ -10,11 +10,14 @@ from travelers.models import Movement, Overstay, Person, StayRule
 def test_seed_demo_adds_travelers_rules_and_an_overstayer_idempotently():
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert Person.objects.count() == 3
+    assert Person.objects.filter(merged_into__isnull=True).count() == 3
+    known = Person.objects.get(primary_identifier="MXHMWD")
+    assert sorted(known.identities.values_list("primary_identifier", flat=True)) == ["MAHMOUD", "MXHMWD"]
+    assert Person.objects.filter(merged_into=known).count() == 1
     assert StayRule.objects.filter(nationality__in=["JOR", "TUR", "IRN", "SYR"]).count() == 4
     assert Movement.objects.count() == 4  # three entries, one exit
     overstay = Overstay.objects.get()
     assert overstay.person.primary_identifier == "YILMAZ"
     assert "P<JORHADDAD<<SAMIR" in out.getvalue()
     call_command("seed_demo", stdout=StringIO())
-    assert Person.objects.count() == 3 and Movement.objects.count() == 4 and Overstay.objects.count() == 1
+    assert Person.objects.count() == 4 and Movement.objects.count() == 4 and Overstay.objects.count() == 1

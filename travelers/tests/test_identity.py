@@ -164,6 +164,9 @@ def test_merge_moves_everything_and_unmerge_restores_it_by_id(officer_a, booth_a
     assert not AbisReference.objects.get(reference_id=f"person:{source.pk}").is_active
     assert AuditEvent.objects.filter(action="person.merge", object_id=str(source.pk)).exists()
 
+    # The source's finger 3 (kept active) finds the target now.
+    by_finger = abis().identify(IdentifyRequest(probe=BiometricData(fingers=(Finger(3, raw("db1_102_2.tif")),))))
+    assert [c.reference_id for c in by_finger.candidates][:1] == [f"person:{target.pk}"]
     # The source's face finds the target now.
     found = abis().identify(IdentifyRequest(probe=BiometricData(face=read_fixture("img2.jpg"), face_source="device")))
     assert [c.reference_id for c in found.candidates][:1] == [f"person:{target.pk}"]
@@ -185,6 +188,8 @@ def test_merge_moves_everything_and_unmerge_restores_it_by_id(officer_a, booth_a
     assert AuditEvent.objects.filter(action="person.unmerge", object_id=str(source.pk)).exists()
     found = abis().identify(IdentifyRequest(probe=BiometricData(face=read_fixture("img2.jpg"), face_source="device")))
     assert [c.reference_id for c in found.candidates][:1] == [f"person:{source.pk}"]
+    by_finger = abis().identify(IdentifyRequest(probe=BiometricData(fingers=(Finger(3, raw("db1_102_2.tif")),))))
+    assert [c.reference_id for c in by_finger.candidates][:1] == [f"person:{source.pk}"]
 
     with pytest.raises(ValidationError) as exc:
         person_unmerge(actor=supervisor_a, merge=merge, reason="again")
@@ -267,3 +272,39 @@ def test_a_merged_away_person_is_not_matched_again(officer_a, booth_a, superviso
     # Same biography, another passport: the biographic rule finds the survivor, not the tombstone.
     again = visit(officer_a, booth_a, at(2026, 4, 1), document_number="A2222222")
     assert again.person_id == second.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_supervisors_merging_a_pair_both_ways_at_once_make_one_merge(officer_a, post_a, supervisor_a, supervisor):
+    import threading
+
+    from django.db import connection
+
+    outcomes = []
+    for round_ in range(4):
+        one = person_register(actor=officer_a, post=post_a, source="declared", identity=DeclaredIdentity(f"A{round_}"))
+        two = person_register(actor=officer_a, post=post_a, source="declared", identity=DeclaredIdentity(f"B{round_}"))
+        barrier = threading.Barrier(2)
+
+        def work(actor, source, target, barrier):
+            try:
+                barrier.wait(timeout=10)
+                person_merge(actor=actor, source=source, target=target, reason="same")
+                outcomes.append("merged")
+            except ValidationError as exc:
+                outcomes.append(sorted(exc.message_dict))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work, args=(supervisor_a, one, two, barrier)),
+                   threading.Thread(target=work, args=(supervisor, two, one, barrier))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert PersonMerge.objects.filter(source__in=[one, two]).count() == 1
+        merged = Person.objects.filter(pk__in=[one.pk, two.pk], merged_into__isnull=False)
+        assert merged.count() == 1
+    assert outcomes.count("merged") == 4 and len(outcomes) == 8
+    assert all(o == "merged" or o in (["source"], ["target"]) for o in outcomes)

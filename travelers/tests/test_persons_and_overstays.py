@@ -90,7 +90,9 @@ def test_supervisor_splits_a_wrong_merge(officer_a, booth_a, supervisor_a, rules
     assert Movement.objects.filter(person=person).count() == 1
     event = AuditEvent.objects.get(action="person.split")
     assert event.metadata["new_person_id"] == new.pk and event.metadata["reason"] == "two different men"
-    assert event.metadata["moved"] == {"inspections": 1, "hits": 1, "movements": 1, "visas": 0, "overstays": 0}
+    assert event.metadata["moved"] == {"inspections": 1, "hits": 1, "movements": 1, "visas": 0, "overstays": 0,
+                                       "identities": 1}
+    assert list(new.identities.values_list("source_ref", flat=True)) == [f"document:{wrong.pk}"]
     kept_hit.refresh_from_db()
     moved_hit.refresh_from_db()
     assert kept_hit.person_id == person.pk and moved_hit.person_id == new.pk
