@@ -182,3 +182,15 @@ def test_an_apprehension_incident_links_to_the_registration_of_its_persons(clien
     assert link in page and "Register persons" in page
     form = client.get(link).content.decode()
     assert f'name="incident" value="{incident.pk}"' in form and f"/incidents/{incident.pk}/" in form
+
+
+def test_the_person_page_shows_the_registrations_and_cases(client, officer_a, officer_b, group_a):
+    from registrations.services import registration_create
+    from registrations.tests.conftest import person_data
+
+    registration = registration_create(actor=officer_a, group=group_a, data=person_data())
+    client.force_login(officer_a)
+    page = client.get(f"/travelers/persons/{registration.person_id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-panel="registrations"' in html and registration.reference in html
