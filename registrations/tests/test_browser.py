@@ -139,6 +139,12 @@ def test_a_family_of_three_is_registered_on_a_tablet(browser, live_server, offic
     _shot(page, "registration-5-case-tablet-ar")
     _language(page, "en")
     _shot(page, "registration-5-case-tablet-en")
+    page.goto(f"{live_server.url}/travelers/persons/{members[0].person_id}/")
+    assert page.locator("[data-panel=registrations]").count() == 1
+    _shot(page, "registration-6-person-page-tablet-en")
+    page.goto(f"{live_server.url}/registrations/")
+    assert page.locator(".reg-list tbody tr").count() == 3
+    _shot(page, "registration-7-list-tablet-en")
     page.context.close()
 
     phone = _sign_in(browser, live_server, officer_a, PHONE)
