@@ -26,6 +26,8 @@ SCOPES: dict[str, str] = {
     "audit:read": _("Read the audit trail"),
     "incidents:read": _("Read green-border incidents and their outcomes"),
     "incidents:write": _("Dispatch patrols to green-border incidents and record outcomes"),
+    "registrations:read": _("Read registrations of irregular migrants and their cases"),
+    "registrations:write": _("Register irregular migrants and change their cases"),
 }
 
 _OFFICER = {
@@ -39,6 +41,8 @@ _OFFICER = {
     "hits:read",
     "biometrics:read",
     "biometrics:write",
+    "registrations:read",
+    "registrations:write",
 }
 _SUPERVISOR = _OFFICER | {"watchlists:write", "hits:write", "statistics:read", "audit:read",
                           "incidents:read", "incidents:write"}

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from registrations.api import views
+
+urlpatterns = [
+    path("registrations", views.RegistrationCreateApi.as_view(), name="api-registrations"),
+    path("registrations/<int:pk>", views.RegistrationDetailApi.as_view(), name="api-registration"),
+]
