@@ -13,6 +13,7 @@ Charts are drawn from figures already counted (the rollups): this module counts 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
@@ -30,6 +31,8 @@ WARN = "#b36b00"
 PREVIOUS = "#9aa5b1"  # the same period last year: a lighter grey beside the accent
 FONT_STACK = ["Noto Sans", "Noto Sans Arabic", "DejaVu Sans", "sans-serif"]
 
+_VERSION = 1  # bump when the drawing changes: cached charts are then drawn again
+CACHE_SECONDS = 600
 _lock = threading.Lock()  # matplotlib's font cache and rcParams are process-wide
 
 
@@ -58,10 +61,23 @@ def _svg_id(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "chart"
 
 
-def render_svg(chart: Chart, *, rtl: bool = False, width: float = 9.0, height: float = 3.4,
+def render_svg(chart: Chart, *, rtl: bool = False, width: float = 12.0, height: float = 3.8,
                chart_id: str | None = None) -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog, no fixed size: it scales to its
-    container), with ``<title>``/``<desc>`` and every label as ``<text>``."""
+    container), with ``<title>``/``<desc>`` and every label as ``<text>``. The same chart (same
+    figures, labels, language and size) is drawn once and then read from the cache."""
+    from django.core.cache import cache
+
+    key = "analytics:svg:" + hashlib.sha256(
+        repr((chart, rtl, width, height, chart_id, _VERSION)).encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = _render(chart, rtl=rtl, width=width, height=height, chart_id=chart_id)
+        cache.set(key, svg, timeout=CACHE_SECONDS)
+    return svg
+
+
+def _render(chart: Chart, *, rtl: bool, width: float, height: float, chart_id: str | None) -> str:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -80,7 +96,7 @@ def render_svg(chart: Chart, *, rtl: bool = False, width: float = 9.0, height: f
             fig = Figure(figsize=(width, height), dpi=100)
             ax = fig.add_subplot()
             xs = list(range(n))
-            bars = [s for s in chart.series]
+            bars = list(chart.series)
             if chart.kind == "bar" and bars:
                 slot = 0.8 / len(bars)
                 for k, s in enumerate(bars):
@@ -92,7 +108,8 @@ def render_svg(chart: Chart, *, rtl: bool = False, width: float = 9.0, height: f
                 for s in bars:
                     ax.plot(xs, s.values, color=s.colour, label=s.label, linewidth=2 if not s.dashed else 1.5,
                             linestyle="--" if s.dashed else "-", marker="o" if n <= 40 else None, markersize=3)
-            ax.set_title(chart.title, color=FG, fontsize=12, loc="right" if rtl else "left")
+            ax.set_title(chart.title, color=FG, fontsize=12, loc="right" if rtl else "left",
+                         pad=22 if len(chart.series) > 1 else 6)
             if chart.y_label:
                 ax.set_ylabel(chart.y_label, color=MUTED)
             # Label at most ~14 categories; a year by day shows every ~4 weeks.
@@ -115,9 +132,12 @@ def render_svg(chart: Chart, *, rtl: bool = False, width: float = 9.0, height: f
                 ax.yaxis.tick_right()
                 ax.yaxis.set_label_position("right")
             if len(bars) > 1:
-                ax.legend(loc="upper right" if rtl else "upper left", frameon=False, fontsize=8,
-                          ncols=len(bars), bbox_to_anchor=(1, 1.0) if rtl else (0, 1.0))
-            fig.tight_layout()
+                ax.legend(loc="lower right" if rtl else "lower left", frameon=False, fontsize=8,
+                          ncols=len(bars), bbox_to_anchor=(1, 1.0) if rtl else (0, 1.0), markerfirst=not rtl)
+            # Fixed margins (tight_layout would draw the figure once more only to measure it).
+            side, axis = 0.035, 0.075
+            fig.subplots_adjust(left=side if rtl else axis, right=1 - axis if rtl else 1 - side,
+                                top=0.80 if len(bars) > 1 else 0.88, bottom=0.22 if n > 14 else 0.12)
             buf = io.StringIO()
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
         finally:
@@ -164,7 +184,9 @@ def _accessible(svg: str, chart: Chart, chart_id: str, *, rtl: bool) -> str:
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     # No direction="rtl" on the root: matplotlib anchors each label by its left, centre or right
     # edge, which "start"/"end" would swap; the browser's bidi algorithm still orders Arabic text.
-    head += (f' role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart"'
+    # direction="ltr" too: an Arabic page's CSS direction is inherited by inline SVG and would
+    # swap the anchors in the same way.
+    head += (f' role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart" direction="ltr"'
              f' data-chart="{chart_id}" data-rtl="{"1" if rtl else "0"}"')
     body = svg[head_end + 1:]
     accessible = (f"<title id=\"{chart_id}-title\">{escape(chart.title)}</title>"

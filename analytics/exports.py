@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,6 +171,7 @@ def to_xlsx(report: Report, *, rtl: bool = False) -> bytes:
 # ---- PDF -----------------------------------------------------------------------------------------
 
 _FONT = "BMISDejaVu"
+_ISOLATES = re.compile("[\u2066-\u2069]")
 _FONT_BOLD = "BMISDejaVuBold"
 
 
@@ -194,8 +196,9 @@ def _visual(text: str) -> str:
 
     text = str(text)
     if not any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in text):
-        return text
-    return get_display(arabic_reshaper.reshape(text))
+        return _ISOLATES.sub("", text)
+    # The isolates (U+2066-U+2069) order the line; they have no glyph, so they go once used.
+    return _ISOLATES.sub("", get_display(arabic_reshaper.reshape(text)))
 
 
 def to_pdf(report: Report, *, rtl: bool = False) -> bytes:

@@ -185,8 +185,10 @@ def statistics_report(*, user, since: dt.date, until: dt.date, post_ids: list[in
 
     return Report(
         title=_("Border statistics"),
-        subtitle=_("%(since)s to %(until)s") % {"since": date_format(since, "Y-m-d"),
-                                                "until": date_format(until, "Y-m-d")},
+        # Dates isolated left to right (U+2066 … U+2069): in an Arabic line "2026-11-01" would
+        # otherwise be reordered by the bidirectional algorithm.
+        subtitle=_("%(since)s to %(until)s") % {"since": f"\u2066{date_format(since, 'Y-m-d')}\u2069",
+                                                "until": f"\u2066{date_format(until, 'Y-m-d')}\u2069"},
         tables=tables,
         footnote=_("x: withheld, fewer than %(k)s, or a cell that would reveal one by subtraction from "
                    "the totals.") % {"k": k},

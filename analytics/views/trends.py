@@ -4,11 +4,13 @@ overstays, hits per list with the false-hit rate) and the records behind each of
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
@@ -25,15 +27,20 @@ RECORDS_PAGE = 100
 
 
 def _label(start: dt.date, group: str) -> str:
-    if group == "month":
-        return date_format(start, "Y-m")
-    return date_format(start, "m-d") if group == "day" else date_format(start, "m-d")
+    """A bucket's label: its first day in the period (month-day), or the month."""
+    return date_format(start, "Y-m") if group == "month" else date_format(start, "m-d")
+
+
+@lru_cache(maxsize=8)
+def _records_path(prefix: str) -> str:
+    return reverse("analytics:records")
 
 
 def _records_url(params: dict) -> str:
-    from django.urls import reverse
-
-    return reverse("analytics:records") + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    """The records page with these filters (a page of a year by day links several hundred times:
+    the path is resolved once)."""
+    path = _records_path(get_script_prefix())
+    return path + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
 def _base_params(form: TrendsForm) -> dict:
@@ -70,7 +77,7 @@ def trends(request):
         prev_start = series["previous_starts"][i]
         prev_end = selectors.bucket_end(prev_start, group, series["previous_until"]) if prev_start else None
         rows.append({
-            "label": _label(start, group), "start": first, "end": end, "count": series["values"][i],
+            "label": _label(first, group), "start": first, "end": end, "count": series["values"][i],
             "previous": series["previous"][i],
             "url": _records_url({**base, "kind": "movements", "since": first.isoformat(), "until": end.isoformat()}),
             "previous_url": _records_url({**base, "kind": "movements",
@@ -94,13 +101,16 @@ def trends(request):
     prev_period = {"since": series["previous_since"].isoformat(), "until": series["previous_until"].isoformat()}
     breakdowns = []
     names = _dimension_names()
-    for dimension, title in (("post", _("By post")), ("nationality", _("By nationality")),
-                             ("direction", _("By direction")), ("transport_mode", _("By mode of transport")),
-                             ("decision", _("By decision")), ("reason_code", _("By refusal reason"))):
-        if dimension != "post" and filters.get(dimension):
+    titles = (("post", _("By post")), ("nationality", _("By nationality")),
+              ("direction", _("By direction")), ("transport_mode", _("By mode of transport")),
+              ("decision", _("By decision")), ("reason_code", _("By refusal reason")))
+    shown = [d for d, _t in titles if d == "post" or not filters.get(d)]
+    by_dimension = selectors.breakdowns(user=request.user, since=since, until=until, post_ids_=post_ids,
+                                        filters=filters, dimensions=shown)
+    for dimension, title in titles:
+        if dimension not in shown:
             continue
-        items = selectors.breakdown(user=request.user, dimension=dimension, since=since, until=until,
-                                    post_ids_=post_ids, filters=filters)
+        items = by_dimension[dimension]
         if dimension == "reason_code":
             items = [i for i in items if i["value"]]
         labels_map = names.get(dimension, {})
