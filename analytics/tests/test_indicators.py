@@ -1,0 +1,46 @@
+"""core.indicators: sibling apps publish counts by name; incidents publishes its detections by
+sector (detections, not persons)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.indicators import indicator_rows, indicator_sources, register_indicator_source
+
+
+def test_a_source_is_named_app_dot_indicator():
+    with pytest.raises(ValueError):
+        register_indicator_source("nodot", lambda **kw: [])
+
+
+def test_an_unregistered_source_reads_as_unavailable():
+    now = timezone.now()
+    assert indicator_rows("nobody.nothing", since=now, until=now, post_ids=None) is None
+
+
+def test_incidents_registers_its_detections():
+    assert "incidents.detections" in indicator_sources()
+
+
+@pytest.mark.django_db
+def test_detections_by_sector_count_incidents_in_the_period(post_a, post_b):
+    from core.tests.factories import SectorFactory
+    from devices.tests.factories import make_device
+    from incidents.services import incident_attach_detection
+    from incidents.tests.factories import make_detection
+
+    sector = SectorFactory(post=post_a, code="SA1")
+    camera, _raw = make_device("thermal_camera", post=post_a, sector=sector, code="CAM-A1", latitude=33.5,
+                               longitude=46.0)
+    now = timezone.now()
+    # Two detections far apart in time: two incidents (two detections, whoever they were).
+    incident_attach_detection(detection=make_detection(camera, at=now - timedelta(hours=5)))
+    incident_attach_detection(detection=make_detection(camera, at=now - timedelta(hours=1)))
+    rows = indicator_rows("incidents.detections", since=now - timedelta(days=1), until=now + timedelta(minutes=1),
+                          post_ids=None)
+    assert rows == [{"sector": "SA1", "object_class": "person", "count": 2}]
+    assert indicator_rows("incidents.detections", since=now - timedelta(days=1), until=now,
+                          post_ids=[post_b.pk]) == []
