@@ -86,7 +86,7 @@ def statistics_report(*, user, since: dt.date, until: dt.date, post_ids: list[in
                       only: tuple[str, ...] = INDICATORS) -> Report:
     """The indicator set for the period (days included) at the posts (None: every post the reader
     may count), suppressed."""
-    from travelers.models import DocumentKind, MovementDecision, Movement, Overstay, ReasonCode
+    from travelers.models import DocumentKind, Movement, MovementDecision, Overstay, ReasonCode
 
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
