@@ -61,7 +61,7 @@ def _svg_id(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "chart"
 
 
-def render_svg(chart: Chart, *, rtl: bool = False, width: float = 12.0, height: float = 3.8,
+def render_svg(chart: Chart, *, rtl: bool = False, width: float = 9.0, height: float = 3.4,
                chart_id: str | None = None) -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog, no fixed size: it scales to its
     container), with ``<title>``/``<desc>`` and every label as ``<text>``. The same chart (same

@@ -85,3 +85,33 @@ def test_the_trend_chart_is_svg_with_text_in_english_and_arabic(browser, live_se
     _shot(page, "analytics-trends-ar")
     page.select_option("#lang-select", "en")
     assert outside == [] and refused == []
+
+
+def test_the_live_page_chart_is_svg_with_text_in_english_and_arabic(browser, live_server, supervisor, post_a):
+    from django.utils import timezone
+
+    from analytics.models import MovementRollup
+    from analytics.rollups import hour_of
+
+    now = timezone.now()
+    for back in range(1, 6):
+        MovementRollup.objects.create(hour=hour_of(now) - timezone.timedelta(hours=back), post_id=post_a.pk,
+                                      direction="entry", transport_mode="vehicle", nationality="IRN",
+                                      decision="admitted", reason_code="", count=10 * back)
+    page, outside, refused = _sign_in(browser, live_server, supervisor, "/analytics/live/")
+    chart = ".live-chart svg"
+    page.wait_for_selector(chart)
+    texts = _texts(page, f"{chart} text")
+    assert "Travelers per hour, last 24 hours, with the expected band" in texts
+    assert "Travelers per hour" in texts
+    assert page.locator(f"{chart}").get_attribute("role") == "img"
+    _shot(page, "analytics-live-en")
+    page.select_option("#lang-select", "ar")
+    page.wait_for_selector("html[dir=rtl]")
+    page.wait_for_selector(chart)
+    texts = _texts(page, f"{chart} text")
+    assert "المسافرون في الساعة خلال آخر 24 ساعة مع النطاق المتوقع" in texts and "المسافرون في الساعة" in texts
+    assert page.locator(f"{chart}").get_attribute("data-rtl") == "1"
+    _shot(page, "analytics-live-ar")
+    page.select_option("#lang-select", "en")
+    assert outside == [] and refused == []

@@ -121,9 +121,10 @@ def test_exports_over_the_limit_are_refused_with_a_message(client, login, superv
 
 
 def test_all_cells_suppressed_is_said(client, login, supervisor, post_a):
-    from analytics.tests.conftest import hour
     import datetime as dt
+
     from analytics.models import MovementRollup
+    from analytics.tests.conftest import hour
 
     MovementRollup.objects.create(hour=hour(dt.date(2026, 11, 2)), post_id=post_a.pk, direction="entry",
                                   transport_mode="", nationality="IRN", decision="refused", reason_code="FD", count=2)

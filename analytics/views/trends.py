@@ -94,7 +94,7 @@ def trends(request):
         description=_("%(n)s movements from %(since)s to %(until)s; %(p)s in the same period last year.") % {
             "n": series["total"], "since": since.isoformat(), "until": until.isoformat(), "p": series["previous_total"]},
     )
-    svg = render_svg(chart, rtl=rtl, chart_id="trend")
+    svg = render_svg(chart, rtl=rtl, chart_id="trend", width=12, height=3.8)
 
     # Breakdowns (from the rollups) with last year beside, each number linking to its records.
     period = {"since": since.isoformat(), "until": until.isoformat()}
@@ -136,7 +136,7 @@ def trends(request):
             series=[Series(_("This period"), [i["count"] for i in reasons["items"]], colour=ACCENT),
                     Series(_("Same period last year"), [i["previous"] for i in reasons["items"]], colour=PREVIOUS,
                            dashed=True)],
-            y_label=_("Refusals")), rtl=rtl, chart_id="reasons", height=2.8)
+            y_label=_("Refusals")), rtl=rtl, chart_id="reasons", width=12, height=3.2)
 
     hits = selectors.hits_by_list(user=request.user, since=since, until=until, post_ids_=post_ids)
     for h in hits:
