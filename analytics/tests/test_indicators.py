@@ -44,3 +44,25 @@ def test_detections_by_sector_count_incidents_in_the_period(post_a, post_b):
     assert rows == [{"sector": "SA1", "object_class": "person", "count": 2}]
     assert indicator_rows("incidents.detections", since=now - timedelta(days=1), until=now,
                           post_ids=[post_b.pk]) == []
+
+
+@pytest.mark.django_db
+def test_registrations_publish_apprehensions_by_sector_and_nationality(post_a, supervisor):
+    try:
+        from registrations.models import Apprehension, Registration
+    except ImportError:  # the registrations models arrive with the branch "registrations"
+        pytest.skip("registrations.models is not on this branch yet")
+    from core.tests.factories import SectorFactory
+    from registrations.indicators import apprehensions_by_sector
+
+    sector = SectorFactory(post=post_a, code="SA1")
+    now = timezone.now()
+    apprehension = Apprehension.objects.create(apprehended_at=now - timedelta(hours=2), post=post_a, sector=sector,
+                                               recorded_by=supervisor)
+    for nationality in ("SYR", "SYR", "IRN"):
+        Registration.objects.create(apprehension=apprehension, primary_identifier="A", nationality=nationality,
+                                    consent="given", recorded_by=supervisor)
+    rows = apprehensions_by_sector(since=now - timedelta(days=1), until=now, post_ids=None)
+    assert rows == [{"sector": "SA1", "nationality": "IRN", "count": 1},
+                    {"sector": "SA1", "nationality": "SYR", "count": 2}]
+    assert apprehensions_by_sector(since=now - timedelta(days=1), until=now, post_ids=[post_a.pk + 1000]) == []
