@@ -158,7 +158,18 @@ def statistics_report(*, user, since: dt.date, until: dt.date, post_ids: list[in
         rows = sorted({p for p, _c in grid}, key=lambda p: labels.get(p, ""))
         tables.append(_table("overstayers_by_entry_point", _("Border crossing point of entry"), rows, count_cols,
                              grid, row_labels=labels, col_labels=count_labels))
+    scan_limit = int(getattr(settings, "BMIS_STATISTICS_DOCUMENT_SCAN_MAX", 2_000_000))
+    admitted = None
     if "document_types" in only:
+        admitted = (rollups.filter(decision=MovementDecision.ADMITTED).aggregate(n=Sum("count"))["n"] or 0)
+    if "document_types" in only and admitted > scan_limit:
+        # The rollups do not count document types: they are counted from the period's movements,
+        # which for a long period at many posts is too many to read for one page.
+        t = _table("document_types", _("Document type"), [], [], {})
+        t.unavailable = _("Not computed for %(n)s crossings (more than %(limit)s): choose a shorter period or "
+                          "fewer posts.") % {"n": admitted, "limit": scan_limit}
+        tables.append(t)
+    elif "document_types" in only:
         movements = Movement.objects.filter(occurred_at__gte=start, occurred_at__lt=end,
                                             decision=MovementDecision.ADMITTED)
         if post_ids is not None:

@@ -141,3 +141,11 @@ def test_arabic_pages_render_right_to_left(client, login, supervisor, rollups):
     assert 'dir="rtl"' in html and 'data-rtl="1"' in html
     r = client.get("/analytics/statistics/", {**NOV, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="ar")
     assert r.status_code == 200
+
+
+def test_document_types_are_not_read_from_too_many_movements(client, login, supervisor, rollups, settings):
+    settings.BMIS_STATISTICS_DOCUMENT_SCAN_MAX = 100
+    login(supervisor)
+    r = client.get("/analytics/statistics/", NOV)
+    documents = next(t for t in r.context["report"].tables if t.key == "document_types")
+    assert "choose a shorter period" in documents.unavailable
