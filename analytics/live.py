@@ -175,7 +175,7 @@ def seconds_per_traveler(post_ids: list[int], now: datetime, hours: int) -> dict
     for counts in booths.values():
         for bucket, n in counts.items():
             all_counts[bucket] += n
-    return {"booths": sorted(booth_rows, key=lambda r: r["label"]),
+    return {"booths": sorted(booth_rows, key=lambda r: (-(r["p90"] or 0), r["label"])),
             "officers": sorted(officer_rows, key=lambda r: (-(r["p90"] or 0), r["label"])),
             "overall": summary(all_counts)}
 

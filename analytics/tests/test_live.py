@@ -45,7 +45,7 @@ def test_a_supervisor_sees_the_figures_of_the_post(client, supervisor_a, traffic
     context = response.context
     assert context["current"]["observed"] == 3
     assert context["flow"]["rows"][0]["entry"] == 2 and context["flow"]["rows"][0]["exit"] == 1
-    (booth,) = context["seconds"]["booths"]
+    (booth,) = context["seconds"]["booths"]  # one booth
     assert booth["label"] == "PA/A1" and booth["count"] == 3 and 40 <= booth["median"] < 50  # the 2nd of 3: 40 s
     assert 300 <= booth["p90"] < 420
     assert context["staffing"]["active"] == 1
