@@ -101,3 +101,16 @@ def test_an_officer_cannot_acknowledge(client, officer_a, post_a):
                                      high=120, level=3, weeks=8, departure="high")
     client.force_login(officer_a)
     assert client.post(f"/analytics/live/alerts/{alert.pk}/acknowledge/").status_code == 403
+
+
+def test_the_panel_never_reads_the_movements(client, supervisor, traffic):
+    """Every flow figure comes from the rollups: no query of the panel touches the movements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor)
+    client.get("/analytics/live/panel/")  # the first render fills the caches
+    with CaptureQueriesContext(connection) as first:
+        cold = client.get("/analytics/live/?post=PA")
+    assert cold.status_code == 200
+    assert not [q["sql"] for q in first.captured_queries if "travelers_movement" in q["sql"]]
