@@ -72,24 +72,42 @@ def flow_bands(post_ids: list[int], hours: list[datetime], *, combined: bool = F
     options = options or anomaly_settings()
     hours = [hour_of(h) for h in hours]
     past = {h: [h - WEEK * i for i in range(1, options["weeks"] + 1)] for h in hours}
-    counts = _counts(post_ids, set(hours) | {p for ps in past.values() for p in ps})
-    starts = first_hours(post_ids)
-
-    def history(ids: list[int], hour: datetime) -> list[float]:
-        begun = [starts[i] for i in ids if i in starts]
-        if not begun:
-            return []
-        first = min(begun)
-        return [float(sum(counts.get((i, p), 0) for i in ids)) for p in past[hour] if p >= first]
-
-    def make(ids: list[int], hour: datetime) -> tuple[int, Band | None]:
-        observed = sum(counts.get((i, hour), 0) for i in ids)
-        return observed, band(history(ids, hour), level=options["level"], min_spread=options["min_spread"],
-                              min_weeks=options["min_weeks"])
-
+    wanted = set(hours) | {p for ps in past.values() for p in ps}
     if combined:
-        return {hour: make(post_ids, hour) for hour in hours}
-    return {(post_id, hour): make([post_id], hour) for post_id in post_ids for hour in hours}
+        counts = _combined_counts(post_ids, wanted)
+        first = first_hour(post_ids)
+        return {hour: _band_of(counts.get(hour, 0),
+                               [float(counts.get(p, 0)) for p in past[hour] if first is not None and p >= first],
+                               options) for hour in hours}
+    counts = _counts(post_ids, wanted)
+    starts = first_hours(post_ids)
+    found = {}
+    for post_id in post_ids:
+        first = starts.get(post_id)
+        for hour in hours:
+            history = [float(counts.get((post_id, p), 0)) for p in past[hour] if first is not None and p >= first]
+            found[(post_id, hour)] = _band_of(counts.get((post_id, hour), 0), history, options)
+    return found
+
+
+def _band_of(observed: int, history: list[float], options: dict) -> tuple[int, Band | None]:
+    return observed, band(history, level=options["level"], min_spread=options["min_spread"],
+                          min_weeks=options["min_weeks"])
+
+
+def _combined_counts(post_ids: list[int] | None, hours: Iterable[datetime]) -> dict[datetime, int]:
+    qs = MovementRollup.objects.filter(hour__in=list(hours))
+    if post_ids is not None:
+        qs = qs.filter(post_id__in=post_ids)
+    return dict(qs.values("hour").annotate(n=Sum("count")).values_list("hour", "n").order_by())
+
+
+def first_hour(post_ids: list[int]) -> datetime | None:
+    """The first hour with a movement at any of the posts (one index scan)."""
+    if not post_ids:
+        return None
+    return (MovementRollup.objects.filter(post_id__in=post_ids).order_by("hour")
+            .values_list("hour", flat=True).first())
 
 
 def checked_posts() -> list[int]:

@@ -27,8 +27,8 @@ from analytics.models import InspectionRollup, MovementRollup
 from analytics.rollups import hour_of
 from core.indicators import indicator_sources
 from core.models import Booth, BorderPost
-from travelers.models import Inspection, InspectionStatus, TransportMode
-from travelers.selectors import inspections_open_too_long, secondary_queue
+from travelers.models import Inspection, InspectionStatus, SecondaryInspection, SecondaryStatus, TransportMode
+from travelers.selectors import inspections_open_too_long
 from watchlists.models import ACTION_SEVERITY, Hit, HitAction, HitStatus
 
 
@@ -100,18 +100,33 @@ def flow_table(post_ids: list[int], now: datetime, hours: int) -> dict:
 
 
 def flow_series(post_ids: list[int], now: datetime, hours: int = 24) -> list[dict]:
-    """The last `hours` hours (oldest first) with their expected band (combined over the posts)."""
+    """The last `hours` hours (oldest first) with their expected band (combined over the posts).
+
+    The bands and the finished hours do not change within an hour: they are cached until the
+    hour ends; only the running hour is counted again at each refresh (one indexed query)."""
+    from analytics.anomalies import _combined_counts, anomaly_settings
+
     current = hour_of(now)
-    wanted = [current - HOUR * i for i in range(hours - 1, -1, -1)]
-    bands = flow_bands(post_ids, wanted, combined=True)
+    options = anomaly_settings()
+    scope_key = hashlib.sha256(repr((sorted(post_ids), hours, sorted(options.items()))).encode()).hexdigest()
+    key = f"analytics:live-bands:{scope_key}:{current.isoformat()}"
+    bands = cache.get(key)
+    if bands is None:
+        wanted = [current - HOUR * i for i in range(hours - 1, -1, -1)]
+        bands = flow_bands(post_ids, wanted, combined=True, options=options)
+        cache.set(key, bands, 3600)
+    else:
+        bands = dict(bands)
+        bands[current] = (_combined_counts(post_ids, [current]).get(current, 0), bands[current][1])
     series = []
-    for hour in wanted:
+    for hour in sorted(bands):
         observed, band = bands[hour]
+        departure = band.departure(observed) if band else ""
+        if hour == current and departure == "low":
+            departure = ""  # the running hour is still counting
         series.append({"hour": hour, "observed": observed, "running": hour == current,
                        "expected": band.expected if band else None, "low": band.low if band else None,
-                       "high": band.high if band else None,
-                       "departure": band.departure(observed) if band and not (hour == current and
-                                                                            band.departure(observed) == "low") else ""})
+                       "high": band.high if band else None, "departure": departure})
     return series
 
 
@@ -160,7 +175,7 @@ def seconds_per_traveler(post_ids: list[int], now: datetime, hours: int) -> dict
     for counts in booths.values():
         for bucket, n in counts.items():
             all_counts[bucket] += n
-    return {"booths": sorted(booth_rows, key=lambda r: r["label"]),
+    return {"booths": sorted(booth_rows, key=lambda r: (-(r["p90"] or 0), r["label"])),
             "officers": sorted(officer_rows, key=lambda r: (-(r["p90"] or 0), r["label"])),
             "overall": summary(all_counts)}
 
@@ -173,13 +188,24 @@ def booths_staffed(post_ids: list[int], now: datetime, minutes: int) -> dict:
 
 
 def inspections_now(user, post_ids: list[int], now: datetime) -> dict:
-    ids = set(post_ids)
+    """Inspections open (and those open too long) and the secondary queue with waiting times.
+    The queue is read by its status index (waiting or in progress), not by excluding the done
+    ones, which would read every secondary inspection ever made."""
+    from watchlists.selectors import most_serious_hits
+
     open_count = Inspection.objects.filter(post_id__in=post_ids, status=InspectionStatus.OPEN).count()
     late = list(inspections_open_too_long(user=user, now=now).filter(post_id__in=post_ids)[:50])
-    queue = [item for item in secondary_queue(user=user, now=now) if item.inspection.post_id in ids]
-    waiting = [item for item in queue if item.status == "waiting"]
     for item in late:
         item.open_minutes = max(0, int((now - item.read_at).total_seconds() // 60))
+    queue = list(SecondaryInspection.objects.restrict(user, "view")
+                 .filter(status__in=[SecondaryStatus.WAITING, SecondaryStatus.IN_PROGRESS],
+                         inspection__post_id__in=post_ids)
+                 .select_related("inspection__post").order_by("referred_at")[:200])
+    hits = most_serious_hits(user=user, inspection_ids=[item.inspection_id for item in queue[:12]])
+    for item in queue:
+        item.waiting_minutes = max(0, int((now - item.referred_at).total_seconds() // 60))
+        item.most_serious_hit = hits.get(item.inspection_id)
+    waiting = [item for item in queue if item.status == SecondaryStatus.WAITING]
     return {"open": open_count, "late": late, "queue": queue[:12], "queue_count": len(queue),
             "waiting_count": len(waiting),
             "longest_wait": max((item.waiting_minutes for item in waiting), default=None)}

@@ -2,13 +2,14 @@
 movement's transaction) and rebuild them from scratch (same numbers).
 
 Incremental: ``movement_fold(movement)`` is registered as a travelers movement listener
-(analytics.apps). It adds 1 to one MovementRollup row and, when the movement's inspection has
+(analytics.apps). It adds 1 to one MovementRollup row, one MovementDayRollup row and, when the movement's inspection has
 its seconds to decision, 1 to one InspectionRollup row, each by one upsert
 (``INSERT … ON CONFLICT … DO UPDATE SET count = count + 1``, PostgreSQL and SQLite alike), so
 concurrent movements never lose a count.
 
-From scratch: ``rollups_rebuild(since=, until=)`` deletes the rows of the hours in range and
-inserts the grouped counts with one ``INSERT … SELECT`` per table, computed by the database.
+From scratch: ``rollups_rebuild(since=, until=)`` deletes the rows of the hours in range (and of
+the days they touch, for the daily table: whole days are recounted) and inserts the grouped
+counts with one ``INSERT … SELECT`` per table, computed by the database.
 On PostgreSQL it first takes an EXCLUSIVE lock on both tables: movements being recorded finish
 their fold before the rebuild reads, and those that start later wait for it, so nothing is
 counted twice or lost.
@@ -21,11 +22,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, IntegerField, Value, When
-from django.db.models.functions import Coalesce, TruncHour
+from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from analytics.histogram import EDGES, bucket_of
-from analytics.models import InspectionRollup, MovementRollup
+from analytics.models import InspectionRollup, MovementDayRollup, MovementRollup
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -64,13 +65,20 @@ def _reason_code(movement) -> str:
     return inspection.reason_code.code if inspection.reason_code_id else ""
 
 
+def day_of(moment: datetime):
+    """The agency's day (settings.TIME_ZONE) a moment is counted in."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
 def movement_fold(movement) -> None:
     """Count one newly recorded movement in the rollups (call inside its transaction)."""
-    _upsert(MovementRollup, {
-        "hour": hour_of(movement.occurred_at), "post": movement.post_id, "direction": movement.direction,
-        "transport_mode": movement.transport_mode or "", "nationality": movement.document.nationality or "",
-        "decision": movement.decision, "reason_code": _reason_code(movement), "count": 1,
-    })
+    dimensions = {
+        "post": movement.post_id, "direction": movement.direction, "transport_mode": movement.transport_mode or "",
+        "nationality": movement.document.nationality or "", "decision": movement.decision,
+        "reason_code": _reason_code(movement), "count": 1,
+    }
+    _upsert(MovementRollup, {"hour": hour_of(movement.occurred_at), **dimensions})
+    _upsert(MovementDayRollup, {"day": day_of(movement.occurred_at), **dimensions})
     inspection = movement.inspection
     if inspection.seconds_to_decision is not None and inspection.decided_at is not None:
         _upsert(InspectionRollup, {
@@ -88,7 +96,7 @@ def _bucket_expression(field: str):
     return Case(*whens, default=Value(len(EDGES) - 1), output_field=IntegerField())
 
 
-def _movement_groups(since, until):
+def _movement_groups(since, until, *, daily: bool = False):
     from travelers.models import Movement
 
     qs = Movement.objects.all()
@@ -101,8 +109,10 @@ def _movement_groups(since, until):
              output_field=CharField()),
         F("inspection__reason_code__code"), Value(""), output_field=CharField(),
     )
+    when = (TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()) if daily
+            else TruncHour("occurred_at", tzinfo=UTC))
     return (qs.annotate(
-        r_hour=TruncHour("occurred_at", tzinfo=UTC), r_post=F("post_id"), r_direction=F("direction"),
+        r_hour=when, r_post=F("post_id"), r_direction=F("direction"),
         r_mode=F("transport_mode"), r_nationality=F("document__nationality"), r_decision=F("decision"),
         r_reason=Case(When(decision="refused", then=refused_reason), default=Value(""), output_field=CharField()),
     ).values("r_hour", "r_post", "r_direction", "r_mode", "r_nationality", "r_decision", "r_reason")
@@ -147,12 +157,29 @@ def _range(since: datetime | None, until: datetime | None) -> tuple[datetime | N
     return since, until
 
 
+def _day_start(day, *, next_day: bool = False) -> datetime | None:
+    if day is None:
+        return None
+    if next_day:
+        day = day + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone())
+
+
 def _hours(qs, since, until):
     if since is not None:
         qs = qs.filter(hour__gte=since)
     if until is not None:
         qs = qs.filter(hour__lt=until)
     return qs
+
+
+def _days_delete(since, until) -> int:
+    days = MovementDayRollup.objects.all()
+    if since is not None:
+        days = days.filter(day__gte=day_of(since))
+    if until is not None:
+        days = days.filter(day__lte=day_of(until - timedelta(microseconds=1)))
+    return days.delete()[0]
 
 
 def rollups_rebuild(*, since: datetime | None = None, until: datetime | None = None) -> dict:
@@ -163,19 +190,33 @@ def rollups_rebuild(*, since: datetime | None = None, until: datetime | None = N
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {MovementRollup._meta.db_table}, {InspectionRollup._meta.db_table} "
-                               "IN EXCLUSIVE MODE")
-        deleted_m, _ = _hours(MovementRollup.objects.all(), since, until).delete()
-        deleted_i, _ = _hours(InspectionRollup.objects.all(), since, until).delete()
+                tables = ", ".join(m._meta.db_table for m in (MovementRollup, MovementDayRollup, InspectionRollup))
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        if since is None and until is None and connection.vendor == "postgresql":
+            deleted_m = deleted_i = deleted_d = None  # everything: TRUNCATE, not a row-by-row DELETE
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {tables}")
+        else:
+            deleted_m, _ = _hours(MovementRollup.objects.all(), since, until).delete()
+            deleted_i, _ = _hours(InspectionRollup.objects.all(), since, until).delete()
+            deleted_d = _days_delete(since, until)
+        day_since = day_of(since) if since is not None else None
+        day_until = day_of(until - timedelta(microseconds=1)) if until is not None else None
         movement_rows = _insert_select(
+
             MovementRollup, ["hour", "post", "direction", "transport_mode", "nationality", "decision",
                              "reason_code", "count"], _movement_groups(since, until))
+        # whole days: a range that cuts a day recounts all of it
+        day_rows = _insert_select(
+            MovementDayRollup, ["day", "post", "direction", "transport_mode", "nationality", "decision",
+                                "reason_code", "count"],
+            _movement_groups(_day_start(day_since), _day_start(day_until, next_day=True), daily=True))
         inspection_rows = _insert_select(
             InspectionRollup, ["hour", "post", "booth_id", "officer_id", "direction", "bucket", "count"],
             _inspection_groups(since, until))
     return {
-        "since": since, "until": until, "deleted": {"movement": deleted_m, "inspection": deleted_i},
-        "rows": {"movement": movement_rows, "inspection": inspection_rows},
+        "since": since, "until": until, "deleted": {"movement": deleted_m, "inspection": deleted_i, "movement_day": deleted_d},
+        "rows": {"movement": movement_rows, "inspection": inspection_rows, "movement_day": day_rows},
         "seconds": round(time.monotonic() - started, 3), "at": timezone.now(),
     }
 

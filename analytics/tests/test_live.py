@@ -45,7 +45,7 @@ def test_a_supervisor_sees_the_figures_of_the_post(client, supervisor_a, traffic
     context = response.context
     assert context["current"]["observed"] == 3
     assert context["flow"]["rows"][0]["entry"] == 2 and context["flow"]["rows"][0]["exit"] == 1
-    (booth,) = context["seconds"]["booths"]
+    (booth,) = context["seconds"]["booths"]  # one booth
     assert booth["label"] == "PA/A1" and booth["count"] == 3 and 40 <= booth["median"] < 50  # the 2nd of 3: 40 s
     assert 300 <= booth["p90"] < 420
     assert context["staffing"]["active"] == 1
@@ -101,3 +101,16 @@ def test_an_officer_cannot_acknowledge(client, officer_a, post_a):
                                      high=120, level=3, weeks=8, departure="high")
     client.force_login(officer_a)
     assert client.post(f"/analytics/live/alerts/{alert.pk}/acknowledge/").status_code == 403
+
+
+def test_the_panel_never_reads_the_movements(client, supervisor, traffic):
+    """Every flow figure comes from the rollups: no query of the panel touches the movements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor)
+    client.get("/analytics/live/panel/")  # the first render fills the caches
+    with CaptureQueriesContext(connection) as first:
+        cold = client.get("/analytics/live/?post=PA")
+    assert cold.status_code == 200
+    assert not [q["sql"] for q in first.captured_queries if "travelers_movement" in q["sql"]]

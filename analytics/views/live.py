@@ -35,7 +35,7 @@ def _context(request, scope: live.Scope) -> dict:
         "flow": live.flow_table(ids, now, options["hours"]),
         "series": series, "current": current,
         "chart": live.flow_chart_svg(series, rtl=get_language_bidi(), labels=labels,
-                                     title=_("Travelers per hour, last 24 hours, with the expected band")),
+                                     title=_("Last 24 hours")),
         "seconds": live.seconds_per_traveler(ids, now, options["hours"]),
         "staffing": live.booths_staffed(ids, now, options["staffed_minutes"]),
         "inspections": live.inspections_now(request.user, ids, now),
