@@ -7,22 +7,23 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from accounts.permissions import Role, post_ids
 
 
 def rollups_for(user):
-    """Movement rollups the reader may count: a supervisor's or administrator's through the
-    rollup's restricted queryset; a partner agency's client (reading ``statistics:read`` through
-    the API, which checks the scope) every post, because what it receives is aggregated and
-    suppressed (analytics.statistics)."""
-    from analytics.models import MovementRollup
+    """Daily movement rollups (the agency's local day) the reader may count: a supervisor's or
+    administrator's through the rollup's restricted queryset; a partner agency's client (reading
+    ``statistics:read`` through the API, which checks the scope) every post, because what it
+    receives is aggregated and suppressed (analytics.statistics). The periods of these pages are
+    whole days, so the daily table answers them (several times fewer rows than the hourly one)."""
+    from analytics.models import MovementDayRollup
 
     if getattr(user, "role", None) == Role.PARTNER:
-        return MovementRollup.objects.all()
-    return MovementRollup.objects.restrict(user, "view")
+        return MovementDayRollup.objects.all()
+    return MovementDayRollup.objects.restrict(user, "view")
 
 
 def allowed_posts(user) -> list[int] | None:
@@ -54,7 +55,7 @@ def _bucket_starts(since: dt.date, until: dt.date, group: str) -> list[dt.date]:
     return out
 
 
-_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+_TRUNC = {"week": TruncWeek, "month": TruncMonth}
 
 
 def _period_bounds(since: dt.date, until: dt.date):
@@ -64,16 +65,17 @@ def _period_bounds(since: dt.date, until: dt.date):
 
 
 def _series(qs, since: dt.date, until: dt.date, group: str) -> tuple[list[dt.date], list[int]]:
-    start, end = _period_bounds(since, until)
-    tz = timezone.get_current_timezone()
-    trunc = _TRUNC[group]("hour", tzinfo=tz)
-    rows = (qs.filter(hour__gte=start, hour__lt=end).annotate(bucket=trunc).values("bucket")
-            .annotate(n=Sum("count")).order_by("bucket"))
-    counts: dict[dt.date, int] = {}
-    for r in rows:
-        b = r["bucket"]
-        day = timezone.localtime(b, tz).date() if isinstance(b, dt.datetime) else b
-        counts[day] = counts.get(day, 0) + (r["n"] or 0)
+    qs = qs.filter(day__gte=since, day__lte=until)
+    if group == "day":
+        rows = qs.values("day").annotate(n=Sum("count")).order_by()
+        counts = {r["day"]: r["n"] or 0 for r in rows}
+    else:
+        rows = qs.annotate(bucket=_TRUNC[group]("day")).values("bucket").annotate(n=Sum("count")).order_by()
+        counts = {}
+        for r in rows:
+            b = r["bucket"]
+            b = b.date() if isinstance(b, dt.datetime) else b
+            counts[b] = counts.get(b, 0) + (r["n"] or 0)
     starts = _bucket_starts(since, until, group)
     return starts, [counts.get(s, 0) for s in starts]
 
@@ -118,13 +120,13 @@ def breakdowns(*, user, since: dt.date, until: dt.date, post_ids_: list[int] | N
     """Movements by each dimension in the period and a year earlier, largest first: one grouped
     read of the rollups for all the dimensions (not one per dimension)."""
     qs = _filtered(rollups_for(user), post_ids_=post_ids_, filters=filters)
-    start, end = _period_bounds(since, until)
-    pstart, pend = _period_bounds(_shift_year(since, -1), _shift_year(until, -1))
+    start, end = since, until
+    pstart, pend = _shift_year(since, -1), _shift_year(until, -1)
     fields = ["post_id" if d == "post" else d for d in dimensions]
-    rows = (qs.filter(Q(hour__gte=start, hour__lt=end) | Q(hour__gte=pstart, hour__lt=pend))
+    rows = (qs.filter(Q(day__gte=start, day__lte=end) | Q(day__gte=pstart, day__lte=pend))
             .values(*fields)
-            .annotate(n=Sum("count", filter=Q(hour__gte=start, hour__lt=end)),
-                      p=Sum("count", filter=Q(hour__gte=pstart, hour__lt=pend)))
+            .annotate(n=Sum("count", filter=Q(day__gte=start, day__lte=end)),
+                      p=Sum("count", filter=Q(day__gte=pstart, day__lte=pend)))
             .order_by())
     sums: dict[str, dict] = {d: defaultdict(lambda: [0, 0]) for d in dimensions}
     for r in rows:

@@ -91,7 +91,7 @@ def statistics_report(*, user, since: dt.date, until: dt.date, post_ids: list[in
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    rollups = rollups_for(user).filter(hour__gte=start, hour__lt=end)
+    rollups = rollups_for(user).filter(day__gte=since, day__lte=until)
     if post_ids is not None:
         rollups = rollups.filter(post_id__in=post_ids)
     k = min_cell()

@@ -83,7 +83,7 @@ def main() -> None:
 
     from analytics import exports, selectors
     from analytics.charts import ACCENT, PREVIOUS, Chart, Series, render_svg
-    from analytics.models import MovementRollup
+    from analytics.models import MovementDayRollup, MovementRollup
     from analytics.statistics import statistics_report
     from core.models import BorderPost
     from travelers.models import Movement, Person
@@ -94,6 +94,7 @@ def main() -> None:
     movements = Movement.objects.count()
     persons = Person.objects.count()
     rollup_rows = MovementRollup.objects.count()
+    day_rows = MovementDayRollup.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("select version()")
         pg = cursor.fetchone()[0].split(",")[0]
@@ -105,7 +106,7 @@ def main() -> None:
 
     print("bench/analytics_trends.py")
     print(f"  machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {pg}")
-    print(f"  data: {movements:,} movements, {persons:,} persons, {rollup_rows:,} rollup rows, "
+    print(f"  data: {movements:,} movements, {persons:,} persons, {rollup_rows:,} hourly and {day_rows:,} daily rollup rows, "
           f"{BorderPost.objects.count()} posts")
     print(f"  year: {since} to {until}; month: {month_start} to {month_end} at {post.code}")
     print()

@@ -10,13 +10,16 @@ def hour(d: dt.date, h: int = 10) -> dt.datetime:
 
 @pytest.fixture
 def rollups(post_a, post_b):
-    """Rollup rows for November 2026 and November 2025 (the same period last year) at posts A and B."""
-    from analytics.models import MovementRollup
+    """Rollup rows (hourly and daily, as the fold keeps them) for November 2026 and November 2025
+    (the same period last year) at posts A and B."""
+    from analytics.models import MovementDayRollup, MovementRollup
 
     def add(d, post, n, *, direction="entry", mode="vehicle", nationality="IRN", decision="admitted",
             reason="", h=10):
-        MovementRollup.objects.create(hour=hour(d, h), post_id=post.pk, direction=direction, transport_mode=mode,
-                                      nationality=nationality, decision=decision, reason_code=reason, count=n)
+        dimensions = {"post_id": post.pk, "direction": direction, "transport_mode": mode,
+                      "nationality": nationality, "decision": decision, "reason_code": reason}
+        MovementRollup.objects.create(hour=hour(d, h), count=n, **dimensions)
+        MovementDayRollup.objects.create(day=d, count=n, **dimensions)
 
     for day in range(1, 31):
         add(dt.date(2026, 11, day), post_a, 20)

@@ -63,10 +63,9 @@ def test_an_unknown_indicator_is_404(api, supervisor):
 def test_all_suppressed_is_flagged(api, supervisor, post_a):
     import datetime as dt
 
-    from analytics.models import MovementRollup
-    from analytics.tests.conftest import hour
+    from analytics.models import MovementDayRollup
 
-    MovementRollup.objects.create(hour=hour(dt.date(2026, 11, 2)), post_id=post_a.pk, direction="entry",
+    MovementDayRollup.objects.create(day=dt.date(2026, 11, 2), post_id=post_a.pk, direction="entry",
                                   transport_mode="", nationality="IRN", decision="refused", reason_code="A", count=2)
     api.force_authenticate(supervisor)
     body = api.get("/api/v1/statistics/refusals_by_nationality", NOV).json()

@@ -102,15 +102,14 @@ def test_the_live_page_chart_is_svg_with_text_in_english_and_arabic(browser, liv
     chart = ".live-chart svg"
     page.wait_for_selector(chart)
     texts = _texts(page, f"{chart} text")
-    assert "Travelers per hour, last 24 hours, with the expected band" in texts
-    assert "Travelers per hour" in texts
+    assert "Last 24 hours" in texts and "Travelers per hour" in texts
     assert page.locator(f"{chart}").get_attribute("role") == "img"
     _shot(page, "analytics-live-en")
     page.select_option("#lang-select", "ar")
     page.wait_for_selector("html[dir=rtl]")
     page.wait_for_selector(chart)
     texts = _texts(page, f"{chart} text")
-    assert "المسافرون في الساعة خلال آخر 24 ساعة مع النطاق المتوقع" in texts and "المسافرون في الساعة" in texts
+    assert "آخر 24 ساعة" in texts and "المسافرون في الساعة" in texts
     assert page.locator(f"{chart}").get_attribute("data-rtl") == "1"
     _shot(page, "analytics-live-ar")
     page.select_option("#lang-select", "en")

@@ -123,10 +123,9 @@ def test_exports_over_the_limit_are_refused_with_a_message(client, login, superv
 def test_all_cells_suppressed_is_said(client, login, supervisor, post_a):
     import datetime as dt
 
-    from analytics.models import MovementRollup
-    from analytics.tests.conftest import hour
+    from analytics.models import MovementDayRollup
 
-    MovementRollup.objects.create(hour=hour(dt.date(2026, 11, 2)), post_id=post_a.pk, direction="entry",
+    MovementDayRollup.objects.create(day=dt.date(2026, 11, 2), post_id=post_a.pk, direction="entry",
                                   transport_mode="", nationality="IRN", decision="refused", reason_code="FD", count=2)
     login(supervisor)
     r = client.get("/analytics/statistics/", NOV)
