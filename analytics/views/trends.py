@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -27,8 +28,9 @@ RECORDS_PAGE = 100
 
 
 def _label(start: dt.date, group: str) -> str:
-    """A bucket's label: its first day in the period (month-day), or the month."""
-    return date_format(start, "Y-m") if group == "month" else date_format(start, "m-d")
+    """A bucket's label: its first day in the period (month-day), or the month (ISO digits in
+    every language)."""
+    return start.strftime("%Y-%m") if group == "month" else start.strftime("%m-%d")
 
 
 @lru_cache(maxsize=8)
@@ -70,6 +72,8 @@ def trends(request):
     series = selectors.trend(user=request.user, since=since, until=until, group=group, post_ids_=post_ids,
                              filters=filters)
     base = _base_params(form)
+    # A year by day links 730 times: the common part of the query is encoded once.
+    prefix = _records_url({**base, "kind": "movements"})
     rows = []
     for i, start in enumerate(series["starts"]):
         end = selectors.bucket_end(start, group, until)
@@ -79,11 +83,15 @@ def trends(request):
         rows.append({
             "label": _label(first, group), "start": first, "end": end, "count": series["values"][i],
             "previous": series["previous"][i],
-            "url": _records_url({**base, "kind": "movements", "since": first.isoformat(), "until": end.isoformat()}),
-            "previous_url": _records_url({**base, "kind": "movements",
-                                          "since": max(prev_start, series["previous_since"]).isoformat(),
-                                          "until": prev_end.isoformat()}) if prev_start else "",
+            "url": f"{prefix}&since={first.isoformat()}&until={end.isoformat()}",
+            "previous_url": (f"{prefix}&since={max(prev_start, series['previous_since']).isoformat()}"
+                             f"&until={prev_end.isoformat()}") if prev_start else "",
         })
+    figures = format_html_join(
+        "\n", '<tr><th scope="row" dir="ltr">{}</th><td><a href="{}">{}</a></td><td>{}</td></tr>',
+        ((r["label"], r["url"], r["count"],
+          format_html('<a href="{}">{}</a>', r["previous_url"], r["previous"]) if r["previous_url"] else r["previous"])
+         for r in rows))
     labels = [r["label"] for r in rows]
     chart = Chart(
         title=_("Travelers processed by %(group)s") % {"group": dict(form.fields["group"].choices)[group].lower()},
@@ -152,7 +160,7 @@ def trends(request):
         o["url"] = _records_url({"kind": "overstays", "post": base["post"], "since": max(o["month"], since).isoformat(),
                                  "until": month_end.isoformat()})
     return render(request, "analytics/trends.html", {
-        "form": form, "svg": svg, "rows": rows, "series": series, "since": since, "until": until,
+        "form": form, "svg": svg, "rows": rows, "figures": figures, "series": series, "since": since, "until": until,
         "breakdowns": breakdowns, "reason_svg": reason_svg, "hits": hits, "overstays": overstays,
         "total_url": _records_url({**base, "kind": "movements", **period}),
         "previous_total_url": _records_url({**base, "kind": "movements", **prev_period}),
