@@ -512,10 +512,12 @@ def main() -> None:
     result = rollups_rebuild()
     timings["rollups_rebuild (from scratch)"] = result["seconds"]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE analytics_movementrollup; ANALYZE analytics_inspectionrollup")
+        cursor.execute("ANALYZE analytics_movementrollup")
+        cursor.execute("ANALYZE analytics_movementdayrollup")
+        cursor.execute("ANALYZE analytics_inspectionrollup")
         sizes = {}
         for table in ["travelers_movement", "travelers_inspection", "travelers_person", "analytics_movementrollup",
-                      "analytics_inspectionrollup"]:
+                      "analytics_movementdayrollup", "analytics_inspectionrollup"]:
             cursor.execute(f"SELECT COUNT(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
             sizes[table] = cursor.fetchone()
     print(f"\nwritten: {written:,} movements (target {args.movements:,}), {n_persons:,} persons; live state {state}")

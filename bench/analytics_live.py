@@ -60,7 +60,7 @@ def conditions() -> dict:
     with connection.cursor() as cursor:
         found = {}
         for table in ("travelers_movement", "travelers_person", "travelers_inspection", "analytics_movementrollup",
-                      "analytics_inspectionrollup"):
+                      "analytics_movementdayrollup", "analytics_inspectionrollup"):
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", (table,))
             found[table] = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*) FROM travelers_movement")  # exact, once
@@ -191,7 +191,7 @@ def main() -> None:
     print(f"database {args.database.rsplit('/', 1)[1]} (PostgreSQL {found['postgresql']}): "
           f"{found['travelers_movement']:,} movements, ~{found['travelers_person']:,} persons, "
           f"~{found['travelers_inspection']:,} inspections; rollups ~{found['analytics_movementrollup']:,} movement "
-          f"rows, ~{found['analytics_inspectionrollup']:,} inspection rows")
+          f"rows, ~{found['analytics_movementdayrollup']:,} daily rows, ~{found['analytics_inspectionrollup']:,} inspection rows")
     print(f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; cache "
           f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[1]}; Django test client (in-process, no network); "
           f"n = {args.n} after {args.warmup} warm-up")

@@ -29,7 +29,7 @@ class MovementRollup(models.Model):
     (of the document), decision and refusal reason code (blank unless refused)."""
 
     hour = models.DateTimeField(_("hour"))
-    post = models.ForeignKey("core.BorderPost", on_delete=models.DO_NOTHING, db_constraint=False,
+    post = models.ForeignKey("core.BorderPost", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
                              related_name="+", verbose_name=_("post"))
     direction = models.CharField(_("direction"), max_length=10)
     transport_mode = models.CharField(_("mode of transport"), max_length=12, blank=True)
@@ -64,7 +64,7 @@ class MovementDayRollup(models.Model):
     post-hour (several times fewer rows where each hour has few travelers per combination)."""
 
     day = models.DateField(_("day"))
-    post = models.ForeignKey("core.BorderPost", on_delete=models.DO_NOTHING, db_constraint=False,
+    post = models.ForeignKey("core.BorderPost", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
                              related_name="+", verbose_name=_("post"))
     direction = models.CharField(_("direction"), max_length=10)
     transport_mode = models.CharField(_("mode of transport"), max_length=12, blank=True)
@@ -101,7 +101,7 @@ class InspectionRollup(models.Model):
     secondary inspection ends, at the hour of the booth's decision."""
 
     hour = models.DateTimeField(_("hour"))
-    post = models.ForeignKey("core.BorderPost", on_delete=models.DO_NOTHING, db_constraint=False,
+    post = models.ForeignKey("core.BorderPost", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
                              related_name="+", verbose_name=_("post"))
     booth_id = models.PositiveIntegerField(_("booth"), default=0)
     officer_id = models.PositiveIntegerField(_("officer"))
