@@ -12,3 +12,8 @@ class IncidentsConfig(AppConfig):
 
         register_event_handler("detection", on_detection, background=True)
         register_event_handler("position", on_position)
+
+        from core.indicators import register_indicator_source
+        from incidents.indicators import detections_by_sector
+
+        register_indicator_source("incidents.detections", detections_by_sector)

@@ -1,1 +1,2 @@
-from analytics.models.rollups import InspectionRollup, MovementRollup  # noqa: F401
+from analytics.models.anomalies import Departure, FlowAlert  # noqa: F401
+from analytics.models.rollups import InspectionRollup, MovementDayRollup, MovementRollup  # noqa: F401

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from accounts.permissions import Role
 from accounts.tests.factories import UserFactory
 from analytics.histogram import bucket_of
-from analytics.models import InspectionRollup, MovementRollup
-from analytics.rollups import hour_of, rollups_rebuild
+from analytics.models import InspectionRollup, MovementDayRollup, MovementRollup
+from analytics.rollups import day_of, hour_of, rollups_rebuild
 from analytics.tests.data import generate, movement_make, person_with_document
 from core.tests.factories import BoothFactory, BorderPostFactory
 from travelers.models import Movement, SecondaryInspection
@@ -38,12 +38,25 @@ def movement_table() -> Counter:
                     for r in MovementRollup.objects.all()})
 
 
+def day_table() -> Counter:
+    return Counter({tuple(getattr(r, d) for d in MovementDayRollup.DIMENSIONS): r.count
+                    for r in MovementDayRollup.objects.all()})
+
+
+def direct_days() -> Counter:
+    """The daily rollup: the hourly keys counted again by the agency's day."""
+    counts: Counter = Counter()
+    for key, n in direct_movements(by_day=True).items():
+        counts[key] += n
+    return counts
+
+
 def inspection_table() -> Counter:
     return Counter({tuple(getattr(r, d) for d in InspectionRollup.DIMENSIONS): r.count
                     for r in InspectionRollup.objects.all()})
 
 
-def direct_movements() -> Counter:
+def direct_movements(by_day: bool = False) -> Counter:
     """What the movement rollup must say, counted here one movement at a time."""
     counts: Counter = Counter()
     secondary = {s.inspection_id: s for s in SecondaryInspection.objects.select_related("reason_code")}
@@ -55,7 +68,7 @@ def direct_movements() -> Counter:
                 reason = s.reason_code.code
             elif m.inspection.reason_code is not None:
                 reason = m.inspection.reason_code.code
-        counts[(hour_of(m.occurred_at), m.post_id, m.direction, m.transport_mode, m.document.nationality,
+        counts[(day_of(m.occurred_at) if by_day else hour_of(m.occurred_at), m.post_id, m.direction, m.transport_mode, m.document.nationality,
                 m.decision, reason)] += 1
     return counts
 
@@ -77,14 +90,16 @@ def test_folded_and_rebuilt_rollups_equal_direct_counts(place, n, seed, days):
     posts, booths, officers = place
     with transaction.atomic():
         generate(posts=posts, booths=booths, officers=officers, n=n, seed=seed, days=days)
-        folded_m, folded_i = movement_table(), inspection_table()
+        folded_m, folded_i, folded_d = movement_table(), inspection_table(), day_table()
         assert folded_m == direct_movements()
+        assert folded_d == direct_days()
         assert folded_i == direct_inspections()
         assert sum(folded_m.values()) == n
 
         result = rollups_rebuild()
         assert movement_table() == folded_m
         assert inspection_table() == folded_i
+        assert day_table() == folded_d
         assert result["rows"]["movement"] == len(folded_m)
         transaction.set_rollback(True)
 
@@ -93,7 +108,7 @@ def test_rebuild_of_a_range_recounts_only_its_hours(place):
     posts, booths, officers = place
     start = datetime(2026, 3, 1, tzinfo=UTC)
     generate(posts=posts, booths=booths, officers=officers, n=60, seed=7, start=start, days=4)
-    before = movement_table()
+    before, before_days = movement_table(), day_table()
     since, until = start + timedelta(days=1, minutes=30), start + timedelta(days=2, hours=5, minutes=1)
     # a wrong count inside the range and one outside it
     inside = MovementRollup.objects.filter(hour__gte=start + timedelta(days=1, hours=1),
@@ -107,6 +122,7 @@ def test_rebuild_of_a_range_recounts_only_its_hours(place):
     assert after[key] == 999
     after[key] = before[key]
     assert after == before
+    assert day_table() == before_days
 
 
 def test_rebuild_refuses_an_impossible_range():
@@ -115,7 +131,7 @@ def test_rebuild_refuses_an_impossible_range():
 
 
 def test_rebuild_of_nothing_is_empty(db):
-    assert rollups_rebuild()["rows"] == {"movement": 0, "inspection": 0}
+    assert rollups_rebuild()["rows"] == {"movement": 0, "inspection": 0, "movement_day": 0}
     assert not MovementRollup.objects.exists()
 
 

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             result = rollups_rebuild(since=_moment(since, "since"), until=_moment(until, "until"))
         except ValueError as error:
             raise CommandError(str(error)) from error
+        rows = result["rows"]
         self.stdout.write(
-            f"rollups rebuilt in {result['seconds']} s: {result['rows']['movement']} movement rows, "
-            f"{result['rows']['inspection']} inspection rows (replacing {result['deleted']['movement']} and "
-            f"{result['deleted']['inspection']})")
+            f"rollups rebuilt in {result['seconds']} s: {rows['movement']} hourly movement rows, "
+            f"{rows['movement_day']} daily movement rows, {rows['inspection']} inspection rows")
