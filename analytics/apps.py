@@ -1,3 +1,6 @@
+"""Supervisors' operations, trends, statistics an agency can publish, risk rules and flow anomalies
+(layer 3: analysis). Reads the records below it; never imports its siblings (registrations,
+incidents): what they count reaches it through `core.indicators`."""
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("Analysis and statistics")
+
+    def ready(self) -> None:
+        from analytics.rules import risk_provide
+        from travelers.hooks import register_risk_provider
+
+        register_risk_provider(risk_provide)

@@ -1,0 +1,1 @@
+from analytics.models.rules import RiskFiring, RiskRule, RiskRuleVersion  # noqa: F401
