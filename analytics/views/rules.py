@@ -4,6 +4,7 @@ off) and the backtest of a draft before it is saved or switched on."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 
 from django import forms
@@ -101,7 +102,10 @@ def _render_form(request, *, form, rule=None, backtest=None, warning=None, statu
     context = {"form": form, "rule": rule, "backtest": backtest, "warning": warning, "reference": _reference(),
                "days": BACKTEST_DAYS}
     if rule is not None:
-        context["versions"] = rule.versions.select_related("created_by").order_by("-number")
+        context["versions"] = [
+            {"v": v, "conditions": json.dumps(v.conditions, ensure_ascii=False)}
+            for v in rule.versions.select_related("created_by").order_by("-number")
+        ]
         context["effect"] = risk_rule_effect(rules=[rule])[rule.pk]
     return render(request, "analytics/rule_form.html", context, status=status)
 
