@@ -10,7 +10,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analysis and statistics")
 
     def ready(self) -> None:
+        from analytics.rollups import movement_fold
         from analytics.rules import risk_provide
-        from travelers.hooks import register_risk_provider
+        from travelers.hooks import register_movement_listener, register_risk_provider
 
+        register_movement_listener(movement_fold)
         register_risk_provider(risk_provide)

@@ -6,6 +6,10 @@
   inside person_merge's / person_unmerge's transaction.
 * ``register_person_panel(name, provider)``: ``provider(user, person_id)`` returns None or
   ``{"template": "...", "title": "...", **context}``, shown as a panel on the person page.
+* ``register_movement_listener(fn)``: ``fn(movement)`` runs inside the transaction that creates
+  the Movement (``travelers.services.inspections``), after it is saved: a rollup kept by a
+  listener never disagrees with the movements. An exception propagates: the movement (and the
+  decision that made it) is not recorded.
 
 Registered at the apps' ``AppConfig.ready()``; registering the same name again replaces it.
 """
@@ -49,6 +53,26 @@ def register_person_panel(name: str, provider: Callable) -> None:
 
 def person_panels() -> list[tuple[str, Callable]]:
     return list(_person_panels.items())
+
+
+_movement_listeners: list[Callable] = []
+
+
+def register_movement_listener(fn: Callable) -> None:
+    """Call ``fn(movement)`` for every movement recorded (once per function, however often
+    registered)."""
+    if fn not in _movement_listeners:
+        _movement_listeners.append(fn)
+
+
+def movement_listeners() -> list[Callable]:
+    return list(_movement_listeners)
+
+
+def movement_recorded(movement) -> None:
+    """Run the movement listeners (inside the caller's transaction; exceptions propagate)."""
+    for fn in list(_movement_listeners):
+        fn(movement)
 
 
 # Risk rules (analytics registers its provider): ``provider(inspection)`` returns

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('analytics', '0001_initial'),
         ('travelers', '0007_inspection_risk'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

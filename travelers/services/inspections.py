@@ -15,7 +15,7 @@ from accounts.permissions import Role, post_ids
 from audit.services import audit_log, model_changes
 from core.errors import Conflict
 from core.models import Booth, BorderPost, Direction
-from travelers.hooks import risk_provider
+from travelers.hooks import movement_recorded, risk_provider
 from travelers.models import (
     AbandonReason,
     Decision,
@@ -265,6 +265,7 @@ def _movement_record(*, actor, inspection: Inspection, decision: str, now: datet
         detail = assessment.as_dict()
     movement.full_clean(exclude=["person", "document", "inspection", "post", "booth", "officer", "visa"])
     movement.save()
+    movement_recorded(movement)  # rollups (analytics), in this transaction: never out of step
     audit_log(actor=actor, action="movement.create", obj=movement, metadata={
         "inspection_id": inspection.pk, "person_id": person.pk, "direction": movement.direction,
         "decision": movement.decision, **detail,
