@@ -59,7 +59,7 @@ def _age(year, month, day, today: date) -> int | None:
 def _facts(*, kind, code, issuing_state, expiry, birth, nationality, direction, mode, post, carrier,
            today: date) -> dict:
     return {
-        "document.kind": kind, "document.code": (code or "").replace("<", ""),
+        "document.kind": kind, "document.code": (code or "").replace("<", "") or None,
         "document.issuing_state": issuing_state,
         "document.days_to_expiry": (expiry - today).days if expiry else None,
         "traveler.age": _age(*birth, today), "traveler.nationality": nationality,
@@ -322,17 +322,26 @@ def _backtest_facts(*, since: datetime, until: datetime, fields: set[str], cross
             occurred_at__gte=since - timedelta(days=crossing_days), occurred_at__lt=until,
         ).values_list("person_id", "occurred_at").iterator(chunk_size=20000))
 
+    columns = ["pk", "person_id", "read_at", "secondary__pk", "secondary__outcome"]
+    for field in sorted(fields):
+        columns += [c for c in _COLUMNS.get(field, ()) if c not in columns]
     rows = (Inspection.objects.filter(read_at__gte=since, read_at__lt=until)
-            .exclude(status=InspectionStatus.ABANDONED)
-            .values_list("pk", "person_id", "read_at", "direction", "transport_mode", "carrier", "post__code",
-                         "document__kind", "document__document_code", "document__issuing_state",
-                         "document__date_of_expiry", "person__birth_year", "person__birth_month",
-                         "person__birth_day", "person__nationality", "secondary__pk", "secondary__outcome")
-            .order_by())
-    for (pk, person_id, read_at, direction, mode, carrier, post, kind, code, state, expiry, by, bm, bd, nat,
-         secondary_pk, outcome) in rows.iterator(chunk_size=20000):
-        facts = _facts(kind=kind, code=code, issuing_state=state, expiry=expiry, birth=(by, bm, bd),
-                       nationality=nat, direction=direction, mode=mode, post=post, carrier=carrier,
+            .exclude(status=InspectionStatus.ABANDONED).values_list(*columns).order_by())
+    index = {c: i for i, c in enumerate(columns)}
+
+    def col(row, name):
+        i = index.get(name)
+        return None if i is None else row[i]
+
+    for row in rows.iterator(chunk_size=20000):
+        pk, person_id, read_at, secondary_pk, outcome = row[:5]
+        facts = _facts(kind=col(row, "document__kind"), code=col(row, "document__document_code"),
+                       issuing_state=col(row, "document__issuing_state"),
+                       expiry=col(row, "document__date_of_expiry"),
+                       birth=(col(row, "person__birth_year"), col(row, "person__birth_month"),
+                              col(row, "person__birth_day")),
+                       nationality=col(row, "person__nationality"), direction=col(row, "direction"),
+                       mode=col(row, "transport_mode"), post=col(row, "post__code"), carrier=col(row, "carrier"),
                        today=timezone.localdate(read_at))
         if refusals is not None:
             facts["traveler.previous_refusals"] = bisect.bisect_left(refusals.get(person_id, ()), read_at)
@@ -347,6 +356,18 @@ def _backtest_facts(*, since: datetime, until: datetime, fields: set[str], cross
             hi = bisect.bisect_left(times, read_at)
             facts["land_crossing_days"] = [(read_at - t).total_seconds() / 86400 for t in times[lo:hi]]
         yield facts, (None if secondary_pk is None else (outcome or "pending"))
+
+
+# The columns of an inspection row each field needs (the backtest reads only those: a rule on
+# nationality joins no document).
+_BIRTH = ("person__birth_year", "person__birth_month", "person__birth_day")
+_COLUMNS = {
+    "document.kind": ("document__kind",), "document.code": ("document__document_code",),
+    "document.issuing_state": ("document__issuing_state",), "document.days_to_expiry": ("document__date_of_expiry",),
+    "traveler.age": _BIRTH, "traveler.age_band": _BIRTH, "traveler.nationality": ("person__nationality",),
+    "journey.direction": ("direction",), "journey.mode": ("transport_mode",), "journey.post": ("post__code",),
+    "journey.carrier": ("carrier",),
+}
 
 
 def risk_rule_backtest(*, conditions, now: datetime | None = None, days: int = BACKTEST_DAYS) -> dict:
