@@ -16,8 +16,7 @@ first problem (``conditions.all[1].op``); `evaluate(facts, versions)` returns th
 the weights of the versions that fired) and the reasons, heaviest first.
 
 The facts of one inspection are a flat dict (see FIELDS); ``journey.land_crossings`` is given as
-``land_crossing_days``: how many days ago each crossing at a land post happened (floats), so one
-fetch serves any N.
+``{N: count}`` for each N the rules ask (`crossing_windows`).
 """
 
 from __future__ import annotations
@@ -185,6 +184,18 @@ def fields_used(conditions: dict) -> set[str]:
     return {conditions["field"]}
 
 
+def crossing_windows(conditions: dict) -> set[int]:
+    """The N of every ``journey.land_crossings`` comparison in a (valid) tree."""
+    if "all" in conditions or "any" in conditions:
+        out: set[int] = set()
+        for item in conditions.get("all") or conditions.get("any"):
+            out |= crossing_windows(item)
+        return out
+    if "not" in conditions:
+        return crossing_windows(conditions["not"])
+    return {conditions["days"]} if "days" in conditions else set()
+
+
 def max_crossing_days(conditions: dict) -> int:
     if "all" in conditions or "any" in conditions:
         return max((max_crossing_days(i) for i in conditions.get("all") or conditions.get("any")), default=0)
@@ -196,11 +207,7 @@ def max_crossing_days(conditions: dict) -> int:
 def _fact(facts: dict, leaf: dict):
     field = leaf["field"]
     if field == "journey.land_crossings":
-        ages = facts.get("land_crossing_days")
-        if ages is None:
-            return None
-        days = leaf["days"]
-        return sum(1 for age in ages if age <= days)
+        return (facts.get("journey.land_crossings") or {}).get(leaf["days"])
     if field == "traveler.age_band":
         return age_band(facts.get("traveler.age"))
     value = facts.get(field)

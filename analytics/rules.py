@@ -16,15 +16,15 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.models import RiskFiring, RiskRule, RiskRuleVersion
-from analytics.risk import ConditionError, RuleVersionSpec, evaluate, fields_used, matches, max_crossing_days, validate
+from analytics.risk import ConditionError, RuleVersionSpec, crossing_windows, evaluate, fields_used, matches, validate
 from audit.services import audit_log
-from core.models import PostKind
+from core.models import BorderPost, PostKind
 from travelers.models import Inspection, InspectionStatus, Movement, MovementDecision, Overstay, SecondaryOutcome
 from watchlists.models import Hit, HitStatus
 
@@ -68,9 +68,10 @@ def _facts(*, kind, code, issuing_state, expiry, birth, nationality, direction, 
     }
 
 
-def inspection_facts(inspection: Inspection, *, fields: set[str], crossing_days: int, now: datetime) -> dict:
-    """The facts of a screened inspection; history (refusals, overstays, hits, crossings) only
-    for the fields some rule reads: at most four small indexed queries."""
+def inspection_facts(inspection: Inspection, *, fields: set[str], windows: set[int], now: datetime) -> dict:
+    """The facts of a screened inspection. The history the rules read (refusals, overstays, hits,
+    crossings at land posts in each window of N days) comes in one round trip: one SELECT of
+    scalar subqueries, each on an indexed person column."""
     person, document = inspection.person, inspection.document
     facts = _facts(
         kind=document.kind, code=document.document_code, issuing_state=document.issuing_state,
@@ -78,19 +79,37 @@ def inspection_facts(inspection: Inspection, *, fields: set[str], crossing_days:
         nationality=person.nationality, direction=inspection.direction, mode=inspection.transport_mode,
         post=inspection.post.code, carrier=inspection.carrier, today=timezone.localdate(now),
     )
+    movement, overstay = Movement._meta.db_table, Overstay._meta.db_table
+    hit, post = Hit._meta.db_table, BorderPost._meta.db_table
+    parts: list[tuple[str, str, list]] = []
     if "traveler.previous_refusals" in fields:
-        facts["traveler.previous_refusals"] = Movement.objects.filter(
-            person_id=person.pk, decision=MovementDecision.REFUSED).count()
+        parts.append(("traveler.previous_refusals",
+                      f"SELECT COUNT(*) FROM {movement} WHERE person_id = %s AND decision = %s",
+                      [person.pk, MovementDecision.REFUSED.value]))
     if "traveler.overstays" in fields:
-        facts["traveler.overstays"] = Overstay.objects.filter(person_id=person.pk).count()
+        parts.append(("traveler.overstays", f"SELECT COUNT(*) FROM {overstay} WHERE person_id = %s", [person.pk]))
     if "traveler.hits" in fields:
-        facts["traveler.hits"] = Hit.objects.filter(person_id=person.pk).exclude(status=HitStatus.DISMISSED).count()
-    if "journey.land_crossings" in fields:
-        times = Movement.objects.filter(
-            person_id=person.pk, decision=MovementDecision.ADMITTED, post__kind=PostKind.LAND,
-            occurred_at__gte=now - timedelta(days=crossing_days),
-        ).values_list("occurred_at", flat=True)
-        facts["land_crossing_days"] = [(now - t).total_seconds() / 86400 for t in times]
+        parts.append(("traveler.hits", f"SELECT COUNT(*) FROM {hit} WHERE person_id = %s AND status <> %s",
+                      [person.pk, HitStatus.DISMISSED.value]))
+    for days in sorted(windows):
+        parts.append((days, f"SELECT COUNT(*) FROM {movement} m JOIN {post} p ON p.id = m.post_id "
+                            "WHERE m.person_id = %s AND m.decision = %s AND p.kind = %s AND m.occurred_at >= %s "
+                            "AND m.occurred_at <= %s",
+                      [person.pk, MovementDecision.ADMITTED.value, PostKind.LAND.value, now - timedelta(days=days),
+                       now]))
+    if parts:
+        sql = "SELECT " + ", ".join(f"({q})" for _, q, _ in parts)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [p for _, _, params in parts for p in params])
+            values = cursor.fetchone()
+        crossings = {}
+        for (key, _, _), value in zip(parts, values, strict=True):
+            if isinstance(key, int):
+                crossings[key] = value
+            else:
+                facts[key] = value
+        if windows:
+            facts["journey.land_crossings"] = crossings
     return facts
 
 
@@ -102,35 +121,60 @@ def _spec(version: RiskRuleVersion) -> RuleVersionSpec:
                            action=version.action)
 
 
-def versions_in_force(now: datetime) -> list[RiskRuleVersion]:
-    """The current version of every enabled rule, valid at `now` (one query)."""
-    return list(
-        RiskRuleVersion.objects.filter(
-            rule__enabled=True, rule__current_version=F("pk"), valid_from__lte=now,
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).order_by("rule_id")
-    )
+_cache: dict = {"stamp": None, "versions": ()}
+
+
+def _versions_enabled() -> tuple[tuple[RuleVersionSpec, int, datetime, datetime | None, frozenset, frozenset], ...]:
+    """The current version of every enabled rule, compiled once per change of the rules: one small
+    stamp query per call (latest change and count of the rules), the versions re-read only when it
+    moved. Each entry: (spec, version pk, valid_from, valid_until, fields used, crossing windows)."""
+    with connection.cursor() as cursor:  # raw: this runs in every inspection
+        cursor.execute(f"SELECT MAX(updated_at), COUNT(*), SUM(CASE WHEN enabled THEN 1 ELSE 0 END), "
+                       f"MAX(current_version_id) FROM {RiskRule._meta.db_table}")
+        stamp = tuple(cursor.fetchone())
+    if stamp != _cache["stamp"]:
+        versions = (RiskRuleVersion.objects.filter(rule__enabled=True, rule__current_version=F("pk"))
+                    .order_by("rule_id"))
+        _cache["versions"] = tuple(
+            (_spec(v), v.pk, v.valid_from, v.valid_until, frozenset(fields_used(v.conditions)),
+             frozenset(crossing_windows(v.conditions)))
+            for v in versions
+        )
+        _cache["stamp"] = stamp
+    return _cache["versions"]
+
+
+def versions_in_force(now: datetime) -> list:
+    """The compiled versions valid at `now` (see _versions_enabled)."""
+    return [entry for entry in _versions_enabled()
+            if entry[2] <= now and (entry[3] is None or entry[3] > now)]
 
 
 def risk_provide(inspection: Inspection, *, now: datetime | None = None) -> dict:
     """The provider registered with travelers: score an inspection with the versions in force at
-    its read and record which fired (RiskFiring, in the caller's transaction)."""
+    its read and record which fired (RiskFiring, in the caller's transaction). Two or three
+    queries: the rules' stamp, the history facts (one SELECT), the firings."""
     now = now or inspection.read_at or timezone.now()
     versions = versions_in_force(now)
     if not versions:
         return {"score": 0, "reasons": [], "action": ""}
     fields: set[str] = set()
-    days = 0
-    for v in versions:
-        fields |= fields_used(v.conditions)
-        days = max(days, max_crossing_days(v.conditions))
-    facts = inspection_facts(inspection, fields=fields, crossing_days=days, now=now)
-    result = evaluate(facts, [_spec(v) for v in versions])
-    by_key = {(v.rule_id, v.number): v for v in versions}
-    RiskFiring.objects.bulk_create([
-        RiskFiring(inspection_id=inspection.pk, rule_id=r["rule_id"], version=by_key[(r["rule_id"], r["version"])],
-                   fired_at=now)
-        for r in result["reasons"]
-    ])
+    windows: set[int] = set()
+    for entry in versions:
+        fields |= entry[4]
+        windows |= entry[5]
+    facts = inspection_facts(inspection, fields=fields, windows=windows, now=now)
+    result = evaluate(facts, [entry[0] for entry in versions])
+    if result["reasons"]:
+        version_pk = {(entry[0].rule_id, entry[0].version): entry[1] for entry in versions}
+        rows = [(inspection.pk, r["rule_id"], version_pk[(r["rule_id"], r["version"])], now) for r in result["reasons"]]
+        table = RiskFiring._meta.db_table
+        with connection.cursor() as cursor:  # raw: one INSERT; scored again (never in the workflow): the first stays
+            cursor.execute(
+                f"INSERT INTO {table} (inspection_id, rule_id, version_id, fired_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(rows)) + " ON CONFLICT DO NOTHING",
+                [connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
+                 for row in rows for v in row])
     return result
 
 
@@ -294,7 +338,7 @@ def _outcome_counts() -> dict:
     return {"admit": 0, "refuse": 0, "handover": 0, "withdrawn": 0, "pending": 0}
 
 
-def _backtest_facts(*, since: datetime, until: datetime, fields: set[str], crossing_days: int):
+def _backtest_facts(*, since: datetime, until: datetime, fields: set[str], windows: set[int]):
     """(facts, secondary outcome or None) of every inspection read in [since, until) (abandoned
     reads excluded: they were read again), history as it stood at each read."""
     refusals = overstays = crossings = None
@@ -319,7 +363,7 @@ def _backtest_facts(*, since: datetime, until: datetime, fields: set[str], cross
     if "journey.land_crossings" in fields:
         crossings = _by_person(Movement.objects.filter(
             decision=MovementDecision.ADMITTED, post__kind=PostKind.LAND,
-            occurred_at__gte=since - timedelta(days=crossing_days), occurred_at__lt=until,
+            occurred_at__gte=since - timedelta(days=max(windows)), occurred_at__lt=until,
         ).values_list("person_id", "occurred_at").iterator(chunk_size=20000))
 
     columns = ["pk", "person_id", "read_at", "secondary__pk", "secondary__outcome"]
@@ -352,9 +396,9 @@ def _backtest_facts(*, since: datetime, until: datetime, fields: set[str], cross
                                       + hits_by_inspection.get(pk, 0))
         if crossings is not None:
             times = crossings.get(person_id, ())
-            lo = bisect.bisect_left(times, read_at - timedelta(days=crossing_days))
-            hi = bisect.bisect_left(times, read_at)
-            facts["land_crossing_days"] = [(read_at - t).total_seconds() / 86400 for t in times[lo:hi]]
+            hi = bisect.bisect_right(times, read_at)
+            facts["journey.land_crossings"] = {
+                days: hi - bisect.bisect_left(times, read_at - timedelta(days=days)) for days in windows}
         yield facts, (None if secondary_pk is None else (outcome or "pending"))
 
 
@@ -380,10 +424,10 @@ def risk_rule_backtest(*, conditions, now: datetime | None = None, days: int = B
         raise ValidationError({"conditions": [f"{exc.path}: {exc.message}"]}) from exc
     now = now or timezone.now()
     since = now - timedelta(days=days)
-    fields, crossing_days = fields_used(tree), max_crossing_days(tree)
+    fields, windows = fields_used(tree), crossing_windows(tree)
     total = flagged = referred = 0
     outcomes = _outcome_counts()
-    for facts, outcome in _backtest_facts(since=since, until=now, fields=fields, crossing_days=crossing_days):
+    for facts, outcome in _backtest_facts(since=since, until=now, fields=fields, windows=windows):
         total += 1
         if matches(tree, facts):
             flagged += 1

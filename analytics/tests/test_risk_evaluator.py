@@ -7,6 +7,7 @@ from analytics.risk import (
     ConditionError,
     RuleVersionSpec,
     age_band,
+    crossing_windows,
     evaluate,
     fields_used,
     matches,
@@ -19,7 +20,7 @@ FACTS = {
     "document.days_to_expiry": 20, "traveler.age": 22, "traveler.nationality": "SYR",
     "traveler.previous_refusals": 2, "traveler.overstays": 0, "traveler.hits": 1,
     "journey.direction": "entry", "journey.mode": "air", "journey.post": "BGW",
-    "journey.carrier": "XY123", "land_crossing_days": [0.5, 3.0, 10.0, 40.0],
+    "journey.carrier": "XY123", "journey.land_crossings": {1: 1, 7: 2, 30: 3, 365: 4},
 }
 
 
@@ -89,7 +90,7 @@ def test_an_unknown_fact_is_false_and_not_of_it_true():
     assert not matches(minor, unknown_age)
     assert matches(validate({"not": {"field": "traveler.age", "op": "lt", "value": 18}}), unknown_age)
     assert not matches(validate({"field": "traveler.age_band", "op": "eq", "value": "0-17"}), unknown_age)
-    no_history = {k: v for k, v in FACTS.items() if k != "land_crossing_days"}
+    no_history = {k: v for k, v in FACTS.items() if k != "journey.land_crossings"}
     assert not matches(leaf("journey.land_crossings", "gte", 0, days=30), no_history)
     assert not matches(leaf("journey.carrier", "eq", "X"), {**FACTS, "journey.carrier": None})
 
@@ -144,10 +145,10 @@ def test_depth_and_size_are_bounded():
         validate({"any": [{"field": "traveler.age", "op": "eq", "value": i} for i in range(51)]})
 
 
-def test_max_crossing_days():
+def test_crossing_windows():
     tree = validate({"any": [{"field": "journey.land_crossings", "op": "gt", "value": 1, "days": 30},
                              {"not": {"field": "journey.land_crossings", "op": "gt", "value": 5, "days": 90}}]})
-    assert max_crossing_days(tree) == 90
+    assert max_crossing_days(tree) == 90 and crossing_windows(tree) == {30, 90}
     assert max_crossing_days(validate({"field": "traveler.age", "op": "gt", "value": 1})) == 0
 
 

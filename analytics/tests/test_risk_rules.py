@@ -246,3 +246,15 @@ def test_effect_is_measured_from_the_inspections_each_rule_fired_on(supervisor, 
     # The backtest of the same conditions over the same days agrees with the measured effect.
     backtest = risk_rule_backtest(conditions=SYR, now=NOW)
     assert (backtest["inspections"], backtest["flagged"], backtest["referred"], backtest["found"]) == (4, 2, 1, 1)
+
+
+def test_switching_off_and_ending_validity_take_effect_at_once(supervisor, officer_a, booth_a, stay_rules):
+    rule = make(supervisor)
+    assert read(officer_a, booth_a, at(2026, 3, 1), nationality="SYR").risk["score"] == 20
+    risk_rule_enable(actor=supervisor, rule=rule, enabled=False)
+    assert read(officer_a, booth_a, at(2026, 3, 2), nationality="SYR").risk["score"] == 0
+    risk_rule_enable(actor=supervisor, rule=rule, enabled=True)
+    risk_rule_change(actor=supervisor, rule=rule, conditions=SYR, weight=20, reason="r", reason_ar="ر",
+                     valid_from=at(2026, 1, 1), valid_until=at(2026, 3, 3), confirm=True, now=at(2026, 3, 2))
+    assert read(officer_a, booth_a, at(2026, 3, 2, 12), nationality="SYR").risk["score"] == 20
+    assert read(officer_a, booth_a, at(2026, 3, 4), nationality="SYR").risk["score"] == 0
