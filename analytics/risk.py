@@ -68,13 +68,39 @@ MAX_DEPTH = 6
 MAX_LEAVES = 50
 
 
-class ConditionError(ValueError):
-    """A condition tree that is not valid; `path` names where (``conditions.all[0].op``)."""
+# The messages of ConditionError by code (English; analytics.rules translates them by code).
+MESSAGES = {
+    "not_object": "a condition is an object: {field, op, value} or {all|any: [...]} or {not: ...}",
+    "too_deep": "conditions nest at most %(max)s deep",
+    "alone": "%(key)s stands alone: unexpected key %(extra)s",
+    "list_required": "%(key)s takes a non-empty list of conditions",
+    "too_many": "at most %(max)s comparisons in one rule",
+    "unknown_key": "unknown key %(key)s (allowed: field, op, value, days)",
+    "unknown_field": "unknown field %(field)s",
+    "unknown_operator": "unknown operator %(op)s",
+    "operator_field": "operator %(op)s does not apply to %(field)s",
+    "value_required": "a value is required",
+    "list_value": "%(op)s takes a non-empty list",
+    "between": "between takes [low, high]",
+    "between_order": "between takes [low, high] with low ≤ high",
+    "int_value": "%(field)s compares with whole numbers",
+    "text_value": "%(field)s compares with text",
+    "choice": "%(value)s is not one of %(choices)s",
+    "days_required": "%(field)s needs days: a whole number from 1 to %(max)s",
+    "days_not_here": "days applies only to journey.land_crossings, not %(field)s",
+}
 
-    def __init__(self, path: str, message: str):
+
+class ConditionError(ValueError):
+    """A condition tree that is not valid; `path` names where (``conditions.all[0].op``), `code`
+    what (MESSAGES), `params` the values in the message."""
+
+    def __init__(self, path: str, code: str, **params):
         self.path = path
-        self.message = message
-        super().__init__(f"{path}: {message}")
+        self.code = code
+        self.params = params
+        self.message = MESSAGES[code] % params if params else MESSAGES[code]
+        super().__init__(f"{path}: {self.message}")
 
 
 def age_band(age: int | None) -> str | None:
@@ -98,12 +124,12 @@ def _check_scalar(path: str, field: str, spec: dict, value) -> Any:
     kind = spec["kind"]
     if kind == "int":
         if not _is_int(value):
-            raise ConditionError(path, f"{field} compares with whole numbers")
+            raise ConditionError(path, "int_value", field=field)
         return value
     if not isinstance(value, str) or not value.strip():
-        raise ConditionError(path, f"{field} compares with text")
+        raise ConditionError(path, "text_value", field=field)
     if kind == "choice" and value not in spec["choices"]:
-        raise ConditionError(path, f"{value!r} is not one of {', '.join(spec['choices'])}")
+        raise ConditionError(path, "choice", value=repr(value), choices=", ".join(spec["choices"]))
     return value.strip().upper() if kind == "text" else value
 
 
@@ -111,39 +137,39 @@ def _normalise_leaf(node: dict, path: str) -> dict:
     allowed = {"field", "op", "value", "days"}
     unknown = sorted(set(node) - allowed)
     if unknown:
-        raise ConditionError(f"{path}.{unknown[0]}", f"unknown key {unknown[0]!r} (allowed: field, op, value, days)")
+        raise ConditionError(f"{path}.{unknown[0]}", "unknown_key", key=repr(unknown[0]))
     field = node.get("field")
     if not isinstance(field, str) or field not in FIELDS:
-        raise ConditionError(f"{path}.field", f"unknown field {field!r}")
+        raise ConditionError(f"{path}.field", "unknown_field", field=repr(field))
     spec = FIELDS[field]
     op = node.get("op")
     if not isinstance(op, str) or op not in OPERATORS:
-        raise ConditionError(f"{path}.op", f"unknown operator {op!r}")
+        raise ConditionError(f"{path}.op", "unknown_operator", op=repr(op))
     if spec["kind"] not in OPERATORS[op]:
-        raise ConditionError(f"{path}.op", f"operator {op!r} does not apply to {field}")
+        raise ConditionError(f"{path}.op", "operator_field", op=repr(op), field=field)
     if "value" not in node:
-        raise ConditionError(f"{path}.value", "a value is required")
+        raise ConditionError(f"{path}.value", "value_required")
     value = node["value"]
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value:
-            raise ConditionError(f"{path}.value", f"{op} takes a non-empty list")
+            raise ConditionError(f"{path}.value", "list_value", op=op)
         value = [_check_scalar(f"{path}.value[{i}]", field, spec, v) for i, v in enumerate(value)]
     elif op == "between":
         if not isinstance(value, list) or len(value) != 2:
-            raise ConditionError(f"{path}.value", "between takes [low, high]")
+            raise ConditionError(f"{path}.value", "between")
         value = [_check_scalar(f"{path}.value[{i}]", field, spec, v) for i, v in enumerate(value)]
         if value[0] > value[1]:
-            raise ConditionError(f"{path}.value", "between takes [low, high] with low ≤ high")
+            raise ConditionError(f"{path}.value", "between_order")
     else:
         value = _check_scalar(f"{path}.value", field, spec, value)
     out = {"field": field, "op": op, "value": value}
     if spec.get("days"):
         days = node.get("days")
         if not _is_int(days) or not 1 <= days <= MAX_DAYS:
-            raise ConditionError(f"{path}.days", f"{field} needs days: a whole number from 1 to {MAX_DAYS}")
+            raise ConditionError(f"{path}.days", "days_required", field=field, max=MAX_DAYS)
         out["days"] = days
     elif "days" in node:
-        raise ConditionError(f"{path}.days", f"days applies only to journey.land_crossings, not {field}")
+        raise ConditionError(f"{path}.days", "days_not_here", field=field)
     return out
 
 
@@ -151,24 +177,24 @@ def validate(conditions, path: str = "conditions", _depth: int = 0, _count: list
     """The tree, checked and normalised (codes upper case); ConditionError on the first problem."""
     count = _count if _count is not None else [0]
     if _depth > MAX_DEPTH:
-        raise ConditionError(path, f"conditions nest at most {MAX_DEPTH} deep")
+        raise ConditionError(path, "too_deep", max=MAX_DEPTH)
     if not isinstance(conditions, dict) or not conditions:
-        raise ConditionError(path, "a condition is an object: {field, op, value} or {all|any: [...]} or {not: ...}")
+        raise ConditionError(path, "not_object")
     combinators = [k for k in ("all", "any", "not") if k in conditions]
     if combinators:
         key = combinators[0]
         if len(conditions) != 1:
             extra = sorted(k for k in conditions if k != key)[0]
-            raise ConditionError(f"{path}.{extra}", f"{key} stands alone: unexpected key {extra!r}")
+            raise ConditionError(f"{path}.{extra}", "alone", key=key, extra=repr(extra))
         if key == "not":
             return {"not": validate(conditions["not"], f"{path}.not", _depth + 1, count)}
         items = conditions[key]
         if not isinstance(items, list) or not items:
-            raise ConditionError(f"{path}.{key}", f"{key} takes a non-empty list of conditions")
+            raise ConditionError(f"{path}.{key}", "list_required", key=key)
         return {key: [validate(item, f"{path}.{key}[{i}]", _depth + 1, count) for i, item in enumerate(items)]}
     count[0] += 1
     if count[0] > MAX_LEAVES:
-        raise ConditionError(path, f"at most {MAX_LEAVES} comparisons in one rule")
+        raise ConditionError(path, "too_many", max=MAX_LEAVES)
     return _normalise_leaf(conditions, path)
 
 
@@ -241,7 +267,7 @@ def _leaf(facts: dict, leaf: dict) -> bool:
         return value[0] <= actual <= value[1]
     if op == "startswith":
         return actual.startswith(value)
-    raise ConditionError("op", f"unknown operator {op!r}")  # validate() never lets one through
+    raise ConditionError("op", "unknown_operator", op=repr(op))  # validate() never lets one through
 
 
 def matches(conditions: dict, facts: dict) -> bool:

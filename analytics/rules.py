@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.models import RiskFiring, RiskRule, RiskRuleVersion
 from analytics.risk import ConditionError, RuleVersionSpec, crossing_windows, evaluate, fields_used, matches, validate
@@ -180,6 +181,35 @@ def risk_provide(inspection: Inspection, *, now: datetime | None = None) -> dict
 
 # ---------------------------------------------------------------------------------- validation
 
+# analytics.risk.MESSAGES, translatable (the pure module has no catalogue).
+CONDITION_MESSAGES = {
+    "not_object": gettext_lazy("a condition is an object: {field, op, value} or {all|any: [...]} or {not: ...}"),
+    "too_deep": gettext_lazy("conditions nest at most %(max)s deep"),
+    "alone": gettext_lazy("%(key)s stands alone: unexpected key %(extra)s"),
+    "list_required": gettext_lazy("%(key)s takes a non-empty list of conditions"),
+    "too_many": gettext_lazy("at most %(max)s comparisons in one rule"),
+    "unknown_key": gettext_lazy("unknown key %(key)s (allowed: field, op, value, days)"),
+    "unknown_field": gettext_lazy("unknown field %(field)s"),
+    "unknown_operator": gettext_lazy("unknown operator %(op)s"),
+    "operator_field": gettext_lazy("operator %(op)s does not apply to %(field)s"),
+    "value_required": gettext_lazy("a value is required"),
+    "list_value": gettext_lazy("%(op)s takes a non-empty list"),
+    "between": gettext_lazy("between takes [low, high]"),
+    "between_order": gettext_lazy("between takes [low, high] with low ≤ high"),
+    "int_value": gettext_lazy("%(field)s compares with whole numbers"),
+    "text_value": gettext_lazy("%(field)s compares with text"),
+    "choice": gettext_lazy("%(value)s is not one of %(choices)s"),
+    "days_required": gettext_lazy("%(field)s needs days: a whole number from 1 to %(max)s"),
+    "days_not_here": gettext_lazy("days applies only to journey.land_crossings, not %(field)s"),
+}
+
+
+def condition_message(exc: ConditionError) -> str:
+    """`path: message` in the user's language."""
+    template = str(CONDITION_MESSAGES.get(exc.code, exc.message))
+    return f"{exc.path}: {template % exc.params if exc.params else template}"
+
+
 def _clean(*, name: str | None, conditions, weight, action, reason, reason_ar, valid_from, valid_until) -> dict:
     errors: dict[str, list[str]] = {}
     out: dict = {}
@@ -191,7 +221,7 @@ def _clean(*, name: str | None, conditions, weight, action, reason, reason_ar, v
     try:
         out["conditions"] = validate(conditions)
     except ConditionError as exc:
-        errors["conditions"] = [f"{exc.path}: {exc.message}"]
+        errors["conditions"] = [condition_message(exc)]
     if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
         errors["weight"] = [_("the weight is a whole number from 1 to 100")]
     out["weight"] = weight
@@ -421,7 +451,7 @@ def risk_rule_backtest(*, conditions, now: datetime | None = None, days: int = B
     try:
         tree = validate(conditions)
     except ConditionError as exc:
-        raise ValidationError({"conditions": [f"{exc.path}: {exc.message}"]}) from exc
+        raise ValidationError({"conditions": [condition_message(exc)]}) from exc
     now = now or timezone.now()
     since = now - timedelta(days=days)
     fields, windows = fields_used(tree), crossing_windows(tree)

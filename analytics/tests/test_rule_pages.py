@@ -115,3 +115,12 @@ def test_the_officer_screen_shows_score_and_reasons_in_english_and_arabic(client
     client.post("/i18n/setlang/", {"language": "ar", "next": "/travelers/checkpoint/"})
     html = client.get(f"/travelers/inspections/{inspection_id}/").content.decode()
     assert "جواز سوري: تحقق من التأشيرة" in html and "Syrian passport: check the visa" not in html
+
+
+def test_condition_errors_in_arabic(client, login, supervisor):
+    login(supervisor)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/analytics/rules/"})
+    response = client.post("/analytics/rules/new/", form(conditions=json.dumps({"field": "x", "op": "eq", "value": 1})))
+    html = response.content.decode()
+    assert response.status_code == 400 and "conditions.field: حقل غير معروف &#x27;x&#x27;" in html
+    assert 'dir="rtl"' in html and "قاعدة مخاطر جديدة" in html
