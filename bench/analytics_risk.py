@@ -93,6 +93,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=300, help="inspections scored (provider calls timed)")
     parser.add_argument("--skip-backtest", action="store_true")
+    parser.add_argument("--python-too", action="store_true",
+                        help="also time the backtest with the rows brought to the pure evaluator (the SQLite path)")
     args = parser.parse_args()
 
     import django
@@ -207,6 +209,13 @@ def _run(args, bounds, connection, transaction, CaptureQueriesContext, RiskRule,
         seconds = time.perf_counter() - t0
         print(f"{name:58}{seconds:>9.2f}{result['flagged']:>10,}{result['referred']:>10,}{result['found']:>8,}"
               f"   {'≤ 30 s' if seconds <= 30 else '> 30 s'}")
+        if args.python_too:
+            t0 = time.perf_counter()
+            again = risk_rule_backtest(conditions=conditions, now=now, python=True)
+            seconds = time.perf_counter() - t0
+            same = "same figures" if again == result else "DIFFERENT figures"
+            print(f"{'  … rows to the Python evaluator':58}{seconds:>9.2f}{again['flagged']:>10,}"
+                  f"{again['referred']:>10,}{again['found']:>8,}   {same}")
 
 
 if __name__ == "__main__":

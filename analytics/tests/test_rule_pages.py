@@ -50,7 +50,11 @@ def test_supervisor_creates_backtests_and_switches_a_rule(client, login, supervi
     detail = client.get(saved.url).content.decode()
     assert 'data-version="1"' in detail and "Switch on" in detail
     assert 'id="backtest"' in client.get(saved.url + "?backtest=1").content.decode()
-    changed = client.post(saved.url, form(weight="30", note="heavier"))
+    shown = client.get(saved.url).content.decode()
+    day = shown.split('name="valid_from" value="', 1)[1].split('"', 1)[0]
+    assert client.post(saved.url, form(valid_from=day)).status_code == 302  # nothing changed: no version
+    assert rule.versions.count() == 1
+    changed = client.post(saved.url, form(weight="30", note="heavier", valid_from=day))
     assert changed.status_code == 302
     detail = client.get(saved.url).content.decode()
     assert 'data-version="2"' in detail and 'data-version="1"' in detail and "heavier" in detail

@@ -128,6 +128,12 @@ def _submit(request, form, rule=None):
                                     enabled=request.POST.get("enabled") == "on", **arguments)
             messages.success(request, _("Rule saved (version 1)."))
         else:
+            current = rule.current_version
+            for key in ("valid_from", "valid_until"):
+                # The form shows days: the same day as the current version's keeps its exact time.
+                kept = getattr(current, key)
+                if kept is not None and form.cleaned_data.get(key) == timezone.localdate(kept):
+                    arguments[key] = kept
             version = risk_rule_change(actor=request.user, rule=rule, **arguments)
             messages.success(request, _("Rule saved (version %(n)s).") % {"n": version.number})
     except RuleWarning as exc:
