@@ -3,9 +3,11 @@ inspection row, for the 90-day backtest: the database evaluates the rule on mill
 inspections in one grouped query instead of shipping them to Python.
 
 Same meaning as analytics.risk.matches, fact by fact (tests compare the two on the same data):
-every comparison is COALESCE(..., FALSE), so an unknown fact is false and NOT of it true; the
-history facts are correlated counts as they stood at the read (`occurred_at < read_at`), on the
-indexed person columns. Aliases: i inspection, d document, p person, bp post.
+every comparison is COALESCE(..., FALSE), so an unknown fact is false and NOT of it true. The
+history facts are counts as they stood at each read (`occurred_at < read_at`), each computed once
+for the whole window as a grouped join of the window's inspections with the person's rows (a hash
+join the planner can choose, rather than one index probe per inspection): `history_ctes`.
+Aliases: i inspection, d document, p person, bp post, h_* the history counts.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ _AGE = (
 
 def _expr(field: str, days: int | None, tz: str) -> tuple[str, list, set[str]]:
     """(SQL, params, joins needed) of one fact."""
-    movement, overstay, hit, post = (Movement._meta.db_table, Overstay._meta.db_table, Hit._meta.db_table,
-                                     BorderPost._meta.db_table)
     if field == "document.kind":
         return "d.kind", [], {"d"}
     if field == "document.code":
@@ -46,15 +46,10 @@ def _expr(field: str, days: int | None, tz: str) -> tuple[str, list, set[str]]:
         return band, params * 5, {"p"}
     if field == "traveler.nationality":
         return "UPPER(NULLIF(p.nationality, ''))", [], {"p"}
-    if field == "traveler.previous_refusals":
-        return (f"(SELECT COUNT(*) FROM {movement} m WHERE m.person_id = i.person_id AND m.decision = %s"
-                " AND m.occurred_at < i.read_at)", [MovementDecision.REFUSED.value], set())
-    if field == "traveler.overstays":
-        return (f"(SELECT COUNT(*) FROM {overstay} o WHERE o.person_id = i.person_id AND o.detected_at < i.read_at)",
-                [], set())
-    if field == "traveler.hits":
-        return (f"(SELECT COUNT(*) FROM {hit} h WHERE h.person_id = i.person_id AND h.status <> %s"
-                " AND (h.created_at < i.read_at OR h.inspection_id = i.id))", [HitStatus.DISMISSED.value], set())
+    if field in ("traveler.previous_refusals", "traveler.overstays", "traveler.hits"):
+        alias = {"traveler.previous_refusals": "h_refusals", "traveler.overstays": "h_overstays",
+                 "traveler.hits": "h_hits"}[field]
+        return f"COALESCE({alias}.n, 0)", [], {alias}
     if field == "journey.direction":
         return "i.direction", [], set()
     if field == "journey.mode":
@@ -64,10 +59,7 @@ def _expr(field: str, days: int | None, tz: str) -> tuple[str, list, set[str]]:
     if field == "journey.carrier":
         return "UPPER(NULLIF(i.carrier, ''))", [], set()
     if field == "journey.land_crossings":
-        return (f"(SELECT COUNT(*) FROM {movement} m JOIN {post} q ON q.id = m.post_id WHERE m.person_id = i.person_id"
-                " AND m.decision = %s AND q.kind = %s AND m.occurred_at >= i.read_at - make_interval(days => %s)"
-                " AND m.occurred_at <= i.read_at)",
-                [MovementDecision.ADMITTED.value, PostKind.LAND.value, days], set())
+        return f"COALESCE(h_cross_{int(days)}.n, 0)", [], {f"h_cross_{int(days)}"}
     raise ValueError(f"no SQL for {field}")
 
 
@@ -98,3 +90,30 @@ def compile_tree(tree: dict, tz: str) -> tuple[str, list, set[str]]:
     if op == "startswith":
         return f"COALESCE(starts_with({expr}, %s), FALSE)", [*params, value], joins
     raise ValueError(f"no SQL for operator {op}")
+
+
+def history_ctes(joins: set[str]) -> tuple[list[str], list]:
+    """The WITH parts (SQL, params) of the history counts `joins` names; `w` (the window's
+    inspections: id, person_id, read_at) is defined by the caller."""
+    movement, overstay, hit, post = (Movement._meta.db_table, Overstay._meta.db_table, Hit._meta.db_table,
+                                     BorderPost._meta.db_table)
+    parts, params = [], []
+    if "h_refusals" in joins:
+        parts.append(f"h_refusals AS (SELECT w.id, COUNT(*) AS n FROM w JOIN {movement} m ON m.person_id = w.person_id"
+                     " WHERE m.decision = %s AND m.occurred_at < w.read_at GROUP BY w.id)")
+        params.append(MovementDecision.REFUSED.value)
+    if "h_overstays" in joins:
+        parts.append(f"h_overstays AS (SELECT w.id, COUNT(*) AS n FROM w JOIN {overstay} o ON o.person_id = w.person_id"
+                     " WHERE o.detected_at < w.read_at GROUP BY w.id)")
+    if "h_hits" in joins:
+        parts.append(f"h_hits AS (SELECT w.id, COUNT(*) AS n FROM w JOIN {hit} h ON h.person_id = w.person_id"
+                     " WHERE h.status <> %s AND (h.created_at < w.read_at OR h.inspection_id = w.id) GROUP BY w.id)")
+        params.append(HitStatus.DISMISSED.value)
+    for name in sorted(j for j in joins if j.startswith("h_cross_")):
+        days = int(name.rsplit("_", 1)[1])
+        parts.append(f"{name} AS (SELECT w.id, COUNT(*) AS n FROM w JOIN {movement} m ON m.person_id = w.person_id"
+                     f" JOIN {post} q ON q.id = m.post_id WHERE m.decision = %s AND q.kind = %s"
+                     " AND m.occurred_at >= w.read_at - make_interval(days => %s) AND m.occurred_at <= w.read_at"
+                     " GROUP BY w.id)")
+        params += [MovementDecision.ADMITTED.value, PostKind.LAND.value, days]
+    return parts, params

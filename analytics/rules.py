@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from analytics.models import RiskFiring, RiskRule, RiskRuleVersion
 from analytics.risk import ConditionError, RuleVersionSpec, crossing_windows, evaluate, fields_used, matches, validate
-from analytics.risk_sql import compile_tree
+from analytics.risk_sql import compile_tree, history_ctes
 from audit.services import audit_log
 from core.models import BorderPost, PostKind
 from travelers.models import (
@@ -463,14 +463,23 @@ def _backtest_postgres(tree: dict, *, since: datetime, until: datetime) -> dict:
     join_sql = "".join(sql for key, sql in (
         ("d", f" JOIN {t['d']} d ON d.id = i.document_id"), ("p", f" JOIN {t['p']} p ON p.id = i.person_id"),
         ("bp", f" JOIN {t['bp']} bp ON bp.id = i.post_id")) if key in joins)
-    sql = (f"SELECT x.flagged, s.id IS NOT NULL, COALESCE(s.outcome, ''), COUNT(*) FROM ("
-           f"SELECT i.id, {cond} AS flagged FROM {t['i']} i{join_sql}"
-           f" WHERE i.read_at >= %s AND i.read_at < %s AND i.status <> %s) x"
+    window = "i.read_at >= %s AND i.read_at < %s AND i.status <> %s"
+    window_params = [since, until, InspectionStatus.ABANDONED.value]
+    ctes, cte_params = history_ctes(joins)
+    with_sql = ""
+    if ctes:
+        with_sql = (f"WITH w AS MATERIALIZED (SELECT i.id, i.person_id, i.read_at FROM {t['i']} i WHERE {window}), "
+                    + ", ".join(ctes) + " ")
+        cte_params = [*window_params, *cte_params]
+        join_sql += "".join(f" LEFT JOIN {name} ON {name}.id = i.id" for name in sorted(joins) if name.startswith("h_"))
+    sql = (f"{with_sql}SELECT x.flagged, s.id IS NOT NULL, COALESCE(s.outcome, ''), COUNT(*) FROM ("
+           f"SELECT i.id, {cond} AS flagged FROM {t['i']} i{join_sql} WHERE {window}) x"
            f" LEFT JOIN {t['s']} s ON s.inspection_id = x.id GROUP BY 1, 2, 3")
+    params = [*cte_params, *params, *window_params]
     total = flagged = referred = 0
     outcomes = _outcome_counts()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, since, until, InspectionStatus.ABANDONED.value])
+        cursor.execute(sql, params)
         for is_flagged, has_secondary, outcome, n in cursor.fetchall():
             total += n
             if is_flagged:
