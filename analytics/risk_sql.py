@@ -12,6 +12,8 @@ Aliases: i inspection, d document, p person, bp post, h_* the history counts.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.models import BorderPost, PostKind
 from travelers.models import Movement, MovementDecision, Overstay
 from watchlists.models import Hit, HitStatus
@@ -92,9 +94,9 @@ def compile_tree(tree: dict, tz: str) -> tuple[str, list, set[str]]:
     raise ValueError(f"no SQL for operator {op}")
 
 
-def history_ctes(joins: set[str]) -> tuple[list[str], list]:
+def history_ctes(joins: set[str], since) -> tuple[list[str], list]:
     """The WITH parts (SQL, params) of the history counts `joins` names; `w` (the window's
-    inspections: id, person_id, read_at) is defined by the caller."""
+    inspections since `since`: id, person_id, read_at) is defined by the caller."""
     movement, overstay, hit, post = (Movement._meta.db_table, Overstay._meta.db_table, Hit._meta.db_table,
                                      BorderPost._meta.db_table)
     parts, params = [], []
@@ -114,6 +116,6 @@ def history_ctes(joins: set[str]) -> tuple[list[str], list]:
         parts.append(f"{name} AS (SELECT w.id, COUNT(*) AS n FROM w JOIN {movement} m ON m.person_id = w.person_id"
                      f" JOIN {post} q ON q.id = m.post_id WHERE m.decision = %s AND q.kind = %s"
                      " AND m.occurred_at >= w.read_at - make_interval(days => %s) AND m.occurred_at <= w.read_at"
-                     " GROUP BY w.id)")
-        params += [MovementDecision.ADMITTED.value, PostKind.LAND.value, days]
+                     " AND m.occurred_at >= %s GROUP BY w.id)")  # the last bound prunes the movements read
+        params += [MovementDecision.ADMITTED.value, PostKind.LAND.value, days, since - timedelta(days=days)]
     return parts, params

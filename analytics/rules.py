@@ -465,7 +465,7 @@ def _backtest_postgres(tree: dict, *, since: datetime, until: datetime) -> dict:
         ("bp", f" JOIN {t['bp']} bp ON bp.id = i.post_id")) if key in joins)
     window = "i.read_at >= %s AND i.read_at < %s AND i.status <> %s"
     window_params = [since, until, InspectionStatus.ABANDONED.value]
-    ctes, cte_params = history_ctes(joins)
+    ctes, cte_params = history_ctes(joins, since)
     with_sql = ""
     if ctes:
         with_sql = (f"WITH w AS MATERIALIZED (SELECT i.id, i.person_id, i.read_at FROM {t['i']} i WHERE {window}), "
