@@ -521,7 +521,12 @@ def risk_rule_backtest(*, conditions, now: datetime | None = None, days: int = B
 
 def _figures(*, total, flagged, referred, outcomes, since, until) -> dict:
     found = outcomes.get(SecondaryOutcome.REFUSE, 0) + outcomes.get(SecondaryOutcome.HANDOVER, 0)
+    def pct(share):
+        return None if share is None else round(share * 100, 1)
+
+    share = (flagged / total) if total else None
     return {
+        "share_pct": pct(share), "found_pct": pct((found / referred) if referred else None),
         "since": since, "until": until, "inspections": total, "flagged": flagged,
         "share": (flagged / total) if total else None, "referred": referred,
         "referred_share": (referred / flagged) if flagged else None, "outcomes": outcomes, "found": found,
