@@ -77,7 +77,7 @@ def rules_50() -> list[dict]:
 BACKTESTS = {
     "nationality (static)": {"field": "traveler.nationality", "op": "in", "value": ["SYR", "IRN", "YEM"]},
     "age band and expiry (two joins)": {"all": [{"field": "traveler.age_band", "op": "in", "value": ["18-25", "26-40"]},
-                                                {"field": "document.days_to_expiry", "op": "lt", "value": 1500}]},
+                                                {"field": "document.days_to_expiry", "op": "lt", "value": 1800}]},
     "refused before or 3+ land crossings in 30 days (history)": {
         "any": [{"field": "traveler.previous_refusals", "op": "gte", "value": 1},
                 {"field": "journey.land_crossings", "op": "gte", "value": 3, "days": 30}]},
