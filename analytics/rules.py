@@ -80,48 +80,62 @@ def _facts(*, kind, code, issuing_state, expiry, birth, nationality, direction, 
     }
 
 
-def inspection_facts(inspection: Inspection, *, fields: set[str], windows: set[int], now: datetime) -> dict:
-    """The facts of a screened inspection. The history the rules read (refusals, overstays, hits,
-    crossings at land posts in each window of N days) comes in one round trip: one SELECT of
-    scalar subqueries, each on an indexed person column."""
+def _history_parts(person_id: int, *, fields: set[str], windows: set[int], now: datetime) -> list:
+    """(key, scalar subquery, params) of each history fact the rules read; key an int for a
+    window of land crossings."""
+    movement, overstay = Movement._meta.db_table, Overstay._meta.db_table
+    hit, post = Hit._meta.db_table, BorderPost._meta.db_table
+    parts: list[tuple] = []
+    if "traveler.previous_refusals" in fields:
+        parts.append(("traveler.previous_refusals",
+                      f"SELECT COUNT(*) FROM {movement} WHERE person_id = %s AND decision = %s",
+                      [person_id, MovementDecision.REFUSED.value]))
+    if "traveler.overstays" in fields:
+        parts.append(("traveler.overstays", f"SELECT COUNT(*) FROM {overstay} WHERE person_id = %s", [person_id]))
+    if "traveler.hits" in fields:
+        parts.append(("traveler.hits", f"SELECT COUNT(*) FROM {hit} WHERE person_id = %s AND status <> %s",
+                      [person_id, HitStatus.DISMISSED.value]))
+    for days in sorted(windows):
+        parts.append((days, f"SELECT COUNT(*) FROM {movement} m JOIN {post} p ON p.id = m.post_id "
+                            "WHERE m.person_id = %s AND m.decision = %s AND p.kind = %s AND m.occurred_at >= %s "
+                            "AND m.occurred_at <= %s",
+                      [person_id, MovementDecision.ADMITTED.value, PostKind.LAND.value, now - timedelta(days=days),
+                       now]))
+    return parts
+
+
+def _apply_history(facts: dict, parts: list, values) -> None:
+    crossings = {}
+    for part, value in zip(parts, values, strict=True):
+        key = part[0]
+        if isinstance(key, int):
+            crossings[key] = value
+        else:
+            facts[key] = value
+    if any(isinstance(part[0], int) for part in parts):
+        facts["journey.land_crossings"] = crossings
+
+
+def _base_facts(inspection: Inspection, now: datetime) -> dict:
     person, document = inspection.person, inspection.document
-    facts = _facts(
+    return _facts(
         kind=document.kind, code=document.document_code, issuing_state=document.issuing_state,
         expiry=document.date_of_expiry, birth=(person.birth_year, person.birth_month, person.birth_day),
         nationality=person.nationality, direction=inspection.direction, mode=inspection.transport_mode,
         post=inspection.post.code, carrier=inspection.carrier, today=timezone.localdate(now),
     )
-    movement, overstay = Movement._meta.db_table, Overstay._meta.db_table
-    hit, post = Hit._meta.db_table, BorderPost._meta.db_table
-    parts: list[tuple[str, str, list]] = []
-    if "traveler.previous_refusals" in fields:
-        parts.append(("traveler.previous_refusals",
-                      f"SELECT COUNT(*) FROM {movement} WHERE person_id = %s AND decision = %s",
-                      [person.pk, MovementDecision.REFUSED.value]))
-    if "traveler.overstays" in fields:
-        parts.append(("traveler.overstays", f"SELECT COUNT(*) FROM {overstay} WHERE person_id = %s", [person.pk]))
-    if "traveler.hits" in fields:
-        parts.append(("traveler.hits", f"SELECT COUNT(*) FROM {hit} WHERE person_id = %s AND status <> %s",
-                      [person.pk, HitStatus.DISMISSED.value]))
-    for days in sorted(windows):
-        parts.append((days, f"SELECT COUNT(*) FROM {movement} m JOIN {post} p ON p.id = m.post_id "
-                            "WHERE m.person_id = %s AND m.decision = %s AND p.kind = %s AND m.occurred_at >= %s "
-                            "AND m.occurred_at <= %s",
-                      [person.pk, MovementDecision.ADMITTED.value, PostKind.LAND.value, now - timedelta(days=days),
-                       now]))
+
+
+def inspection_facts(inspection: Inspection, *, fields: set[str], windows: set[int], now: datetime) -> dict:
+    """The facts of a screened inspection. The history the rules read (refusals, overstays, hits,
+    crossings at land posts in each window of N days) comes in one round trip: one SELECT of
+    scalar subqueries, each on an indexed person column."""
+    facts = _base_facts(inspection, now)
+    parts = _history_parts(inspection.person_id, fields=fields, windows=windows, now=now)
     if parts:
-        sql = "SELECT " + ", ".join(f"({q})" for _, q, _ in parts)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [p for _, _, params in parts for p in params])
-            values = cursor.fetchone()
-        crossings = {}
-        for (key, _, _), value in zip(parts, values, strict=True):
-            if isinstance(key, int):
-                crossings[key] = value
-            else:
-                facts[key] = value
-        if windows:
-            facts["journey.land_crossings"] = crossings
+            cursor.execute("SELECT " + ", ".join(f"({part[1]})" for part in parts), [p for part in parts for p in part[2]])
+            _apply_history(facts, parts, cursor.fetchone())
     return facts
 
 
@@ -136,14 +150,16 @@ def _spec(version: RiskRuleVersion) -> RuleVersionSpec:
 _cache: dict = {"stamp": None, "versions": ()}
 
 
-def _versions_enabled() -> tuple[tuple[RuleVersionSpec, int, datetime, datetime | None, frozenset, frozenset], ...]:
-    """The current version of every enabled rule, compiled once per change of the rules: one small
-    stamp query per call (latest change and count of the rules), the versions re-read only when it
-    moved. Each entry: (spec, version pk, valid_from, valid_until, fields used, crossing windows)."""
-    with connection.cursor() as cursor:  # raw: this runs in every inspection
-        cursor.execute(f"SELECT MAX(updated_at), COUNT(*), SUM(CASE WHEN enabled THEN 1 ELSE 0 END), "
-                       f"MAX(current_version_id) FROM {RiskRule._meta.db_table}")
-        stamp = tuple(cursor.fetchone())
+def _stamp_sql() -> str:
+    """The rules' stamp (latest change, count, enabled, latest version) as four scalar subqueries."""
+    table = RiskRule._meta.db_table
+    return ", ".join(f"(SELECT {agg} FROM {table})" for agg in (
+        "MAX(updated_at)", "COUNT(*)", "SUM(CASE WHEN enabled THEN 1 ELSE 0 END)", "MAX(current_version_id)"))
+
+
+def _load_versions(stamp: tuple) -> tuple:
+    """The current version of every enabled rule, compiled once per change of the rules. Each
+    entry: (spec, version pk, valid_from, valid_until, fields used, crossing windows)."""
     if stamp != _cache["stamp"]:
         versions = (RiskRuleVersion.objects.filter(rule__enabled=True, rule__current_version=F("pk"))
                     .order_by("rule_id"))
@@ -156,26 +172,54 @@ def _versions_enabled() -> tuple[tuple[RuleVersionSpec, int, datetime, datetime 
     return _cache["versions"]
 
 
+def _in_force(entries, now: datetime) -> list:
+    return [e for e in entries if e[2] <= now and (e[3] is None or e[3] > now)]
+
+
+def _needs(entries) -> tuple[set[str], set[int]]:
+    fields: set[str] = set()
+    windows: set[int] = set()
+    for entry in entries:
+        fields |= entry[4]
+        windows |= entry[5]
+    return fields, windows
+
+
 def versions_in_force(now: datetime) -> list:
-    """The compiled versions valid at `now` (see _versions_enabled)."""
-    return [entry for entry in _versions_enabled()
-            if entry[2] <= now and (entry[3] is None or entry[3] > now)]
+    """The compiled versions valid at `now` (a stamp query, the versions re-read only when it moved)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + _stamp_sql())
+        stamp = tuple(cursor.fetchone())
+    return _in_force(_load_versions(stamp), now)
 
 
 def risk_provide(inspection: Inspection, *, now: datetime | None = None) -> dict:
     """The provider registered with travelers: score an inspection with the versions in force at
-    its read and record which fired (RiskFiring, in the caller's transaction). Two or three
-    queries: the rules' stamp, the history facts (one SELECT), the firings."""
+    its read and record which fired (RiskFiring, in the caller's transaction).
+
+    One round trip reads the rules' stamp and the traveler's history for the rules as cached; a
+    second only when the rules changed since (the versions, and the history if they read more);
+    one INSERT of the firings when any fired."""
     now = now or inspection.read_at or timezone.now()
-    versions = versions_in_force(now)
+    facts = _base_facts(inspection, now)
+    cached = _in_force(_cache["versions"], now)
+    fields, windows = _needs(cached)
+    parts = _history_parts(inspection.person_id, fields=fields, windows=windows, now=now)
+    with connection.cursor() as cursor:  # raw: this runs in every inspection
+        cursor.execute("SELECT " + ", ".join([_stamp_sql(), *(f"({part[1]})" for part in parts)]),
+                       [p for part in parts for p in part[2]])
+        row = cursor.fetchone()
+    stamp, history = tuple(row[:4]), row[4:]
+    _apply_history(facts, parts, history)
+    if stamp != _cache["stamp"]:
+        versions = _in_force(_load_versions(stamp), now)
+        more_fields, more_windows = _needs(versions)
+        if not (more_fields <= fields and more_windows <= windows):
+            facts = inspection_facts(inspection, fields=more_fields, windows=more_windows, now=now)
+    else:
+        versions = cached
     if not versions:
         return {"score": 0, "reasons": [], "action": ""}
-    fields: set[str] = set()
-    windows: set[int] = set()
-    for entry in versions:
-        fields |= entry[4]
-        windows |= entry[5]
-    facts = inspection_facts(inspection, fields=fields, windows=windows, now=now)
     result = evaluate(facts, [entry[0] for entry in versions])
     if result["reasons"]:
         version_pk = {(entry[0].rule_id, entry[0].version): entry[1] for entry in versions}
