@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F
@@ -522,7 +523,11 @@ def _backtest_postgres(tree: dict, *, since: datetime, until: datetime) -> dict:
     params = [*cte_params, *params, *window_params]
     total = flagged = referred = 0
     outcomes = _outcome_counts()
-    with connection.cursor() as cursor:
+    work_mem = getattr(settings, "BMIS_RISK_BACKTEST_WORK_MEM", "256MB")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The window's sorts and groupings fit in memory instead of spilling in batches, and no
+        # JIT compilation (seconds of it, for one query); both end with this transaction.
+        cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [work_mem])
         cursor.execute(sql, params)
         for is_flagged, has_secondary, outcome, n in cursor.fetchall():
             total += n
