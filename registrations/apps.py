@@ -16,3 +16,10 @@ class RegistrationsConfig(AppConfig):
         # A registration follows its person through a merge and goes back on unmerge.
         register_merge_participant("registrations", registrations_move, registrations_restore)
         register_person_panel("registrations", person_panel)
+
+        # Apprehensions by sector and nationality for the published statistics (analytics reads
+        # them through core.indicators: the two apps are siblings and never import each other).
+        from core.indicators import register_indicator_source
+        from registrations.indicators import apprehensions_by_sector
+
+        register_indicator_source("registrations.apprehensions", apprehensions_by_sector)

@@ -77,3 +77,18 @@ def movement_recorded(movement) -> None:
     """Run the movement listeners (inside the caller's transaction; exceptions propagate)."""
     for fn in list(_movement_listeners):
         fn(movement)
+
+
+# Risk rules (analytics registers its provider): ``provider(inspection)`` returns
+# ``{"score": int, "reasons": [{"rule_id", "version", "weight", "text", "text_ar", "action"}],
+# "action": "" | "refer"}``, stored on ``Inspection.risk`` when the inspection is screened
+# (travelers.services.inspections). One provider; registering again replaces it.
+_risk_provider: list[Callable] = []
+
+
+def register_risk_provider(fn: Callable) -> None:
+    _risk_provider[:] = [fn]
+
+
+def risk_provider() -> Callable | None:
+    return _risk_provider[0] if _risk_provider else None

@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from travelers.services import stay_rule_set
+
 
 def hour(d: dt.date, h: int = 10) -> dt.datetime:
     return dt.datetime.combine(d, dt.time(h), tzinfo=timezone.get_current_timezone()).astimezone(dt.UTC)
@@ -29,3 +31,11 @@ def rollups(post_a, post_b):
     add(dt.date(2026, 11, 4), post_a, 40, decision="refused", reason="NV", nationality="IRN")
     add(dt.date(2026, 11, 5), post_b, 50, nationality="SYR")
     return add
+
+
+
+@pytest.fixture
+def stay_rules(supervisor):
+    for nationality in ("JOR", "SYR", "IRN"):
+        stay_rule_set(actor=supervisor, nationality=nationality, regime="visa_exempt", max_stay_days=30,
+                      period_days=180)

@@ -122,6 +122,9 @@ class Inspection(models.Model):
     steps = models.JSONField(_("steps"), default=list, blank=True)
     stay_verdict = models.JSONField(_("permission to stay"), default=dict, blank=True)
     screening = models.JSONField(_("screening"), default=dict, blank=True)
+    # The risk rules' verdict when screened (travelers.hooks.register_risk_provider): score,
+    # reasons (English and Arabic), the rule ids and versions that fired, the action demanded.
+    risk = models.JSONField(_("risk"), default=dict, blank=True)
     transport_mode = models.CharField(_("mode of transport"), max_length=12, choices=TransportMode.choices, blank=True)
     carrier = models.CharField(_("flight, vessel or vehicle plate"), max_length=40, blank=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)

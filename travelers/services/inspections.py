@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from accounts.permissions import Role, post_ids
 from audit.services import audit_log, model_changes
 from core.errors import Conflict
 from core.models import Booth, BorderPost, Direction
-from travelers.hooks import movement_recorded
+from travelers.hooks import movement_recorded, risk_provider
 from travelers.models import (
     AbandonReason,
     Decision,
@@ -47,6 +48,8 @@ from watchlists.services import hit_resolve
 # Problems an officer may proceed past with a recorded override reason, once the data is
 # otherwise complete: the document is what it is (expired, unknown issuer, a wrong check digit
 # on a genuine document). Anything else must be corrected in the manual form first.
+logger = logging.getLogger(__name__)
+
 OVERRIDABLE_KINDS = frozenset({"check_digit", "expired", "unknown_code", "date_order", "document_code"})
 
 
@@ -190,12 +193,31 @@ def inspection_start(
             })
 
     screen_inspection(actor=actor, inspection=inspection)
+    inspection_risk_assess(inspection=inspection)
     if travel_document.national_id_number:
         # A national identity card: checked against the civil registry when one is configured
         # (after the commit: a slow registry never holds the inspection's transaction open).
         registry_check(actor=actor, national_id_number=travel_document.national_id_number,
                        reason="inspection", inspection=inspection, now=now)
     return inspection
+
+
+def inspection_risk_assess(*, inspection: Inspection) -> dict:
+    """The risk rules' verdict on a screened inspection (the provider analytics registers at
+    start-up), stored on `Inspection.risk`. A provider that fails leaves {"status": "unavailable"}
+    (the officer is told; the inspection goes on, as with a list that cannot be screened)."""
+    provider = risk_provider()
+    if provider is None:
+        return {}
+    try:
+        with transaction.atomic():
+            risk = {"status": "done", **provider(inspection)}
+    except Exception:  # noqa: BLE001 — an analysis failure must not stop the booth
+        logger.exception("risk provider failed for inspection %s", inspection.pk)
+        risk = {"status": "unavailable", "score": 0, "reasons": [], "action": ""}
+    Inspection.objects.filter(pk=inspection.pk).update(risk=risk)
+    inspection.risk = risk
+    return risk
 
 
 def _reason(code: str, decision: str) -> ReasonCode:

@@ -7,7 +7,9 @@ What stops an admission (a "block"):
 - a hit whose action is arrest, refuse or refer (secondary), pending or confirmed; a dismissed
   ("not this person") hit no longer counts;
 - a document that was not verified: expired, failing a check digit, an unknown code (opened on
-  the officer's override), or an MRZ corrected by hand.
+  the officer's override), or an MRZ corrected by hand;
+- a risk rule that fired with the action "refer to secondary inspection" (Inspection.risk,
+  analytics' provider): at the booth the traveler is referred (or refused); secondary decides freely.
 A supervisor's override (with a reason, audited) lifts every block.
 
 Each block narrows the decisions still open; the decisions allowed are what every block allows.
@@ -52,13 +54,14 @@ _SECONDARY_ALLOWED = {
 }
 _DOCUMENT_PRIMARY = {_REFUSE, _REFER}
 _DOCUMENT_SECONDARY = _NOT_ADMITTED
+_RISK_PRIMARY = {_REFER, _REFUSE}
 
 
 @dataclass(frozen=True)
 class Block:
     """One thing that stops an admission."""
 
-    kind: str  # "hit" or "document"
+    kind: str  # "hit", "document" or "risk"
     action: str  # the hit's action, or "document"
     status: str  # the hit's status, or "unverified"
     hit_id: int | None = None
@@ -75,6 +78,9 @@ class Block:
                 "list": self.list_code, "message": str(self.message())}
 
     def message(self) -> str:
+        if self.kind == "risk":
+            return _("A risk rule requires secondary inspection: refer the traveler, or ask a supervisor to "
+                     "override.")
         if self.kind == "document":
             return _("The document was not verified (expired, a failed check or corrected by hand): "
                      "only a supervisor's override allows admission.")
@@ -137,7 +143,7 @@ class Rules:
                 "blocks": [b.as_dict() for b in self.blocks]}
 
 
-def _blocks(inspection: Inspection) -> list[Block]:
+def _blocks(inspection: Inspection, stage: str = "primary") -> list[Block]:
     blocks = [
         Block(kind="hit", action=h["action"], status=h["status"], hit_id=h["id"], list_code=h["list"],
               refusal_reason=h["refusal_reason"], agency_id=h["agency_id"])
@@ -145,6 +151,8 @@ def _blocks(inspection: Inspection) -> list[Block]:
     ]
     if inspection.document_errors or inspection.corrected_fields:
         blocks.append(Block(kind="document", action="document", status="unverified"))
+    if stage == "primary" and (inspection.risk or {}).get("action") == "refer":
+        blocks.append(Block(kind="risk", action="risk_refer", status="risk"))
     return blocks
 
 
@@ -152,10 +160,13 @@ def decision_rules(inspection: Inspection, *, stage: str = "primary") -> Rules:
     """The rules of `inspection` now (at the booth, or in secondary inspection)."""
     everything, table, document = ((PRIMARY, _PRIMARY_ALLOWED, _DOCUMENT_PRIMARY) if stage == "primary"
                                    else (SECONDARY, _SECONDARY_ALLOWED, _DOCUMENT_SECONDARY))
-    blocks = _blocks(inspection)
+    blocks = _blocks(inspection, stage)
     if inspection.supervisor_override_by_id:
         return Rules(blocks=(), allowed=everything, overridden=True, stage=stage, lifted=tuple(blocks))
     allowed = set(everything)
     for block in blocks:
-        allowed &= document if block.kind == "document" else table.get((block.action, block.status), everything)
+        if block.kind == "risk":
+            allowed &= _RISK_PRIMARY
+        else:
+            allowed &= document if block.kind == "document" else table.get((block.action, block.status), everything)
     return Rules(blocks=tuple(blocks), allowed=frozenset(allowed), stage=stage)
