@@ -568,3 +568,20 @@ CELERY_BEAT_SCHEDULE["travelers-booth-reads-expire"] = {
     "task": "travelers.booth_reads_expire",
     "schedule": 30.0,
 }
+
+# --- analytics: live operations, trends, statistics, risk rules, flow anomalies -----------------
+BMIS_LIVE_REFRESH_SECONDS = env_int("BMIS_LIVE_REFRESH_SECONDS", 10, minimum=2, maximum=300)
+BMIS_LIVE_HOURS = env_int("BMIS_LIVE_HOURS", 8, minimum=1, maximum=72)
+BMIS_LIVE_STAFFED_MINUTES = env_int("BMIS_LIVE_STAFFED_MINUTES", 15, minimum=1, maximum=240)
+BMIS_ANALYTICS_MAX_DAYS = env_int("BMIS_ANALYTICS_MAX_DAYS", 731, minimum=31, maximum=3660)
+# Published statistics: counts below this are withheld, with the cells that would reveal them.
+BMIS_STATISTICS_MIN_CELL = env_int("BMIS_STATISTICS_MIN_CELL", 5, minimum=1, maximum=1000)
+BMIS_STATISTICS_EXPORT_MAX_CELLS = env_int("BMIS_STATISTICS_EXPORT_MAX_CELLS", 50_000, minimum=100)
+BMIS_STATISTICS_DOCUMENT_SCAN_MAX = env_int("BMIS_STATISTICS_DOCUMENT_SCAN_MAX", 2_000_000, minimum=0)
+# Flow anomalies: the same hour of the week over the last weeks; an alert beyond LEVEL spreads.
+BMIS_ANOMALY_LEVEL = env_float("BMIS_ANOMALY_LEVEL", 3.0, minimum=0.5)
+BMIS_ANOMALY_WEEKS = env_int("BMIS_ANOMALY_WEEKS", 8, minimum=2, maximum=52)
+BMIS_ANOMALY_MIN_WEEKS = env_int("BMIS_ANOMALY_MIN_WEEKS", 3, minimum=1, maximum=52)
+BMIS_ANOMALY_MIN_SPREAD = env_float("BMIS_ANOMALY_MIN_SPREAD", 2.0, minimum=0.0)
+BMIS_RISK_BACKTEST_WORK_MEM = env_str("BMIS_RISK_BACKTEST_WORK_MEM", "256MB")
+CELERY_BEAT_SCHEDULE["analytics-anomalies-check"] = {"task": "analytics.anomalies_check", "schedule": crontab(minute=5)}
