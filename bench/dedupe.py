@@ -27,7 +27,9 @@ service calls, without the SQL around them; bench/registration_latency.py measur
 
 Per search the candidates are what the service asks for: the 60 best faces (exact search), the 60
 best records per finger (MinHash pre-selection, full MCC re-scoring of the shortlist, kept at the
-finger's position), the name hits at or above 0.70; each candidate's evidence is fused by
+finger's position; ``--finger-path verify``, the service's path and the default: a shortlist of
+``--finger-shortlist`` 100 plus a 1:1 comparison of the fingers of the 20 best faces and the name
+hits; ``full``: the previous path, a shortlist of 500 and no 1:1), the name hits at or above 0.70; each candidate's evidence is fused by
 travelers/fusion.py with the shipped calibration. A search "returns" a person at threshold T when
 that person's score reaches T: FPIR(T) is the share of non-mated searches returning anyone, FNIR(T)
 the share of mated searches not returning the mate; T is set for FPIR ≤ 1 %.
