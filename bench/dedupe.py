@@ -27,7 +27,9 @@ service calls, without the SQL around them; bench/registration_latency.py measur
 
 Per search the candidates are what the service asks for: the 60 best faces (exact search), the 60
 best records per finger (MinHash pre-selection, full MCC re-scoring of the shortlist, kept at the
-finger's position), the name hits at or above 0.70; each candidate's evidence is fused by
+finger's position; ``--finger-path verify``, the service's path and the default: a shortlist of
+``--finger-shortlist`` 100 plus a 1:1 comparison of the fingers of the 20 best faces and the name
+hits; ``full``: the previous path, a shortlist of 500 and no 1:1), the name hits at or above 0.70; each candidate's evidence is fused by
 travelers/fusion.py with the shipped calibration. A search "returns" a person at threshold T when
 that person's score reaches T: FPIR(T) is the share of non-mated searches returning anyone, FNIR(T)
 the share of mated searches not returning the mate; T is set for FPIR ≤ 1 %.
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import random
 import sys
@@ -110,6 +113,12 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--finger-records", type=int, default=None,
                     help="synthetic persons with fingers (default: all; fewer when the cached pool is smaller)")
+    ap.add_argument("--finger-path", choices=("verify", "full"), default="verify",
+                    help="verify (the service's path): 1:N with --finger-shortlist plus 1:1 of the fingers of "
+                         "the face and name candidates; full: the 1:N alone with the engine's shortlist of 500")
+    ap.add_argument("--finger-shortlist", type=int, default=100)
+    ap.add_argument("--reference-every", type=int, default=10,
+                    help="every k-th search also times the full path's finger search (the reference)")
     args = ap.parse_args()
 
     from biometrics.face.embedding import get_model
@@ -204,21 +213,25 @@ def main() -> int:
             index.add(key, minutiae[(db, f, 1)], defer=True)
             owner[slot][key] = s["pid"]
     index.compact()
+    record_of = [{pid: key for key, pid in owner[slot].items()} for slot in (0, 1)]
     t_fingers = time.perf_counter() - t0
     print(f"gallery: {n:,} persons; names + faces {t_names:.0f} s; fingerprint index {len(index):,} records "
           f"({with_fingers:,} synthetic persons x 2 fingers from one pool + the seeded), {t_fingers:.0f} s")
 
     # -- searches -------------------------------------------------------------------------------
-    def search(face, probe_fingers, query: NamePerson, mate: int | None, leave_out: int | None):
-        d2 = np.maximum(sq - 2.0 * faces @ face + float(face @ face), 0.0)
-        if leave_out is not None:
-            d2[leave_out] = np.inf
-        top = np.argpartition(d2, K)[:K]
-        face_s = {int(p): max(0.0, 1.0 - float(np.sqrt(d2[p]))) for p in top}
+    counter = itertools.count()
+    finger_times = {"full": [], "verify": []}
+
+    def finger_search(probe_fingers, leave_out, path, verify=frozenset()):
         finger_s: dict[int, dict] = {}
         for slot, ms in enumerate(probe_fingers):
             excl = [("real", leave_out, slot)] if leave_out is not None else []
-            for c in index.search(ms, top=K, exclude=excl):
+            shortlist = args.finger_shortlist if path == "verify" else None
+            found = index.search(ms, top=K, exclude=excl, shortlist=shortlist)
+            if path == "verify":
+                keys = [record_of[slot][p] for p in verify if p != leave_out and p in record_of[slot]]
+                found += index.compare_keys(ms, keys)
+            for c in found:
                 if c.key[0] == "real" and c.key[2] != slot:
                     continue  # another finger position
                 pid = owner[slot].get(c.key)
@@ -226,11 +239,31 @@ def main() -> int:
                     continue
                 cur = finger_s.setdefault(pid, {})
                 cur[str(slot)] = max(cur.get(str(slot), 0.0), float(c.score))
+        return finger_s
+
+    def search(face, probe_fingers, query: NamePerson, mate: int | None, leave_out: int | None):
+        d2 = np.maximum(sq - 2.0 * faces @ face + float(face @ face), 0.0)
+        if leave_out is not None:
+            d2[leave_out] = np.inf
+        top = np.argpartition(d2, K)[:K]
+        face_s = {int(p): max(0.0, 1.0 - float(np.sqrt(d2[p]))) for p in top}
         name_s = {}
         for r in name_index.search(query, threshold=NAME_THRESHOLD, limit=20, shortlist=30):
             pid = r.explanation.get("entry_id")
             if pid != leave_out:
                 name_s[pid] = r.score
+        path = args.finger_path
+        timed_reference = path == "verify" and args.reference_every and next(counter) % args.reference_every == 0
+        if timed_reference:
+            tr = time.perf_counter()
+            finger_search(probe_fingers, leave_out, "full")
+            finger_times["full"].append(time.perf_counter() - tr)
+        tf = time.perf_counter()
+        # The service verifies the fingers of its 20 best face candidates and its name hits.
+        face_first = sorted(face_s, key=lambda p: -face_s[p])[:20]
+        finger_s = finger_search(probe_fingers, leave_out, path, set(face_first) | set(name_s))
+        if timed_reference:
+            finger_times[path].append(time.perf_counter() - tf)
         out = {}
         for pid in set(face_s) | set(finger_s) | set(name_s):
             if pid == leave_out:
@@ -293,6 +326,15 @@ def main() -> int:
           f"({n_real_nonmated} real probes with their mate left out + {args.synthetic_probes} synthetic); "
           f"search p50 {np.percentile(times, 50):.2f} s, p95 {np.percentile(times, 95):.2f} s "
           f"(engine level, one process); {t_search:.0f} s in all")
+    if finger_times["full"]:
+        full, new = np.array(finger_times["full"]), np.array(finger_times["verify"])
+        print(f"finger search, {len(full)} searches timed on both paths (same probes, alternating): "
+              f"full (shortlist 500) p50 {np.percentile(full, 50):.2f} s p95 {np.percentile(full, 95):.2f} s; "
+              f"verify (shortlist {args.finger_shortlist} + 1:1) p50 {np.percentile(new, 50):.2f} s "
+              f"p95 {np.percentile(new, 95):.2f} s; ratio of the sums {full.sum() / new.sum():.2f}x")
+    print(f"finger path: {args.finger_path}"
+          + (f" (shortlist {args.finger_shortlist} + 1:1 of the 20 best faces' and the name hits' fingers)"
+             if args.finger_path == "verify" else " (shortlist 500)"))
     print()
     print(f"{'modality':10} {'threshold (LLR)':>15} {'FPIR':>7} {'FNIR':>7} {'FNIR real faces':>16} "
           f"{'FPIR real probes only':>22} {'mate ranked 1st':>16}")

@@ -122,6 +122,9 @@ def main() -> int:
     ap.add_argument("--persons", type=int, default=5000)
     ap.add_argument("--pool", type=int, default=100_000, help="the cached synthetic finger records to draw from")
     ap.add_argument("--registrations", type=int, default=12)
+    ap.add_argument("--no-reference", action="store_true",
+                    help="do not also time the previous dedupe path (fingerprint 1:N with a shortlist of 500, "
+                         "no 1:1 of the candidates' fingers) on each registration")
     args = ap.parse_args()
 
     import django
@@ -171,13 +174,23 @@ def main() -> int:
         response = abis().insert(InsertRequest(f"person:{person.pk}", BiometricData(face=face, fingers=fingers)),
                                  actor=officer)
         t2 = time.perf_counter()
+        ref_time, ref_found = None, None
+        if not args.no_reference and i % 2 == 1:  # the reference first on odd registrations
+            ref_time, ref_found = reference_dedupe(person, officer)
+        t2b = time.perf_counter()
         found = person_dedupe(person=person, actor=officer)
         t3 = time.perf_counter()
-        rows.append((t3 - t0, t1 - t0, t2 - t1, t3 - t2, response.ok, len(found)))
+        if not args.no_reference and i % 2 == 0:
+            ref_time, ref_found = reference_dedupe(person, officer)
+        dedupe_time = t3 - t2b
+        rows.append((t1 - t0 + t2 - t1 + dedupe_time, t1 - t0, t2 - t1, dedupe_time, response.ok, len(found),
+                     ref_time if ref_time is not None else np.nan))
         label = "warm-up" if i == 0 else f"{i:>7}"
-        print(f"{label}  total {t3 - t0:6.2f} s  register {t1 - t0:5.2f}  insert {t2 - t1:5.2f}  "
-              f"dedupe {t3 - t2:5.2f}  insert ok {response.ok}  candidates {len(found)}", flush=True)
+        ref_note = "" if ref_time is None or not np.isfinite(ref_time) else f"  reference dedupe {ref_time:5.2f} ({len(ref_found)} candidates)"
+        print(f"{label}  total {rows[-1][0]:6.2f} s  register {t1 - t0:5.2f}  insert {t2 - t1:5.2f}  "
+              f"dedupe {dedupe_time:5.2f}  insert ok {response.ok}  candidates {len(found)}{ref_note}", flush=True)
     measured = np.array([r[:4] for r in rows[1:]])
+    refs = np.array([r[6] for r in rows[1:]], dtype=float)
     print()
     print("| N persons | registrations | p50 s | p95 s | max s | insert p50 s | dedupe p50 s | dedupe p95 s |")
     print("|---|---|---|---|---|---|---|---|")
@@ -186,7 +199,29 @@ def main() -> int:
           f"{np.percentile(measured[:, 2], 50):.2f} | {np.percentile(measured[:, 3], 50):.2f} | "
           f"{np.percentile(measured[:, 3], 95):.2f} |")
     print(f"warm-up (first registration, galleries loaded): {rows[0][0]:.1f} s")
+    if np.isfinite(refs).any():
+        ok = np.isfinite(refs)
+        print(f"reference (previous path: finger 1:N shortlist 500, no 1:1), same registrations, alternating order: "
+              f"dedupe p50 {np.percentile(refs[ok], 50):.2f} s p95 {np.percentile(refs[ok], 95):.2f} s; "
+              f"ratio reference / new (sums) {refs[ok].sum() / measured[ok, 3].sum():.2f}x")
     return 0
+
+
+def reference_dedupe(person, officer):
+    """The previous dedupe path, for the ratio: fingerprint 1:N with the engine's shortlist of 500
+    and no 1:1 comparison of the candidates' fingers."""
+    from django.test import override_settings
+
+    from travelers.services.dedupe import person_dedupe
+
+    person.refresh_from_db()
+    if person.merged_into_id:  # merged automatically by the new path: nothing to time
+        return float("nan"), []
+    with override_settings(BMIS_DEDUPE_FINGER_SHORTLIST=500, BMIS_DEDUPE_FINGER_VERIFY=False,
+                           BMIS_DEDUPE_AUTO_MERGE=False):
+        t = time.perf_counter()
+        found = person_dedupe(person=person, actor=officer)
+        return time.perf_counter() - t, found
 
 
 if __name__ == "__main__":

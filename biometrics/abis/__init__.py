@@ -158,13 +158,17 @@ class Gallery:
 class IdentifyRequest:
     """Identify an enrolled reference (``reference_id``) or a probe that is not enrolled
     (``probe``); exactly one. The probe's own reference is never a candidate.
-    ``include_below_threshold``: also return candidates no modality matched (for score fusion)."""
+    ``include_below_threshold``: also return candidates no modality matched (for score fusion).
+    ``finger_shortlist``: how many pre-selected gallery fingers the engine compares in full per
+    probe finger (None: the engine's default). With ``gallery.reference_ids`` set, the fingers of
+    those references are each compared 1:1 (no pre-selection)."""
 
     reference_id: str | None = None
     probe: BiometricData | None = None
     gallery: Gallery = Gallery()
     max_candidates: int = 10
     include_below_threshold: bool = False
+    finger_shortlist: int | None = None
     request_id: str = field(default_factory=new_request_id)
     request_time: datetime = field(default_factory=_now)
     id: str = "mosip.abis.identify"

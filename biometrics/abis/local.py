@@ -224,6 +224,10 @@ class LocalAbis:
             max_candidates = int(request.max_candidates)
         except (TypeError, ValueError):
             max_candidates = 0
+        if request.finger_shortlist is not None and not (
+                isinstance(request.finger_shortlist, int) and 1 <= request.finger_shortlist <= 5000):
+            return self._response(request, reference_id=request.reference_id, failure=FailureReason.INVALID_REQUEST,
+                                  message="finger_shortlist must be from 1 to 5000")
         if not 1 <= max_candidates <= 100:
             return self._response(request, reference_id=request.reference_id, failure=FailureReason.INVALID_REQUEST,
                                   message="max_candidates must be from 1 to 100")
@@ -370,7 +374,19 @@ class LocalAbis:
         from biometrics.services.fingerprint import fingerprint_gallery_search
 
         threshold = settings.BMIS_FINGERPRINT_IDENTIFY_THRESHOLD
-        results = fingerprint_gallery_search(probes, top=max_candidates * _OVERSAMPLE, exclude=exclude)
+        only = None
+        if request.gallery.reference_ids is not None:
+            # A named gallery: each of its references' fingers compared 1:1 (verification).
+            only = set()
+            for ref in request.gallery.reference_ids:
+                parsed = parse_reference_id(ref)
+                if parsed is None or not request.gallery.admits_kind(parsed[0]):
+                    continue
+                only |= set(self._impressions_of(ref, *parsed).values_list("pk", flat=True))
+            if not only:
+                return
+        results = fingerprint_gallery_search(probes, top=max_candidates * _OVERSAMPLE, exclude=exclude,
+                                             shortlist=request.finger_shortlist, only=only)
         per_ref: dict[str, dict[str, float]] = {}
         active_entries = None
         for r in results:

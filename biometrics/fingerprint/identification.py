@@ -393,6 +393,18 @@ class FingerprintIndex:
         """Full MCC score of the probe against record ``number``."""
         return mcc.compare(probe, self._cylinders_of(int(number)))
 
+    def compare_keys(self, probe: MinutiaSet | mcc.Cylinders, keys: Iterable[Hashable]) -> list[Candidate]:
+        """Full MCC scores of the probe against the given enrolled records (1:1 each, no
+        pre-selection; keys not in the index are skipped), best first."""
+        cyl = probe if isinstance(probe, mcc.Cylinders) else mcc.build_cylinders(probe, self.mcc_params)
+        with self._lock:
+            numbers = [(k, self._by_key[k]) for k in keys if k in self._by_key]
+            numbers = [(k, i) for k, i in numbers if i not in self._deleted]
+            cyls = [self._cylinders_of(int(i)) for _k, i in numbers]
+        out = [Candidate(key=k, score=mcc.compare(cyl, c), coarse=0.0) for (k, _i), c in zip(numbers, cyls, strict=True)]
+        out.sort(key=lambda c: -c.score)
+        return out
+
     def search(
         self,
         probe: MinutiaSet | mcc.Cylinders,

@@ -390,17 +390,26 @@ def fingerprint_gallery_reset() -> None:
         _gallery.reset()
 
 
-def fingerprint_gallery_search(probes, *, top: int = CANDIDATES_PER_FINGER, exclude=()) -> list[dict]:
+def fingerprint_gallery_search(probes, *, top: int = CANDIDATES_PER_FINGER, exclude=(), shortlist: int | None = None,
+                               only=None) -> list[dict]:
     """Search the 1:N gallery with ``probes`` ([(position, minutiae)]) and return every candidate
     impression at the probe's finger position: ``{"impression_id", "subject_kind", "person_id",
     "person_entry_id", "reference_id", "position", "score"}``. No request is recorded and no hit
     raised (the biometric contract, ``biometrics.abis``, answers with these). ``exclude``: impression
-    ids left out (the probe's own)."""
+    ids left out (the probe's own). ``shortlist``: how many pre-selected records get the full MCC
+    comparison (None: the index default, 500). ``only``: impression ids to compare 1:1 instead of a
+    1:N search (each at the probe's position; no pre-selection, so none is missed)."""
     out = []
+    exclude = set(exclude)
     with _gallery.lock:
         _gallery.refresh()
         for position, minutiae in probes:
-            for cand in _gallery.index.search(minutiae, top=top, exclude=exclude):
+            if only is not None:
+                keys = [k for k in only if k not in exclude and k in _gallery.meta and _gallery.meta[k][3] == position]
+                found = _gallery.index.compare_keys(minutiae, keys) if keys else []
+            else:
+                found = _gallery.index.search(minutiae, top=top, exclude=exclude, shortlist=shortlist)
+            for cand in found:
                 kind, pid, entry_id, cand_pos = _gallery.meta[cand.key]
                 if cand_pos != position:
                     continue

@@ -233,6 +233,24 @@ def test_fingerprint_identify_finds_the_same_finger_first_and_not_after_delete()
     assert "registration:30" not in [c.reference_id for c in after.candidates]
 
 
+def test_a_named_gallery_compares_its_references_fingers_one_to_one():
+    insert("registration:40", fingers((2, "db1_101_1.tif")))
+    insert("registration:41", fingers((2, "db1_102_1.tif"), (7, "db1_103_1.tif")))
+    insert("registration:42", fingers((2, "db1_104_1.tif")))
+    probe = fingers((2, "db1_101_2.tif"), (7, "db1_105_1.tif"))
+    # Below the threshold too (for fusion), and only the named references, each at its positions.
+    named = abis().identify(IdentifyRequest(probe=probe, include_below_threshold=True, gallery=Gallery(
+        reference_ids=frozenset({"registration:40", "registration:41"}))))
+    assert named.ok
+    by_ref = {c.reference_id: c.scores["fingerprint"] for c in named.candidates}
+    assert set(by_ref) == {"registration:40", "registration:41"}
+    assert by_ref["registration:40"].matched and set(by_ref["registration:40"].details["fingers"]) == {"2"}
+    assert not by_ref["registration:41"].matched and set(by_ref["registration:41"].details["fingers"]) == {"2", "7"}
+    # A pre-selection of one record still finds the mate of a 1:N search.
+    one = abis().identify(IdentifyRequest(probe=fingers((2, "db1_101_2.tif")), finger_shortlist=1))
+    assert [c.reference_id for c in one.candidates] == ["registration:40"]
+
+
 def test_face_and_fingers_of_one_reference_score_per_modality():
     insert("registration:40", BiometricData(face=read_fixture("img5.jpg"), face_source="device",
                                             fingers=(Finger(1, raw("db1_101_1.tif")),)))
@@ -290,6 +308,7 @@ def test_a_refused_finger_rolls_back_an_accepted_face():
     (lambda: IdentifyRequest(reference_id="registration:1", probe=face("img5.jpg")), FailureReason.INVALID_REQUEST),
     (lambda: IdentifyRequest(probe=face("img5.jpg"), max_candidates=0), FailureReason.INVALID_REQUEST),
     (lambda: IdentifyRequest(reference_id="registration:404"), FailureReason.REFERENCE_NOT_FOUND),
+    (lambda: IdentifyRequest(probe=face("img5.jpg"), finger_shortlist=0), FailureReason.INVALID_REQUEST),
     (lambda: DeleteRequest("nope"), FailureReason.INVALID_REFERENCE_ID),
 ])
 def test_bad_requests_fail_with_a_reason_not_an_exception(request_obj, failure):

@@ -46,6 +46,13 @@ DECISIONS = ("same", "different")
 # Candidates asked of the biometric contract per modality, and name hits kept.
 ABIS_CANDIDATES = 20
 NAME_CANDIDATES = 20
+# Fingerprint 1:N pre-selection for deduplication: the full MCC comparison is given to the 100
+# best pre-selected gallery fingers per probe finger (the engine default is 500), and the fingers
+# of every candidate the names or the face brought are compared 1:1 on top (a second, restricted
+# identification), so a mate the face or the name found is scored whatever its pre-selection rank;
+# the 1:N part is there for the mates only the fingers can find. bench/dedupe.py measures both
+# paths (bench/README.md, deduplication).
+FINGER_SHORTLIST = 100
 
 
 def review_llr() -> float:
@@ -102,29 +109,75 @@ def _stored_probe(person_id: int):
     return BiometricData(face=face, face_source="upload", fingers=fingers)
 
 
-def _identify(person: Person, face: bytes | None, fingers, actor) -> tuple[dict[int, dict], list[dict], str]:
-    """``({person_id: {modality: ModalityScore}}, watchlist matches, how)`` from the contract."""
-    from biometrics.abis import PERSON, WATCHLIST_ENTRY, BiometricData, Gallery, IdentifyRequest, abis
+def _finger_shortlist() -> int:
+    return int(getattr(settings, "BMIS_DEDUPE_FINGER_SHORTLIST", FINGER_SHORTLIST))
+
+
+def _identify_request(person: Person, face: bytes | None, fingers, gallery, *, finger_only: bool = False):
+    """The contract request for this person's biometrics (``None`` when there are none), and how
+    they were given: the images just taken, the enrolled reference, or the stored captures."""
+    from biometrics.abis import PERSON, BiometricData, IdentifyRequest
     from biometrics.models.abis import AbisReference
 
     ref = f"{PERSON}:{person.pk}"
-    gallery = Gallery(kinds=frozenset({PERSON, WATCHLIST_ENTRY}))
+    common = {"gallery": gallery, "max_candidates": ABIS_CANDIDATES, "include_below_threshold": True,
+              "finger_shortlist": _finger_shortlist()}
     if face or fingers:
-        request = IdentifyRequest(probe=BiometricData(face=face or None, face_source="upload",
-                                                      fingers=tuple(fingers or ())),
-                                  gallery=gallery, max_candidates=ABIS_CANDIDATES, include_below_threshold=True)
-        how = "probe"
-    elif AbisReference.objects.filter(reference_id=ref, is_active=True).exists():
-        request = IdentifyRequest(reference_id=ref, gallery=gallery, max_candidates=ABIS_CANDIDATES,
-                                  include_below_threshold=True)
-        how = "reference"
-    else:
-        probe = _stored_probe(person.pk)
-        if probe is None:
-            return {}, [], "none"
-        request = IdentifyRequest(probe=probe, gallery=gallery, max_candidates=ABIS_CANDIDATES,
-                                  include_below_threshold=True)
-        how = "stored"
+        if finger_only and not fingers:
+            return None, "probe"
+        return IdentifyRequest(probe=BiometricData(face=None if finger_only else (face or None), face_source="upload",
+                                                   fingers=tuple(fingers or ())), **common), "probe"
+    if AbisReference.objects.filter(reference_id=ref, is_active=True).exists():
+        return IdentifyRequest(reference_id=ref, **common), "reference"
+    probe = _stored_probe(person.pk)
+    if probe is None:
+        return None, "none"
+    return IdentifyRequest(probe=probe, **common), "stored"
+
+
+def _verify_fingers(person: Person, face: bytes | None, fingers, others: set[int], bio: dict, actor) -> None:
+    """Compare the person's fingers 1:1 with those of ``others`` (candidates the names or the face
+    brought) and add the scores to ``bio`` (``{person_id: {modality: ModalityScore}}``)."""
+    from biometrics.abis import PERSON, Gallery, abis
+
+    if not others:
+        return
+    gallery = Gallery(kinds=frozenset({PERSON}), reference_ids=frozenset(f"{PERSON}:{pid}" for pid in others))
+    request, _how = _identify_request(person, face, fingers, gallery, finger_only=True)
+    if request is None:
+        return
+    with transaction.atomic():  # the contract audits the identification
+        response = abis().identify(request, actor=actor)
+    if not response.ok:
+        logger.info("dedupe finger verification failed: %s", response.failure_reason)
+        return
+    for cand in response.candidates:
+        kind, _sep, key = cand.reference_id.partition(":")
+        fp = cand.scores.get("fingerprint")
+        if kind != PERSON or not key.isdigit() or int(key) == person.pk or fp is None:
+            continue
+        scores = bio.setdefault(int(key), {})
+        old = scores.get("fingerprint")
+        if old is None:
+            scores["fingerprint"] = fp
+            continue
+        # Keep the best score per finger of the two searches.
+        per = dict(old.details.get("fingers") or {})
+        for pos, sc in (fp.details.get("fingers") or {}).items():
+            per[pos] = max(per.get(pos, 0.0), sc)
+        best = max(per.values()) if per else max(old.score, fp.score)
+        scores["fingerprint"] = type(fp)(modality="fingerprint", score=round(best, 4), threshold=fp.threshold,
+                                         matched=best >= fp.threshold, details={**fp.details, "fingers": per})
+
+
+def _identify(person: Person, face: bytes | None, fingers, actor) -> tuple[dict[int, dict], list[dict], str]:
+    """``({person_id: {modality: ModalityScore}}, watchlist matches, how)`` from the contract."""
+    from biometrics.abis import PERSON, WATCHLIST_ENTRY, Gallery, abis
+
+    gallery = Gallery(kinds=frozenset({PERSON, WATCHLIST_ENTRY}))
+    request, how = _identify_request(person, face, fingers, gallery)
+    if request is None:
+        return {}, [], how
     with transaction.atomic():  # the contract audits the identification
         response = abis().identify(request, actor=actor)
     if not response.ok:
@@ -246,6 +299,11 @@ def person_dedupe(*, person, actor=None, face: bytes | None = None, fingers=None
     query = person_entries(person, identities)
     name_hits = {h.person_id: h for h in index.search(query, exclude={person.pk}, limit=NAME_CANDIDATES)}
     bio, watchlist, how = _identify(person, face, fingers, actor)
+    if getattr(settings, "BMIS_DEDUPE_FINGER_VERIFY", True) and how != "none" and not how.startswith("failed"):
+        # The fingers of the candidates the names and the face shortlisted, compared 1:1.
+        unscored = {pid for pid in set(name_hits) | set(bio)
+                    if pid != person.pk and "fingerprint" not in bio.get(pid, {})}
+        _verify_fingers(person, face, fingers, unscored, bio, actor)
 
     # Biometric candidates are recorded under the person that now holds them.
     merged_bio: dict[int, dict] = {}

@@ -88,6 +88,37 @@ def test_duplicate_under_another_name_is_found_with_the_evidence_of_each_modalit
     assert IdentityCandidate.objects.count() == 1
 
 
+def test_a_finger_only_mate_is_found_by_the_fingerprint_one_to_n(officer_a, post_a, settings):
+    """No face, an unrelated name, another year: only the fingers tie the two records, so the mate
+    must come from the fingerprint 1:N search (here with a pre-selection of a single record)."""
+    settings.BMIS_DEDUPE_FINGER_SHORTLIST = 1
+    first = register(officer_a, post_a, surname="KARIMI", given="REZA", year=1979,
+                     fingers=[Finger(2, raw("db1_101_1.tif")), Finger(7, raw("db1_102_1.tif"))])
+    register(officer_a, post_a, surname="NOVAK", given="PETRA", year=1975, fingers=[Finger(2, raw("db1_105_1.tif"))])
+    second = register(officer_a, post_a, surname="OKAFOR", given="JOHN", year=1995, when=at(2026, 6, 2),
+                      fingers=[Finger(2, raw("db1_101_2.tif")), Finger(7, raw("db1_102_2.tif"))])
+    found = person_dedupe(person=second, actor=officer_a)
+    assert [c.other_id for c in found] == [first.pk]
+    assert set(found[0].scores) == {"name", "fingerprint"}
+    assert found[0].scores["fingerprint"]["2"] >= 0.045 or found[0].scores["fingerprint"]["7"] >= 0.045
+
+
+def test_fingers_of_a_face_or_name_candidate_are_compared_even_when_the_1_to_n_misses_them(pair, officer_a,
+                                                                                           monkeypatch):
+    """The fingerprint 1:N pre-selection is small for deduplication; the fingers of the candidates
+    the face and names brought are compared 1:1, so a mate the 1:N missed keeps its finger evidence."""
+    from biometrics.fingerprint.identification import FingerprintIndex
+
+    first, unrelated, second = pair
+    monkeypatch.setattr(FingerprintIndex, "search", lambda self, *a, **k: [])  # the 1:N finds nothing
+    found = person_dedupe(person=second, actor=officer_a)
+    assert [c.other_id for c in found] == [first.pk]
+    assert set(found[0].scores["fingerprint"]) == {"2", "7"}
+    assert min(found[0].scores["fingerprint"].values()) >= 0.045
+    events = AuditEvent.objects.filter(action="abis.identify").order_by("pk")
+    assert events.count() == 2  # the 1:N search, then the 1:1 of the shortlisted candidates' fingers
+
+
 def test_names_alone_find_a_transliterated_duplicate_with_an_estimated_age(officer_a, post_a):
     first = register(officer_a, post_a, surname="الجبوري", given="أحمد حسين", original="أحمد حسين الجبوري",
                      year=1988)
