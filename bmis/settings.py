@@ -429,6 +429,10 @@ BMIS_DEDUPE_AUTO_MERGE = env_bool("BMIS_DEDUPE_AUTO_MERGE", True)
 # Estimated ages: the name index looks this many years either side of the year they imply.
 BMIS_DEDUPE_AGE_WINDOW = env_int("BMIS_DEDUPE_AGE_WINDOW", 5, minimum=0, maximum=30)
 BMIS_PERSON_INDEX_REFRESH_SECONDS = env_float("BMIS_PERSON_INDEX_REFRESH_SECONDS", 1.0, minimum=0.0)
+# Fingerprint 1:N during deduplication: full comparisons per probe finger, then 1:1 against the
+# name and face candidates the 1:N did not score (bench/README.md: "The faster dedupe path").
+BMIS_DEDUPE_FINGER_SHORTLIST = env_int("BMIS_DEDUPE_FINGER_SHORTLIST", 100, minimum=1, maximum=5000)
+BMIS_DEDUPE_FINGER_VERIFY = env_bool("BMIS_DEDUPE_FINGER_VERIFY", True)
 # Dedupe when a traveler's face or fingers are enrolled at a checkpoint: on by default with a
 # broker (a background task); off in the embedded default, where tasks run in the request.
 BMIS_DEDUPE_ON_ENROLMENT = env_bool("BMIS_DEDUPE_ON_ENROLMENT", not CELERY_TASK_ALWAYS_EAGER)
