@@ -45,7 +45,7 @@ class PersonMergeSerializer(serializers.ModelSerializer):
 class PersonDetailSerializer(serializers.ModelSerializer):
     requested_id = serializers.IntegerField(help_text="The id asked for: differs from `id` when that record was "
                                                       "merged into this one (the survivor is answered)")
-    date_of_birth = serializers.SerializerMethodField()
+    date_of_birth = serializers.CharField(help_text="YYYY-MM-DD, YYYY-MM or YYYY as known; empty when unknown")
     identities = PersonIdentitySerializer(many=True)
     documents = TravelDocumentSerializer(many=True)
     movements = MovementSerializer(many=True, allow_null=True, help_text=(
@@ -59,9 +59,6 @@ class PersonDetailSerializer(serializers.ModelSerializer):
         fields = ["id", "requested_id", "primary_identifier", "secondary_identifier", "date_of_birth", "sex",
                   "nationality", "national_id_number", "identities", "documents", "movements", "merged_from",
                   "merges"]
-
-    def get_date_of_birth(self, obj) -> str:
-        return obj.birth.isoformat()
 
 
 @extend_schema(tags=["persons"], responses={
@@ -86,15 +83,15 @@ class PersonDetailApi(APIView):
         movements = None
         if has_scope(request.user, "movements:read", request.auth):
             movements = list(selectors.person_movements(user=request.user, person=person)[:MOVEMENTS_LIMIT])
-        data = {
+        answer = {
             "id": person.pk, "requested_id": pk, "primary_identifier": person.primary_identifier,
             "secondary_identifier": person.secondary_identifier, "date_of_birth": person.birth.isoformat(),
             "sex": person.sex, "nationality": person.nationality, "national_id_number": person.national_id_number,
-            "identities": PersonIdentitySerializer(person_identities(person=person), many=True).data,
-            "documents": TravelDocumentSerializer(person.documents.order_by("-created_at"), many=True).data,
-            "movements": MovementSerializer(movements, many=True).data if movements is not None else None,
+            "identities": person_identities(person=person),
+            "documents": person.documents.order_by("-created_at"),
+            "movements": movements,
             "merged_from": list(Person.objects.filter(merged_into=person).order_by("pk").values_list("pk", flat=True)),
-            "merges": PersonMergeSerializer(
-                PersonMerge.objects.filter(Q(target=person) | Q(source=person)).order_by("-merged_at", "-pk"), many=True).data,
+            "merges": PersonMerge.objects.filter(Q(target=person) | Q(source=person)).order_by("-merged_at", "-pk"),
         }
+        data = PersonDetailSerializer(answer).data
         return Response(data)
