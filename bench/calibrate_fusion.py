@@ -1,6 +1,6 @@
 """Calibrate the score fusion of deduplication (travelers/fusion.py) on the shared data.
 
-    BMIS_SHARED_DIR=/work/shared nice .venv/bin/python bench/calibrate_fusion.py [--write]
+    BMIS_SHARED_DIR=../shared nice .venv/bin/python bench/calibrate_fusion.py [--write]
 
 Data (read from BMIS_SHARED_DIR, never copied into the repository):
 
@@ -298,7 +298,7 @@ def main() -> int:
         out = {
             "method": "PAV (isotonic) LLR per modality, summed under independence; see travelers/fusion.py",
             "created": time.strftime("%Y-%m-%d"),
-            "command": "BMIS_SHARED_DIR=/work/shared nice .venv/bin/python bench/calibrate_fusion.py --write",
+            "command": "BMIS_SHARED_DIR=../shared nice .venv/bin/python bench/calibrate_fusion.py --write",
             "data": {
                 "face": "shared/faces/deepface/master.csv labelled pairs; ABIS face score 1 - distance "
                         "(dlib ResNet embedding of the largest face)",

@@ -1,7 +1,7 @@
 """Deduplication accuracy: FNIR at FPIR 1 % for face alone, fingers alone and fused, 100,000 persons.
 
     nice .venv/bin/python bench/dedupe_pool.py --records 100000      # once: the synthetic fingers (cached)
-    BMIS_SHARED_DIR=/work/shared nice .venv/bin/python bench/dedupe.py [--persons 100000] [--synthetic-probes 200]
+    BMIS_SHARED_DIR=../shared nice .venv/bin/python bench/dedupe.py [--persons 100000] [--synthetic-probes 200]
 
 Works at the engine level, not through the database (the same engines, index and fusion code the
 service calls, without the SQL around them; bench/registration_latency.py measures the service):

@@ -1,7 +1,7 @@
 """Registration latency: one person with a face and two fingers, from upload to candidate list.
 
     createdb -h 127.0.0.1 -U postgres bmis_dedupe_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bmis_dedupe_bench BMIS_SHARED_DIR=/work/shared \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bmis_dedupe_bench BMIS_SHARED_DIR=../shared \\
         nice .venv/bin/python bench/registration_latency.py [--persons 5000] [--registrations 12]
 
 Through the real services and database (not the engines alone): the gallery is loaded in bulk
