@@ -148,7 +148,12 @@ def test_another_group_of_the_same_apprehension(client, officer_a, group_a):
     new = Group.objects.exclude(pk=group_a.pk).get()
     assert new.apprehension_id == group_a.apprehension_id and new.kind == "travel_group"
     assert response.url == f"/registrations/groups/{new.pk}/person"
-    assert new.reference in client.get(f"/registrations/groups/{group_a.pk}/").content.decode()
+    page = client.get(f"/registrations/groups/{group_a.pk}/").content.decode()
+    assert new.reference in page
+    # the offer of another group is in the page's body once, not in its title or head
+    assert page.count("Other groups of this apprehension") == 1
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "<section" not in title and group_a.reference in title
 
 
 def test_the_panel_renders_on_its_own(officer_a, group_a):
